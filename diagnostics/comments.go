@@ -1,0 +1,268 @@
+package diagnostics
+
+import (
+	"bytes"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// A safetyComment is a place in the text that clippy's line scan can take
+// for a SAFETY comment, and the first line of code it can stand for.
+type safetyComment struct {
+	at       int // offset of "SAFETY:"
+	line     int // the line holding "SAFETY:"
+	codeLine int // the first line below that the comment can document
+}
+
+// safetyComments lists every SAFETY comment and the line it documents.
+// Several "SAFETY:" texts can document the same line (a long comment run);
+// only the first is kept for each line.
+func (p *Pass) safetyComments() []*safetyComment {
+	if p.comments != nil {
+		return p.comments
+	}
+	f := p.File
+	lines := f.Lines
+	seen := map[int]bool{}
+	out := []*safetyComment{}
+	src := f.Src
+	for off := 0; off < len(src); {
+		i := indexFold(src[off:], "SAFETY:")
+		if i < 0 {
+			break
+		}
+		at := off + i
+		off = at + len("SAFETY:")
+		line := lines.Line(at)
+		text := trimLeft(lines.Text(line))
+		codeLine := -1
+		switch {
+		case bytes.HasPrefix(text, []byte("//")):
+			// A member of a `//` run: the code is below the run.
+			codeLine = nextCodeLine(p, line, true)
+		default:
+			m := firstCommentMarker(text)
+			if m >= 0 && lineTextOffset(lines, line, trimLeft(text[m+2:])) == at {
+				codeLine = nextCodeLine(p, line, false)
+				break
+			}
+			// Inside a block comment that starts its own line.
+			n := f.NodeAt(at, at+1)
+			if n == nil || n.KindId() != k.BlockComment {
+				if n != nil && n.Parent() != nil && n.Parent().KindId() == k.BlockComment {
+					n = n.Parent()
+				} else {
+					continue
+				}
+			}
+			startLine := lines.Line(int(n.StartByte()))
+			if !bytes.HasPrefix(trimLeft(lines.Text(startLine)), []byte("/*")) {
+				continue
+			}
+			codeLine = nextCodeLine(p, lines.Line(int(n.EndByte())), false)
+		}
+		if codeLine < 0 || seen[codeLine] {
+			continue
+		}
+		seen[codeLine] = true
+		out = append(out, &safetyComment{at: at, line: line, codeLine: codeLine})
+	}
+	p.comments = out
+	return out
+}
+
+// nextCodeLine is the first line after line that is not blank, not a
+// single-line attribute and, when inRun, not a `//` comment; -1 if none.
+func nextCodeLine(p *Pass, line int, inRun bool) int {
+	lines := p.File.Lines
+	for i := line + 1; i < lines.Count(); i++ {
+		t := trimLeft(lines.Text(i))
+		if len(trimRight(t)) == 0 || isAttributeLine(t) {
+			continue
+		}
+		if inRun && bytes.HasPrefix(t, []byte("//")) {
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+// A candidate is code a SAFETY comment may be attached to, as clippy's
+// check_stmt, check_block (tail expressions) and check_item see them.
+type candidate struct {
+	node     *sitter.Node
+	what     string // "statement", "expression", or an item's description
+	boundary int
+	// needsUnsafe: the comment is unnecessary unless an unsafe block is
+	// part of this code (statements, tail expressions, consts and
+	// statics); items other than those never need one.
+	needsUnsafe bool
+	exactUnsafe bool // a const/static whose value is exactly an unsafe block
+}
+
+// candidatesOn finds the statements, tail expressions and items starting
+// on line.
+func (p *Pass) candidatesOn(line int) []candidate {
+	f := p.File
+	start, end := f.Lines.Start(line), f.Lines.End(line)
+	var out []candidate
+	nodesStartingOn(f, start, end, func(n *sitter.Node) bool {
+		if c, ok := p.asCandidate(n); ok {
+			out = append(out, c)
+		}
+		return false
+	})
+	return out
+}
+
+func (p *Pass) asCandidate(n *sitter.Node) (candidate, bool) {
+	f := p.File
+	kind := n.KindId()
+	parent := n.Parent()
+	if parent == nil {
+		return candidate{}, false
+	}
+	pk := parent.KindId()
+	inBlock := pk == k.Block
+	inModule := pk == k.SourceFile || pk == k.DeclarationList && isModBody(parent)
+	switch {
+	case kind == k.LetDeclaration && inBlock:
+		if n.ChildByFieldName("value") == nil {
+			return candidate{}, false // `let x;` is not checked
+		}
+		return candidate{node: n, what: "statement", boundary: f.Line(parent), needsUnsafe: true}, true
+	case kind == k.ExpressionStatement && inBlock:
+		e := n.NamedChild(0)
+		if e == nil || e.KindId() == k.MacroInvocation {
+			// A macro call statement: its span is the expansion's, which
+			// clippy does not scan.
+			return candidate{}, false
+		}
+		what := "statement"
+		if isTail(n) {
+			what = "expression"
+		}
+		return candidate{node: n, what: what, boundary: f.Line(parent), needsUnsafe: true}, true
+	case inBlock && k.Expression[kind] && isTail(n):
+		if kind == k.MacroInvocation {
+			return candidate{}, false
+		}
+		return candidate{node: n, what: "expression", boundary: f.Line(parent), needsUnsafe: true}, true
+	case isItem(kind) && (inBlock || inModule):
+		if kind == k.ImplItem {
+			return candidate{}, false // impls are never reported
+		}
+		c := candidate{node: n, what: itemDescr(kind)}
+		if inBlock {
+			c.boundary = f.Line(parent)
+		} else {
+			c.boundary = p.itemBoundary(n)
+			if c.boundary == unknownBoundary {
+				return candidate{}, false
+			}
+		}
+		if kind == k.ConstItem || kind == k.StaticItem {
+			if v := n.ChildByFieldName("value"); v != nil && v.KindId() == k.UnsafeBlock {
+				c.exactUnsafe = true
+			}
+		}
+		return c, true
+	}
+	return candidate{}, false
+}
+
+// isTail: n is the last statement or expression of its block and has no
+// terminating semicolon, so rustc makes it the block's value.
+func isTail(n *sitter.Node) bool {
+	s := nextCodeSibling(n)
+	if s == nil || s.KindId() != k.KwRBrace {
+		return false
+	}
+	if n.KindId() == k.ExpressionStatement {
+		last := n.Child(n.ChildCount() - 1)
+		return last != nil && last.KindId() != k.KwSemi
+	}
+	return true
+}
+
+// itemDescr is rustc's description of an item kind, as clippy prints it.
+func itemDescr(kind uint16) string {
+	switch kind {
+	case k.FunctionItem:
+		return "function"
+	case k.StructItem:
+		return "struct"
+	case k.EnumItem:
+		return "enum"
+	case k.UnionItem:
+		return "union"
+	case k.TypeItem:
+		return "type alias"
+	case k.ModItem:
+		return "module"
+	case k.UseDeclaration:
+		return "import"
+	case k.ExternCrateDeclaration:
+		return "extern crate"
+	case k.ForeignModItem:
+		return "foreign module"
+	case k.ConstItem:
+		return "constant"
+	case k.StaticItem:
+		return "static"
+	case k.TraitItem:
+		return "trait"
+	case k.MacroDefinition:
+		return "macro"
+	}
+	return "item"
+}
+
+// unnecessaryInMacro applies a token-level version of the rule inside a
+// macro_rules transcriber, where there is no syntax tree: a SAFETY comment
+// above a `let` or an item is unnecessary when the statement's tokens hold
+// no `unsafe`. Statements with metavariables or macro calls could expand
+// to anything and are left alone.
+func (p *Pass) unnecessaryInMacro(c *safetyComment, def *sitter.Node) (scope int, what string, ok bool) {
+	f := p.File
+	lineStart := f.Lines.Start(c.codeLine)
+	first := lineStart + len(f.Lines.Indent(c.codeLine))
+	tok := f.NodeAt(first, first+1)
+	if tok == nil || tok.Parent() == nil {
+		return 0, "", false
+	}
+	if pk := tok.Parent().KindId(); pk != k.TokenTree && pk != k.TokenRepetition {
+		return 0, "", false
+	}
+	word := string(f.Text(tok))
+	switch word {
+	case "let":
+		what = "statement"
+	case "fn", "struct", "enum", "union", "type", "mod", "use", "const", "static", "trait", "pub":
+		what = "item"
+	default:
+		return 0, "", false
+	}
+	// The statement runs to the first `;` at this level (an item may end
+	// with a braced body instead).
+	for n := tok; n != nil; n = n.NextSibling() {
+		if hasUnknownTokens(f.Src, n) {
+			return 0, "", false
+		}
+		if n.KindId() == k.KwSemi {
+			break
+		}
+		if what == "item" && n.KindId() == k.TokenTree && f.Src[n.StartByte()] == '{' {
+			break
+		}
+	}
+	return int(tok.StartByte()), what, true
+}
+
+// hasUnknownTokens: the tokens of n mention `unsafe`, a metavariable or a
+// macro call, so what they expand to is not known here.
+func hasUnknownTokens(src []byte, n *sitter.Node) bool {
+	t := src[n.StartByte():n.EndByte()]
+	return bytes.Contains(t, []byte("unsafe")) || bytes.IndexByte(t, '$') >= 0 || bytes.IndexByte(t, '!') >= 0
+}

@@ -1,0 +1,156 @@
+// Package diagnostics holds krls's rules and their fixes. The server and
+// `krls check` run the same rules through Analyze.
+//
+// Each rule is a value with a name, a doc string and a run function, in
+// the spirit of go/analysis. Rules that look at the same syntax share the
+// work through a Pass, which computes each shared analysis once per file.
+package diagnostics
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// Rule is one check. Its Name is part of krls's interface: it appears in
+// output, in `--rules`, and as the LSP diagnostic code.
+type Rule struct {
+	Name     string
+	Doc      string
+	Severity Severity
+	// Lints are the clippy lint and group names whose allow/expect
+	// attributes silence this rule, as they silence the clippy lint.
+	Lints []string
+	// Clippy is the clippy lint this rule reproduces, or "".
+	Clippy string
+	Run    func(*Pass)
+}
+
+// Config selects rules and sets their options.
+type Config struct {
+	// Rules enabled by name; nil means all.
+	Rules map[string]bool
+	// CheckPrivateItems makes missing-safety-doc look at private items too,
+	// as clippy's `check-private-items = true` (the kernel's .clippy.toml).
+	CheckPrivateItems bool
+	// CrateRoot says whether the file is a crate root; nil lets krls guess.
+	CrateRoot *bool
+}
+
+// Enabled reports whether the rule named name runs under c.
+func (c Config) Enabled(name string) bool {
+	return c.Rules == nil || c.Rules[name]
+}
+
+// Rules lists every rule, in the order their findings are documented.
+var Rules = []*Rule{
+	UndocumentedUnsafe,
+	UnnecessarySafetyComment,
+	MissingSafetyDoc,
+	UnnecessarySafetyDoc,
+	SafetyPlaceholder,
+}
+
+// RuleByName finds a rule.
+func RuleByName(name string) *Rule {
+	for _, r := range Rules {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// ParseRuleList turns "a,b" into a Config.Rules set, checking the names.
+func ParseRuleList(s string) (map[string]bool, error) {
+	set := map[string]bool{}
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if RuleByName(name) == nil {
+			var names []string
+			for _, r := range Rules {
+				names = append(names, r.Name)
+			}
+			return nil, fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
+		}
+		set[name] = true
+	}
+	return set, nil
+}
+
+// Analyze runs the enabled rules on a parsed file.
+func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
+	p := newPass(ctx, f, cfg)
+	for _, r := range Rules {
+		if !cfg.Enabled(r.Name) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		p.rule = r
+		r.Run(p)
+	}
+	SortFindings(p.findings)
+	return p.findings
+}
+
+// Pass is the state of one Analyze call: the file, the options, the
+// findings so far, and shared analyses computed on first use.
+type Pass struct {
+	ctx      context.Context
+	File     *symbols.File
+	Config   Config
+	rule     *Rule
+	findings []Finding
+
+	crateRoot  *bool
+	sites      *siteAnalysis
+	comments   []*safetyComment
+	docItems   []*docItem
+	lintLevels *lintIndex
+}
+
+func newPass(ctx context.Context, f *symbols.File, cfg Config) *Pass {
+	return &Pass{ctx: ctx, File: f, Config: cfg}
+}
+
+// report records a finding for the running rule, unless an allow/expect
+// attribute around scope (a byte offset of the item, statement or block
+// the lint is attached to) silences it.
+func (p *Pass) report(scope int, f Finding) {
+	if p.lints().allowed(scope, p.rule.Lints) {
+		return
+	}
+	f.Rule = p.rule.Name
+	if f.Severity == 0 {
+		f.Severity = p.rule.Severity
+	}
+	p.findings = append(p.findings, f)
+}
+
+// crateRootRE matches what only a crate root holds: crate-level inner
+// attributes, or a kernel module declaration.
+var crateRootRE = regexp.MustCompile(`(?m)^(?:#!\[\s*(?:no_std|no_main|feature|crate_type|crate_name|recursion_limit)\b|(?:kernel::)?module(?:_[a-z_]+)?!\s*[{(])`)
+
+// isCrateRoot guesses whether the file is a crate root (lib.rs, main.rs, a
+// kernel module's single file) rather than a module of a bigger crate.
+// Config.CrateRoot overrides the guess.
+func (p *Pass) isCrateRoot() bool {
+	if p.Config.CrateRoot != nil {
+		return *p.Config.CrateRoot
+	}
+	if p.crateRoot == nil {
+		base := filepath.Base(p.File.Path)
+		v := base == "lib.rs" || base == "main.rs" || crateRootRE.Match(p.File.Src)
+		p.crateRoot = &v
+	}
+	return *p.crateRoot
+}

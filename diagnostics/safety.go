@@ -1,0 +1,246 @@
+package diagnostics
+
+import (
+	"bytes"
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// The kernel's safety-comment discipline, as clippy enforces it with the
+// kernel's flags (-Wclippy::undocumented_unsafe_blocks,
+// -Wclippy::unnecessary_safety_comment, -Wclippy::unnecessary_safety_doc,
+// clippy::all for missing_safety_doc) and .clippy.toml
+// (check-private-items = true).
+
+var UndocumentedUnsafe = &Rule{
+	Name: "undocumented-unsafe",
+	Doc: "An `unsafe` block or `unsafe impl` without a `// SAFETY:` comment explaining why it is sound. " +
+		"The comment may stand on the lines directly above (blank lines and one-line attributes in between are fine), " +
+		"right after `unsafe {`, or above the `let`, assignment, `const`, `static` or expression statement " +
+		"that holds the block in plain expressions (calls, method chains, arrays, casts, references).",
+	Severity: Warning,
+	Clippy:   "clippy::undocumented_unsafe_blocks",
+	Lints:    []string{"clippy::undocumented_unsafe_blocks", "clippy::restriction"},
+	Run: func(p *Pass) {
+		for _, s := range p.siteInfo().sites {
+			if s.documented {
+				continue
+			}
+			what := "unsafe block"
+			if s.impl {
+				what = "unsafe impl"
+			}
+			end := min(s.end, p.File.Lines.End(s.ownLine))
+			p.report(s.scope, Finding{
+				Start:   s.unsafeOff,
+				End:     end,
+				Message: what + " missing a safety comment",
+				Fixes:   []Fix{p.safetyCommentFix(s)},
+			})
+		}
+	},
+}
+
+var UnnecessarySafetyComment = &Rule{
+	Name: "unnecessary-safety-comment",
+	Doc: "A `// SAFETY:` comment above an item, statement or tail expression that holds no unsafe block: " +
+		"it documents nothing, or the unsafe code it meant moved. Not reported on impls, on members of impls and traits, " +
+		"inside unsafe blocks, or on a `static`/`const` whose value is exactly an unsafe block.",
+	Severity: Warning,
+	Clippy:   "clippy::unnecessary_safety_comment",
+	Lints:    []string{"clippy::unnecessary_safety_comment", "clippy::restriction"},
+	Run: func(p *Pass) {
+		sa := p.siteInfo()
+		lines := p.File.Lines
+		for _, c := range p.safetyComments() {
+			cands := p.candidatesOn(c.codeLine)
+			if len(cands) == 0 {
+				if def := macroDefAt(p, c.codeLine); def != nil {
+					scope, what, ok := p.unnecessaryInMacro(c, def)
+					if ok && !sa.insideUnsafeBlock(scope) {
+						if at, found := safetyAbove(lines, p.File.Line(def), c.codeLine); found {
+							p.reportUnnecessary(c, at, scope, what, nil)
+						}
+					}
+				}
+				continue
+			}
+			for _, cand := range cands {
+				start := int(cand.node.StartByte())
+				if sa.insideUnsafeBlock(start) || cand.exactUnsafe {
+					continue
+				}
+				if cand.needsUnsafe && sa.necessary[cand.node.Id()] {
+					continue
+				}
+				at, ok := safetyAbove(lines, cand.boundary, c.codeLine)
+				if !ok {
+					continue
+				}
+				p.reportUnnecessary(c, at, start, cand.what, cand.node)
+				break
+			}
+		}
+	},
+}
+
+func (p *Pass) reportUnnecessary(c *safetyComment, at, scope int, what string, node *sitter.Node) {
+	f := Finding{
+		Start:   at,
+		End:     at + len("SAFETY:"),
+		Message: what + " has unnecessary safety comment",
+		Fixes:   []Fix{p.plainCommentFix(c)},
+	}
+	if node != nil {
+		end := min(int(node.EndByte()), p.File.Lines.End(p.File.Line(node)))
+		f.Related = []Related{{Start: int(node.StartByte()), End: end, Message: "this " + what + " contains no unsafe block"}}
+	}
+	p.report(scope, f)
+}
+
+// macroDefAt returns the macro_rules definition whose transcriber holds
+// the first token of line, or nil.
+func macroDefAt(p *Pass, line int) *sitter.Node {
+	first := p.File.Lines.Start(line) + len(p.File.Lines.Indent(line))
+	n := p.File.NodeAt(first, first+1)
+	for a := n; a != nil; a = a.Parent() {
+		switch a.KindId() {
+		case k.TokenTree, k.TokenRepetition:
+			continue
+		case k.MacroRule:
+			return a.Parent()
+		}
+		if a != n {
+			return nil
+		}
+	}
+	return nil
+}
+
+var MissingSafetyDoc = &Rule{
+	Name: "missing-safety-doc",
+	Doc: "An `unsafe fn` or `unsafe trait` whose docs have no `# Safety` section (headings Safety, SAFETY or " +
+		"Implementation safety, at any level) telling callers or implementers what they must guarantee. " +
+		"Private items count when .clippy.toml sets check-private-items = true, as the kernel's does. " +
+		"Methods of trait impls are never flagged: the trait documents them.",
+	Severity: Warning,
+	Clippy:   "clippy::missing_safety_doc",
+	Lints:    []string{"clippy::missing_safety_doc", "clippy::style", "clippy::all"},
+	Run: func(p *Pass) {
+		for _, it := range p.docItemsOf() {
+			if !it.checked(p) || !it.isUnsafe || it.docs.Safety {
+				continue
+			}
+			msg := "unsafe function's docs are missing a `# Safety` section"
+			if it.isTrait {
+				msg = "docs for unsafe trait missing `# Safety` section"
+			}
+			start, end := itemNameSpan(it.node)
+			p.report(start, Finding{Start: start, End: end, Message: msg, Fixes: []Fix{p.safetyDocFix(it)}})
+		}
+	},
+}
+
+var UnnecessarySafetyDoc = &Rule{
+	Name:     "unnecessary-safety-doc",
+	Doc:      "A `# Safety` section in the docs of a function or trait that is not unsafe: either it should be unsafe, or the section is stale.",
+	Severity: Warning,
+	Clippy:   "clippy::unnecessary_safety_doc",
+	Lints:    []string{"clippy::unnecessary_safety_doc", "clippy::restriction"},
+	Run: func(p *Pass) {
+		for _, it := range p.docItemsOf() {
+			if !it.checked(p) || it.isUnsafe || !it.docs.Safety {
+				continue
+			}
+			msg := "safe function's docs have unnecessary `# Safety` section"
+			if it.isTrait {
+				msg = "docs for safe trait have unnecessary `# Safety` section"
+			}
+			start, end := itemNameSpan(it.node)
+			p.report(start, Finding{Start: start, End: end, Message: msg})
+		}
+	},
+}
+
+// checked applies clippy's exclusions: #[doc(hidden)] items, methods of
+// trait impls, and (without check-private-items) functions that are not
+// exported. Traits are checked whatever their visibility.
+func (it *docItem) checked(p *Pass) bool {
+	if it.hidden || it.traitImplMember {
+		return false
+	}
+	return it.isTrait || p.Config.CheckPrivateItems || it.exported
+}
+
+// itemNameSpan runs from the item's start (visibility included, attributes
+// not) to the end of its name, like rustc's def_span.
+func itemNameSpan(n *sitter.Node) (int, int) {
+	start := int(n.StartByte())
+	if name := n.ChildByFieldName("name"); name != nil {
+		return start, int(name.EndByte())
+	}
+	return start, start
+}
+
+var SafetyPlaceholder = &Rule{
+	Name: "safety-placeholder",
+	Doc: "A `// SAFETY:` comment that satisfies the lint without justifying anything: empty, or `TODO`/`FIXME`/`XXX`. " +
+		"The kernel tree has a couple of dozen; each is a soundness argument still owed.",
+	Severity: Information,
+	Lints:    []string{"clippy::undocumented_unsafe_blocks", "clippy::restriction"},
+	Run: func(p *Pass) {
+		seen := map[int]bool{}
+		for _, s := range p.siteInfo().sites {
+			if !s.documented || s.commentAt < 0 || seen[s.commentAt] {
+				continue
+			}
+			seen[s.commentAt] = true
+			if end, ok := placeholder(p.File.Lines, s.commentAt); ok {
+				p.report(s.scope, Finding{
+					Start:   s.commentAt,
+					End:     end,
+					Message: "SAFETY comment is a placeholder: it does not say why the unsafe code is sound",
+				})
+			}
+		}
+	},
+}
+
+var placeholderWords = []string{"TODO", "FIXME", "XXX", "TBD", "HACK"}
+
+// placeholder decides whether the SAFETY comment at "SAFETY:" (offset at)
+// justifies nothing, and returns the end of its first line.
+func placeholder(lines *symbols.Lines, at int) (int, bool) {
+	line := lines.Line(at)
+	src := lines.Src()
+	end := lines.End(line)
+	rest := string(src[at+len("SAFETY:") : end])
+	rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "*/"))
+	if rest == "" {
+		// `// SAFETY:` with the argument on the following comment lines.
+		for i := line + 1; i < lines.Count(); i++ {
+			t := trimLeft(lines.Text(i))
+			if !bytes.HasPrefix(t, []byte("//")) {
+				break
+			}
+			body := strings.TrimSpace(strings.TrimLeft(string(t), "/!"))
+			if body != "" {
+				return end, false
+			}
+		}
+		return end, true
+	}
+	word := strings.ToUpper(strings.TrimRight(strings.Fields(rest)[0], ".:;,!-"))
+	for _, w := range placeholderWords {
+		if word == w {
+			return end, true
+		}
+	}
+	if strings.Trim(rest, ".?!-_ ") == "" {
+		return end, true
+	}
+	return end, false
+}

@@ -1,0 +1,316 @@
+package diagnostics
+
+import (
+	"bytes"
+	"regexp"
+	"sort"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// A site is an `unsafe { }` block or an `unsafe impl`, with where a SAFETY
+// comment for it may stand and whether one does.
+type site struct {
+	impl      bool
+	unsafeOff int // the `unsafe` keyword
+	end       int // end of the block or impl
+	brace     int // the block's '{', or -1
+	node      *sitter.Node
+	// scope is where lint attributes are looked up from.
+	scope int
+	// context: a macro_rules transcriber, or a macro invocation's tokens.
+	inMacroDef, inMacroCall bool
+
+	boundary int // clippy looks only below this line
+	ownLine  int
+	// parent is the start of the enclosing statement (let, assignment,
+	// const, static, expression statement) whose comment also counts, or
+	// -1 when clippy does not look there (braced blocks, closures with
+	// braces, struct fields, match arms, if/match/loop heads, macros).
+	parent int
+
+	documented bool
+	commentAt  int // offset of the "SAFETY:" text that documents it
+}
+
+type siteAnalysis struct {
+	sites       []*site
+	unsafeItems []*sitter.Node // unsafe fns (items and trait members) and unsafe traits
+	// blocks are the [start, end) ranges of every unsafe block, sorted.
+	blocks [][2]int
+	// necessary holds the ids of the nodes an unsafe block makes a SAFETY
+	// comment necessary for: its enclosing expressions and statement up to
+	// the nearest braced block, as clippy's expr_has_unnecessary_safety_comment
+	// descends.
+	necessary map[uintptr]bool
+}
+
+// siteInfo finds every unsafe block and impl. It scans the text for the word
+// `unsafe` and asks the tree only about those places.
+func (p *Pass) siteInfo() *siteAnalysis {
+	if p.sites != nil {
+		return p.sites
+	}
+	sa := &siteAnalysis{necessary: map[uintptr]bool{}}
+	p.sites = sa
+	f := p.File
+	src := f.Src
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte("unsafe"))
+		if i < 0 {
+			break
+		}
+		at := off + i
+		off = at + len("unsafe")
+		if (at > 0 && isIdentByte(src[at-1])) || (off < len(src) && isIdentByte(src[off])) {
+			continue
+		}
+		n := f.NodeAt(at, off)
+		if n == nil || n.KindId() != k.KwUnsafe {
+			continue // in a comment, string or identifier
+		}
+		parent := n.Parent()
+		if parent == nil {
+			continue
+		}
+		switch parent.KindId() {
+		case k.UnsafeBlock:
+			s := &site{unsafeOff: at, end: int(parent.EndByte()), node: parent, scope: at, brace: -1}
+			if b := firstChildOfKind(parent, k.Block); b != nil {
+				s.brace = int(b.StartByte())
+			}
+			s.boundary = p.codeBoundary(parent)
+			s.parent = parentAnchor(parent)
+			sa.addSite(s)
+			sa.markNecessary(parent)
+		case k.ImplItem:
+			s := &site{impl: true, unsafeOff: at, end: int(parent.EndByte()), node: parent, scope: at, brace: -1, parent: -1}
+			s.boundary = p.itemBoundary(parent)
+			sa.addSite(s)
+		case k.FunctionModifiers:
+			if fn := parent.Parent(); fn != nil && (fn.KindId() == k.FunctionItem || fn.KindId() == k.FunctionSignatureItem) {
+				sa.unsafeItems = append(sa.unsafeItems, fn)
+			}
+		case k.TraitItem:
+			sa.unsafeItems = append(sa.unsafeItems, parent)
+		case k.TokenTree, k.TokenRepetition:
+			sa.addTokenSite(p, n)
+		}
+	}
+	sort.Slice(sa.blocks, func(i, j int) bool { return sa.blocks[i][0] < sa.blocks[j][0] })
+	for _, s := range sa.sites {
+		p.judge(s)
+	}
+	return sa
+}
+
+func (sa *siteAnalysis) addSite(s *site) {
+	sa.sites = append(sa.sites, s)
+	if !s.impl {
+		sa.blocks = append(sa.blocks, [2]int{s.unsafeOff, s.end})
+	}
+}
+
+// addTokenSite handles `unsafe` inside a token tree: `unsafe { ... }` or
+// `unsafe impl` in a macro_rules transcriber or in a macro call's input.
+func (sa *siteAnalysis) addTokenSite(p *Pass, kw *sitter.Node) {
+	next := kw.NextSibling()
+	if next == nil {
+		return
+	}
+	isBlock := next.KindId() == k.TokenTree && p.File.Src[next.StartByte()] == '{'
+	isImpl := next.KindId() == k.KwImpl
+	if !isBlock && !isImpl && (next.KindId() == k.TokenRepetition || next.KindId() == k.Metavariable) {
+		// `unsafe $($impl_sig)* { ... }`: the tokens before the body come
+		// from the caller. Without `fn`, `trait` or `extern` among them it
+		// can only expand to an unsafe impl.
+		for n := next; n != nil; n = n.NextSibling() {
+			if n.KindId() == k.TokenTree && p.File.Src[n.StartByte()] == '{' {
+				between := p.File.Src[next.StartByte():n.StartByte()]
+				isImpl = !wordRE.Match(between)
+				break
+			}
+			if n.KindId() == k.KwSemi {
+				break
+			}
+		}
+	}
+	if !isBlock && !isImpl {
+		return
+	}
+	// Find the context: the macro_rule whose transcriber holds the tokens,
+	// or the macro invocation whose input they are.
+	var def, call *sitter.Node
+	for a := kw.Parent(); a != nil; a = a.Parent() {
+		kind := a.KindId()
+		if kind == k.TokenTree || kind == k.TokenRepetition {
+			continue
+		}
+		switch kind {
+		case k.MacroRule:
+			def = a.Parent()
+		case k.MacroInvocation:
+			call = a
+		}
+		break
+	}
+	if def == nil && call == nil {
+		return // a matcher, an attribute's arguments, ...
+	}
+	at := int(kw.StartByte())
+	s := &site{impl: isImpl, unsafeOff: at, node: kw, scope: at, brace: -1, parent: -1}
+	if isBlock {
+		s.brace = int(next.StartByte())
+		s.end = int(next.EndByte())
+	} else {
+		s.end = int(kw.EndByte())
+		// The impl runs to its body's token tree.
+		for n := next; n != nil; n = n.NextSibling() {
+			if n.KindId() == k.TokenTree && p.File.Src[n.StartByte()] == '{' {
+				s.end = int(n.EndByte())
+				break
+			}
+		}
+	}
+	if def != nil {
+		s.inMacroDef = true
+		s.boundary = p.File.Line(def)
+	} else {
+		s.inMacroCall = true
+		if enclosing(call, k.Block) != nil {
+			s.boundary = p.codeBoundary(call)
+		} else {
+			s.boundary = p.itemBoundary(call)
+		}
+		sa.markNecessary(call)
+	}
+	sa.addSite(s)
+}
+
+// parentAnchor climbs from an unsafe block through the expressions that
+// contain it, as clippy's block_parents_have_safety_comment does on HIR,
+// and returns where the SAFETY comment of the enclosing statement may
+// stand (its start), or -1.
+func parentAnchor(block *sitter.Node) int {
+	cur := block
+	for {
+		p := cur.Parent()
+		if p == nil {
+			return -1
+		}
+		switch p.KindId() {
+		case k.LetDeclaration, k.ConstItem, k.StaticItem:
+			// Attributes are not part of the statement for this: a
+			// comment above a multi-line attribute does not count.
+			return int(p.StartByte())
+		case k.AssignmentExpression:
+			// rustc records the span of the `=` for assignments.
+			if eq := firstChildOfKind(p, k.KwEq); eq != nil {
+				return int(eq.StartByte())
+			}
+			return int(p.StartByte())
+		case k.Arguments:
+			// A call's arguments: continue from the call.
+			cur = p.Parent()
+			if cur == nil {
+				return -1
+			}
+			continue
+		case k.BaseFieldInitializer:
+			// `..base` belongs to the struct expression itself.
+			if s := enclosing(p, k.StructExpression); s != nil {
+				cur = s
+				continue
+			}
+			return -1
+		case k.WhileExpression, k.ForExpression:
+			// Lowered to a loop around an if/match: clippy gives up.
+			return -1
+		case k.CallExpression, k.FieldExpression, k.IndexExpression, k.TypeCastExpression,
+			k.ReferenceExpression, k.UnaryExpression, k.BinaryExpression,
+			k.ParenthesizedExpression, k.TupleExpression, k.ArrayExpression,
+			k.CompoundAssignmentExpr, k.ReturnExpression, k.BreakExpression,
+			k.TryExpression, k.AwaitExpression, k.RangeExpression, k.YieldExpression,
+			k.ClosureExpression, k.IfExpression, k.MatchExpression, k.LetCondition,
+			k.LetChain, k.StructExpression:
+			cur = p
+			continue
+		}
+		// Anything else (a block, an expression statement, a match arm, a
+		// struct field, ...) ends the climb: the comment may stand above
+		// the outermost expression reached, unless that is an if or match.
+		if kind := cur.KindId(); kind == k.IfExpression || kind == k.MatchExpression || kind == k.LetCondition || kind == k.LetChain {
+			return -1
+		}
+		return int(cur.StartByte())
+	}
+}
+
+// markNecessary records the nodes an unsafe block at n makes necessary: n's
+// ancestors up to the nearest braced block. A loop's body does not stop
+// the climb, as clippy's visitor enters it.
+func (sa *siteAnalysis) markNecessary(n *sitter.Node) {
+	for cur := n; ; {
+		p := cur.Parent()
+		if p == nil {
+			return
+		}
+		if p.KindId() == k.Block {
+			gp := p.Parent()
+			if gp == nil || gp.KindId() != k.LoopExpression {
+				sa.necessary[cur.Id()] = true
+				return
+			}
+		}
+		sa.necessary[cur.Id()] = true
+		cur = p
+	}
+}
+
+// insideUnsafeBlock reports whether off lies inside an unsafe block.
+// Any block starting before off may enclose it, so all of them are looked
+// at; files have at most a few hundred.
+func (sa *siteAnalysis) insideUnsafeBlock(off int) bool {
+	i := sort.Search(len(sa.blocks), func(i int) bool { return sa.blocks[i][0] >= off })
+	for j := i - 1; j >= 0; j-- {
+		if sa.blocks[j][1] > off {
+			return true
+		}
+	}
+	return false
+}
+
+// judge decides whether a site is documented.
+func (p *Pass) judge(s *site) {
+	f := p.File
+	s.ownLine = f.Lines.Line(s.unsafeOff)
+	if s.boundary == unknownBoundary {
+		s.documented, s.commentAt = true, -1
+		return
+	}
+	if s.brace >= 0 {
+		if at, ok := innerSafety(f.Src, s.brace); ok {
+			s.documented, s.commentAt = true, at
+			return
+		}
+	}
+	if at, ok := safetyAbove(f.Lines, s.boundary, s.ownLine); ok {
+		s.documented, s.commentAt = true, at
+		return
+	}
+	if s.parent >= 0 {
+		if line := f.Lines.Line(s.parent); line != s.ownLine {
+			if at, ok := safetyAbove(f.Lines, s.boundary, line); ok {
+				s.documented, s.commentAt = true, at
+			}
+		}
+	}
+}
+
+// wordRE finds the keywords that make `unsafe <tokens> {` something other
+// than an unsafe impl.
+var wordRE = regexp.MustCompile(`\b(?:fn|trait|extern)\b`)
+
+func isIdentByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
+}

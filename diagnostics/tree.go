@@ -1,0 +1,189 @@
+package diagnostics
+
+import (
+	sitter "github.com/tree-sitter/go-tree-sitter"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// Tree helpers shared by the rules. Each call crosses into C; callers keep
+// the number of calls proportional to the places they inspect.
+
+var k = symbols.K
+
+func isComment(kind uint16) bool { return kind == k.LineComment || kind == k.BlockComment }
+
+// itemKinds are the module-level items rustc's HIR has (impls included).
+func isItem(kind uint16) bool {
+	switch kind {
+	case k.FunctionItem, k.StructItem, k.EnumItem, k.UnionItem, k.TypeItem, k.ModItem,
+		k.UseDeclaration, k.ExternCrateDeclaration, k.ForeignModItem, k.ConstItem,
+		k.StaticItem, k.TraitItem, k.MacroDefinition, k.ImplItem:
+		return true
+	}
+	return false
+}
+
+// attrsStart is where n's outer attributes begin (n's own start if it has
+// none): rustc extends a statement's span over its attributes when
+// looking for a SAFETY comment above it.
+func attrsStart(n *sitter.Node) int {
+	start := int(n.StartByte())
+	for s := n.PrevSibling(); s != nil; s = s.PrevSibling() {
+		switch s.KindId() {
+		case k.AttributeItem:
+			start = int(s.StartByte())
+			continue
+		case k.LineComment, k.BlockComment:
+			continue
+		}
+		break
+	}
+	return start
+}
+
+// prevItemEnd is the line of the end of the item before n (attributes and
+// comments are not items), or -1 when n is the first in its container.
+func prevItemEnd(f *symbols.File, n *sitter.Node) int {
+	for s := n.PrevSibling(); s != nil; s = s.PrevSibling() {
+		kind := s.KindId()
+		if kind == k.AttributeItem || kind == k.InnerAttributeItem || isComment(kind) || !s.IsNamed() {
+			continue
+		}
+		return f.Lines.Line(int(s.EndByte()))
+	}
+	return -1
+}
+
+// unknownBoundary stands for "clippy cannot tell": the first item of a
+// module file. clippy looks for that item's comment from the `mod foo;`
+// line of the parent file, fails to relate the two files, and gives the
+// item the benefit of the doubt. krls does the same.
+const unknownBoundary = -2
+
+// itemBoundary is the line above which clippy stops looking for an item's
+// SAFETY comment: the end of the previous item, else the start of the
+// enclosing block or module (line 0 for a crate root's first item), or
+// unknownBoundary.
+func (p *Pass) itemBoundary(n *sitter.Node) int {
+	f := p.File
+	if l := prevItemEnd(f, n); l >= 0 {
+		return l
+	}
+	parent := n.Parent()
+	if parent == nil {
+		return 0
+	}
+	if parent.KindId() == k.DeclarationList || parent.KindId() == k.TokenTree {
+		if gp := parent.Parent(); gp != nil {
+			parent = gp
+		}
+	}
+	if parent.KindId() == k.SourceFile {
+		if p.isCrateRoot() {
+			return 0
+		}
+		return unknownBoundary
+	}
+	return f.Line(parent)
+}
+
+// codeBoundary is the line above which clippy stops looking for the
+// SAFETY comment of code inside n: the start of the enclosing function
+// (or other item). Consts and statics do not count: clippy looks above
+// them, up to the previous item.
+func (p *Pass) codeBoundary(n *sitter.Node) int {
+	for a := n.Parent(); a != nil; a = a.Parent() {
+		switch kind := a.KindId(); {
+		case kind == k.ConstItem || kind == k.StaticItem:
+			if gp := a.Parent(); gp != nil && (gp.KindId() == k.SourceFile || gp.KindId() == k.DeclarationList && isModBody(gp)) {
+				return p.itemBoundary(a)
+			}
+		case kind == k.SourceFile:
+			return 0
+		case isItem(kind) || kind == k.FunctionSignatureItem:
+			return p.File.Line(a)
+		}
+	}
+	return 0
+}
+
+// isModBody: a declaration_list that is the body of a `mod`.
+func isModBody(n *sitter.Node) bool {
+	p := n.Parent()
+	return p != nil && p.KindId() == k.ModItem
+}
+
+// enclosing returns the nearest ancestor of n (n excluded) whose kind is
+// in kinds, or nil.
+func enclosing(n *sitter.Node, kinds ...uint16) *sitter.Node {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		for _, want := range kinds {
+			if p.KindId() == want {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// firstChildOfKind returns n's first child of the kind, or nil.
+func firstChildOfKind(n *sitter.Node, kind uint16) *sitter.Node {
+	c := n.Walk()
+	defer c.Close()
+	if !c.GotoFirstChild() {
+		return nil
+	}
+	for {
+		if c.Node().KindId() == kind {
+			return c.Node()
+		}
+		if !c.GotoNextSibling() {
+			return nil
+		}
+	}
+}
+
+// nextCodeSibling is the next sibling of n that is not a comment.
+func nextCodeSibling(n *sitter.Node) *sitter.Node {
+	for s := n.NextSibling(); s != nil; s = s.NextSibling() {
+		if !isComment(s.KindId()) {
+			return s
+		}
+	}
+	return nil
+}
+
+// nodesStartingOn collects the nodes accepted by want that start on the
+// line [lineStart, lineEnd), descending only through nodes that overlap
+// the line.
+func nodesStartingOn(f *symbols.File, lineStart, lineEnd int, want func(*sitter.Node) bool) []*sitter.Node {
+	var out []*sitter.Node
+	c := f.Root().Walk()
+	defer c.Close()
+	var visit func()
+	visit = func() {
+		if c.GotoFirstChildForByte(uint32(lineStart)) == nil {
+			return
+		}
+		for {
+			n := c.Node()
+			s, e := int(n.StartByte()), int(n.EndByte())
+			if s >= lineEnd {
+				break
+			}
+			if e > lineStart && n.IsNamed() {
+				if s >= lineStart && want(n) {
+					out = append(out, n)
+				}
+				visit()
+			}
+			if !c.GotoNextSibling() {
+				break
+			}
+		}
+		c.GotoParent()
+	}
+	visit()
+	return out
+}
