@@ -1,0 +1,190 @@
+// Package workspace knows where files live: the kernel tree (srctree) a
+// file belongs to, an out-of-tree module's folder, the clippy
+// configuration that applies, and the documents an editor has open. It
+// turns those into the inputs of the domain packages (symbols, kconfig,
+// diagnostics) and never speaks LSP.
+package workspace
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/krls-dev/krls/diagnostics"
+)
+
+// IsSrctree reports whether dir is the top of a kernel source tree with
+// Rust support: Kconfig, Makefile and rust/kernel/lib.rs.
+func IsSrctree(dir string) bool {
+	for _, name := range []string{"Kconfig", "Makefile", filepath.Join("rust", "kernel", "lib.rs")} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// FindSrctree returns the nearest folder at or above dir that is a kernel
+// source tree.
+func FindSrctree(dir string) (string, bool) {
+	return findUp(dir, IsSrctree)
+}
+
+// IsModuleDir reports whether dir holds an out-of-tree module: a Kbuild
+// file, or a Makefile that sets obj-m.
+func IsModuleDir(dir string) bool {
+	if _, err := os.Stat(filepath.Join(dir, "Kbuild")); err == nil {
+		return true
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "Makefile"))
+	return err == nil && bytes.Contains(b, []byte("obj-m"))
+}
+
+// FindModuleDir returns the nearest folder at or above dir that holds an
+// out-of-tree module.
+func FindModuleDir(dir string) (string, bool) {
+	return findUp(dir, IsModuleDir)
+}
+
+func findUp(dir string, ok func(string) bool) (string, bool) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for {
+		if ok(dir) {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// ClippyConf is the part of clippy's configuration the rules use.
+type ClippyConf struct {
+	// Path of the file read, "" when none was found.
+	Path              string
+	CheckPrivateItems bool
+}
+
+// ReadClippyConf finds the clippy configuration for files in dir: the
+// nearest `.clippy.toml` or `clippy.toml` at or above dir. The kernel
+// keeps one at the top of the srctree (its Makefile points clippy there
+// with CLIPPY_CONF_DIR, also for out-of-tree modules). No file is not an
+// error; an unreadable or malformed one is, with its path and line.
+func ReadClippyConf(dir string) (ClippyConf, error) {
+	var found string
+	findUp(dir, func(d string) bool {
+		for _, name := range []string{".clippy.toml", "clippy.toml"} {
+			p := filepath.Join(d, name)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				found = p
+				return true
+			}
+		}
+		return false
+	})
+	if found == "" {
+		return ClippyConf{}, nil
+	}
+	b, err := os.ReadFile(found)
+	if err != nil {
+		return ClippyConf{Path: found}, fmt.Errorf("read clippy configuration: %w", err)
+	}
+	return parseClippyConf(found, b)
+}
+
+// parseClippyConf reads the keys krls needs from clippy's TOML. Only
+// top-level `key = value` lines matter; tables, arrays spanning lines and
+// other keys are skipped.
+func parseClippyConf(path string, b []byte) (ClippyConf, error) {
+	c := ClippyConf{Path: path}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	line := 0
+	inTable := false
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if i := strings.IndexByte(t, '#'); i >= 0 && !strings.Contains(t[:i], `"`) {
+			t = strings.TrimSpace(t[:i])
+		}
+		if t == "" {
+			continue
+		}
+		if strings.HasPrefix(t, "[") && !strings.Contains(t, "=") {
+			inTable = true // keys below belong to a table, not to clippy's top level
+			continue
+		}
+		key, value, ok := strings.Cut(t, "=")
+		if !ok || inTable {
+			continue
+		}
+		key = strings.Trim(strings.TrimSpace(key), `"`)
+		value = strings.TrimSpace(value)
+		if key == "check-private-items" {
+			switch value {
+			case "true":
+				c.CheckPrivateItems = true
+			case "false":
+				c.CheckPrivateItems = false
+			default:
+				return c, fmt.Errorf("%s:%d: check-private-items must be true or false, not %s", path, line, value)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return c, fmt.Errorf("read %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ConfigCache remembers the clippy configuration per folder, so that a
+// server or a `krls check` run over thousands of files reads each
+// .clippy.toml once. It is safe for concurrent use.
+type ConfigCache struct {
+	mu    sync.Mutex
+	byDir map[string]cachedConf
+}
+
+type cachedConf struct {
+	conf ClippyConf
+	err  error
+}
+
+// ClippyConf returns the configuration for files in dir.
+func (c *ConfigCache) ClippyConf(dir string) (ClippyConf, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byDir == nil {
+		c.byDir = map[string]cachedConf{}
+	}
+	if v, ok := c.byDir[dir]; ok {
+		return v.conf, v.err
+	}
+	conf, err := ReadClippyConf(dir)
+	c.byDir[dir] = cachedConf{conf, err}
+	return conf, err
+}
+
+// Forget drops what is cached, after a configuration file changed.
+func (c *ConfigCache) Forget() {
+	c.mu.Lock()
+	c.byDir = nil
+	c.mu.Unlock()
+}
+
+// DiagnosticsConfig is the rule configuration for a file at path: the
+// selected rules, and check-private-items from the clippy configuration
+// unless force is set (the --check-private-items flag).
+func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forcePrivate bool) (diagnostics.Config, error) {
+	conf, err := c.ClippyConf(filepath.Dir(path))
+	return diagnostics.Config{Rules: rules, CheckPrivateItems: forcePrivate || conf.CheckPrivateItems}, err
+}
