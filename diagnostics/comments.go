@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
+
+	"github.com/krls-dev/krls/symbols"
 )
 
 // A safetyComment is a place in the text that clippy's line scan can take
@@ -25,9 +27,9 @@ func (p *Pass) safetyComments() []*safetyComment {
 	lines := f.Lines
 	seen := map[int]bool{}
 	out := []*safetyComment{}
-	src := f.Src
-	for off := 0; off < len(src); {
-		i := indexFold(src[off:], "SAFETY:")
+	lower := p.lowerSrc()
+	for off := 0; off < len(lower); {
+		i := bytes.Index(lower[off:], []byte("safety:"))
 		if i < 0 {
 			break
 		}
@@ -102,37 +104,77 @@ type candidate struct {
 }
 
 // candidatesOn finds the statements, tail expressions and items starting
-// on line.
-func (p *Pass) candidatesOn(line int) []candidate {
+// on line: the children, starting on the line, of the innermost block,
+// module or file on the path to the line's first token that starts above
+// the line (clippy looks only below a container's first line). When the
+// line starts by closing that container (`} fn f() {}`), the next one out
+// is looked at too. path leads to the line's first token.
+func (p *Pass) candidatesOn(line int, path []symbols.PathNode) []candidate {
 	f := p.File
 	start, end := f.Lines.Start(line), f.Lines.End(line)
+	closing := path[len(path)-1].Kind == k.KwRBrace
 	var out []candidate
-	nodesStartingOn(f, start, end, func(n *sitter.Node) bool {
-		if c, ok := p.asCandidate(n); ok {
-			out = append(out, c)
+	for i := len(path) - 1; i >= 0; i-- {
+		pn := path[i]
+		var where container
+		switch {
+		case pn.Kind == k.Block:
+			where = inBlock
+		case pn.Kind == k.SourceFile:
+			where = inModule
+		case pn.Kind == k.DeclarationList && i > 0 && path[i-1].Kind == k.ModItem:
+			where = inModule
+		default:
+			continue
 		}
-		return false
-	})
+		if pn.Kind != k.SourceFile && f.Lines.Line(pn.Start) >= line {
+			continue
+		}
+		c := pn.Node.Walk()
+		if c.GotoFirstChildForByte(uint32(start)) != nil {
+			for {
+				n := c.Node()
+				s := int(n.StartByte())
+				if s >= end {
+					break
+				}
+				if s >= start {
+					if cand, ok := p.asCandidate(n, pn, where); ok {
+						out = append(out, cand)
+					}
+				}
+				if !c.GotoNextSibling() {
+					break
+				}
+			}
+		}
+		c.Close()
+		if !closing {
+			break
+		}
+		closing = false
+	}
 	return out
 }
 
-func (p *Pass) asCandidate(n *sitter.Node) (candidate, bool) {
+type container int
+
+const (
+	inBlock container = iota
+	inModule
+)
+
+func (p *Pass) asCandidate(n *sitter.Node, parent symbols.PathNode, where container) (candidate, bool) {
 	f := p.File
 	kind := n.KindId()
-	parent := n.Parent()
-	if parent == nil {
-		return candidate{}, false
-	}
-	pk := parent.KindId()
-	inBlock := pk == k.Block
-	inModule := pk == k.SourceFile || pk == k.DeclarationList && isModBody(parent)
+	blockLine := f.Lines.Line(parent.Start)
 	switch {
-	case kind == k.LetDeclaration && inBlock:
+	case kind == k.LetDeclaration && where == inBlock:
 		if n.ChildByFieldName("value") == nil {
 			return candidate{}, false // `let x;` is not checked
 		}
-		return candidate{node: n, what: "statement", boundary: f.Line(parent), needsUnsafe: true}, true
-	case kind == k.ExpressionStatement && inBlock:
+		return candidate{node: n, what: "statement", boundary: blockLine, needsUnsafe: true}, true
+	case kind == k.ExpressionStatement && where == inBlock:
 		e := n.NamedChild(0)
 		if e == nil || e.KindId() == k.MacroInvocation {
 			// A macro call statement: its span is the expansion's, which
@@ -143,21 +185,19 @@ func (p *Pass) asCandidate(n *sitter.Node) (candidate, bool) {
 		if isTail(n) {
 			what = "expression"
 		}
-		return candidate{node: n, what: what, boundary: f.Line(parent), needsUnsafe: true}, true
-	case inBlock && k.Expression[kind] && isTail(n):
+		return candidate{node: n, what: what, boundary: blockLine, needsUnsafe: true}, true
+	case where == inBlock && k.Expression[kind] && isTail(n):
 		if kind == k.MacroInvocation {
 			return candidate{}, false
 		}
-		return candidate{node: n, what: "expression", boundary: f.Line(parent), needsUnsafe: true}, true
-	case isItem(kind) && (inBlock || inModule):
+		return candidate{node: n, what: "expression", boundary: blockLine, needsUnsafe: true}, true
+	case isItem(kind):
 		if kind == k.ImplItem {
 			return candidate{}, false // impls are never reported
 		}
-		c := candidate{node: n, what: itemDescr(kind)}
-		if inBlock {
-			c.boundary = f.Line(parent)
-		} else {
-			c.boundary = p.itemBoundary(n)
+		c := candidate{node: n, what: itemDescr(kind), boundary: blockLine}
+		if where == inModule {
+			c.boundary = p.itemBoundary(n, parent.Node)
 			if c.boundary == unknownBoundary {
 				return candidate{}, false
 			}

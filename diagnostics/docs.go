@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"bytes"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,13 @@ type docItem struct {
 }
 
 // docItemsOf collects unsafe functions and traits, and functions and traits
-// whose docs have a Safety heading.
+// whose docs have a Safety heading, with their docs.
+//
+// Docs are the comments and attributes just before an item. tree-sitter
+// answers "previous sibling" by scanning from the first child, which makes
+// a backward walk quadratic in the size of a module; instead a cursor is
+// put on the first sibling that can belong to the docs (found in the text:
+// the line after the previous item's last line) and walks forward.
 func (p *Pass) docItemsOf() []*docItem {
 	if p.docItems != nil {
 		return p.docItems
@@ -35,62 +42,96 @@ func (p *Pass) docItemsOf() []*docItem {
 	f := p.File
 	seen := map[uintptr]bool{}
 	out := []*docItem{}
-	add := func(n *sitter.Node, isUnsafe bool) {
-		if n == nil || seen[n.Id()] {
+	add := func(container *sitter.Node, from int, target uintptr, docAt int) {
+		c := container.Walk()
+		defer c.Close()
+		if c.GotoFirstChildForByte(uint32(from)) == nil {
 			return
 		}
-		kind := n.KindId()
-		if kind != k.FunctionItem && kind != k.FunctionSignatureItem && kind != k.TraitItem {
-			return
+		var run []*sitter.Node
+		for {
+			n := c.Node()
+			kind := n.KindId()
+			switch {
+			case isComment(kind) || kind == k.AttributeItem:
+				run = append(run, n)
+			case n.IsNamed():
+				hit := n.Id() == target
+				if docAt >= 0 && len(run) > 0 && int(run[0].StartByte()) <= docAt && docAt < int(run[len(run)-1].EndByte()) {
+					hit = true
+				}
+				if hit {
+					if !seen[n.Id()] && (kind == k.FunctionItem || kind == k.FunctionSignatureItem || kind == k.TraitItem) {
+						seen[n.Id()] = true
+						out = append(out, p.newDocItem(n, kind, container, run))
+					}
+					return
+				}
+				if docAt >= 0 && int(n.StartByte()) > docAt {
+					return
+				}
+				run = run[:0]
+			}
+			if !c.GotoNextSibling() {
+				return
+			}
 		}
-		seen[n.Id()] = true
-		it := &docItem{node: n, isTrait: kind == k.TraitItem, isUnsafe: isUnsafe || hasUnsafeModifier(f.Src, n)}
-		it.docs, it.hidden, it.docStart, it.lastDocEnd = collectDocs(f, n)
-		it.traitImplMember = isTraitImplMember(n)
-		it.exported = isExported(f, n)
-		out = append(out, it)
 	}
-	for _, n := range p.siteInfo().unsafeItems {
-		add(n, true)
+	for _, r := range p.siteInfo().unsafeItems {
+		add(r.container, p.docRunStart(f.Line(r.node)), r.node.Id(), -1)
 	}
-	// Safety headings in doc comments: find the documented item.
-	src := f.Src
-	for off := 0; off < len(src); {
-		i := indexFold(src[off:], "SAFETY")
+	// Safety headings in doc comments: find the item below them.
+	lower := p.lowerSrc()
+	for off := 0; off < len(lower); {
+		i := bytes.Index(lower[off:], []byte("safety"))
 		if i < 0 {
 			break
 		}
 		at := off + i
-		off = at + len("SAFETY")
 		line := f.Lines.Line(at)
+		off = f.Lines.End(line) + 1 // one look per line is enough
 		t := trimLeft(f.Lines.Text(line))
 		if !(bytes.HasPrefix(t, []byte("///")) || bytes.HasPrefix(t, []byte("/**")) || bytes.HasPrefix(t, []byte("*")) || bytes.HasPrefix(t, []byte("#[doc"))) {
 			continue
 		}
-		n := f.NodeAt(at, at+1)
-		for n != nil && !isComment(n.KindId()) && n.KindId() != k.AttributeItem {
-			n = n.Parent()
-			if n != nil && (n.KindId() == k.SourceFile || isItem(n.KindId())) {
-				n = nil
+		path := f.PathTo(at, at+1)
+		for j := len(path) - 1; j > 0; j-- {
+			if kind := path[j].Kind; isComment(kind) || kind == k.AttributeItem {
+				add(path[j-1].Node, p.docRunStart(line), 0, at)
+				break
 			}
-		}
-		if n == nil {
-			continue
-		}
-		for s := n.NextSibling(); s != nil; s = s.NextSibling() {
-			if isComment(s.KindId()) || s.KindId() == k.AttributeItem {
-				continue
-			}
-			add(s, false)
-			break
-		}
-		// Skip the rest of this doc comment's lines quickly.
-		if e := int(n.EndByte()); e > off {
-			off = e
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].node.StartByte() < out[j].node.StartByte() })
 	p.docItems = out
 	return out
+}
+
+// docRunStart is where the comments and attributes before line can begin:
+// after the nearest line above that ends the previous item or opens the
+// container — one ending in '}', ';' or '{' that is not itself a comment
+// or an attribute.
+func (p *Pass) docRunStart(line int) int {
+	lines := p.File.Lines
+	for i := line - 1; i >= 0; i-- {
+		t := trimRight(trimLeft(lines.Text(i)))
+		if len(t) == 0 || t[0] == '#' || t[0] == '*' || bytes.HasPrefix(t, []byte("//")) || bytes.HasPrefix(t, []byte("/*")) {
+			continue
+		}
+		if last := t[len(t)-1]; last == '}' || last == ';' || last == '{' {
+			return lines.Start(i + 1)
+		}
+	}
+	return 0
+}
+
+func (p *Pass) newDocItem(n *sitter.Node, kind uint16, container *sitter.Node, run []*sitter.Node) *docItem {
+	f := p.File
+	it := &docItem{node: n, isTrait: kind == k.TraitItem, isUnsafe: hasUnsafeModifier(f.Src, n)}
+	it.docs, it.hidden, it.docStart, it.lastDocEnd = collectDocs(f, n, run)
+	it.traitImplMember = container.KindId() == k.DeclarationList && isTraitImpl(container.Parent())
+	it.exported = isExported(f, n)
+	return it
 }
 
 func hasUnsafeModifier(src []byte, n *sitter.Node) bool {
@@ -106,16 +147,14 @@ func hasUnsafeModifier(src []byte, n *sitter.Node) bool {
 	return m != nil && bytes.Contains(src[m.StartByte():m.EndByte()], []byte("unsafe"))
 }
 
-// collectDocs gathers the outer doc comments and #[doc] attributes before
-// n, in source order.
-func collectDocs(f *symbols.File, n *sitter.Node) (d Doc, hidden bool, start, lastEnd int) {
+// collectDocs gathers the outer doc comments and #[doc] attributes of n
+// from run, the comments and attributes just before it.
+func collectDocs(f *symbols.File, n *sitter.Node, run []*sitter.Node) (d Doc, hidden bool, start, lastEnd int) {
 	var frags []docFragment
 	start, lastEnd = int(n.StartByte()), -1
-	for s := n.PrevSibling(); s != nil; s = s.PrevSibling() {
+	for i := len(run) - 1; i >= 0; i-- {
+		s := run[i]
 		kind := s.KindId()
-		if kind != k.LineComment && kind != k.BlockComment && kind != k.AttributeItem {
-			break
-		}
 		text := f.Text(s)
 		var frag docFragment
 		ok := false
@@ -209,14 +248,9 @@ func isDocHidden(attr []byte) bool {
 	return strings.Contains(s, "doc(hidden)")
 }
 
-// isTraitImplMember: n is an item of `impl Trait for Type`.
-func isTraitImplMember(n *sitter.Node) bool {
-	p := n.Parent()
-	if p == nil || p.KindId() != k.DeclarationList {
-		return false
-	}
-	impl := p.Parent()
-	return impl != nil && impl.KindId() == k.ImplItem && impl.ChildByFieldName("trait") != nil
+// isTraitImpl: n is `impl Trait for Type`.
+func isTraitImpl(n *sitter.Node) bool {
+	return n != nil && n.KindId() == k.ImplItem && n.ChildByFieldName("trait") != nil
 }
 
 // isExported approximates rustc's effective visibility from one file: the

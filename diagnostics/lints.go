@@ -3,8 +3,6 @@ package diagnostics
 import (
 	"bytes"
 	"strings"
-
-	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // lintIndex answers "is this clippy lint allowed here?" from the
@@ -12,11 +10,19 @@ import (
 // on the enclosing items, statements and modules. The innermost attribute
 // that names the lint (or one of its groups) decides; inner attributes
 // `#![...]` apply to their module, function body or file.
+//
+// It is built once per file from the places the lint names appear in the
+// text, so a query is a scan of a handful of ranges.
 type lintIndex struct {
-	p *Pass
-	// relevant is false when the file mentions none of the lints, which is
-	// most files: then nothing is allowed and no tree lookups happen.
-	relevant bool
+	attrs []lintAttr
+}
+
+// lintAttr is one attribute that mentions a lint, and the range of code it
+// applies to.
+type lintAttr struct {
+	start, end int // the code the attribute governs
+	at         int // the attribute itself, to order attributes on one item
+	text       []byte
 }
 
 var lintMentions = [][]byte{
@@ -26,79 +32,80 @@ var lintMentions = [][]byte{
 }
 
 func (p *Pass) lints() *lintIndex {
-	if p.lintLevels == nil {
-		li := &lintIndex{p: p}
-		for _, m := range lintMentions {
-			if bytes.Contains(p.File.Src, m) {
-				li.relevant = true
+	if p.lintLevels != nil {
+		return p.lintLevels
+	}
+	li := &lintIndex{}
+	p.lintLevels = li
+	f := p.File
+	seen := map[int]bool{}
+	for _, m := range lintMentions {
+		for off := 0; ; {
+			i := bytes.Index(f.Src[off:], m)
+			if i < 0 {
+				break
+			}
+			at := off + i
+			off = at + len(m)
+			path := f.PathTo(at, at+1)
+			for j := len(path) - 1; j > 0; j-- {
+				kind := path[j].Kind
+				if kind != k.AttributeItem && kind != k.InnerAttributeItem {
+					continue
+				}
+				if seen[path[j].Start] {
+					break
+				}
+				seen[path[j].Start] = true
+				a := lintAttr{at: path[j].Start, text: f.Src[path[j].Start:path[j].End]}
+				parent := path[j-1]
+				switch {
+				case kind == k.InnerAttributeItem:
+					a.start, a.end = parent.Start, parent.End
+				case parent.Kind == k.SourceFile || parent.Kind == k.DeclarationList || parent.Kind == k.Block:
+					target := nextCodeSibling(path[j].Node)
+					for target != nil && target.KindId() == k.AttributeItem {
+						target = nextCodeSibling(target)
+					}
+					if target == nil {
+						break
+					}
+					a.start, a.end = int(target.StartByte()), int(target.EndByte())
+				default:
+					// An attribute inside a match arm, a field, a parameter:
+					// it governs its parent.
+					a.start, a.end = parent.Start, parent.End
+				}
+				if a.end > a.start {
+					li.attrs = append(li.attrs, a)
+				}
 				break
 			}
 		}
-		p.lintLevels = li
 	}
-	return p.lintLevels
+	return li
 }
 
 // allowed reports whether one of lints is allowed at byte offset scope.
 func (li *lintIndex) allowed(scope int, lints []string) bool {
-	if !li.relevant || len(lints) == 0 {
+	if len(lints) == 0 {
 		return false
 	}
-	f := li.p.File
-	n := f.NodeAt(scope, scope+1)
-	for ; n != nil; n = n.Parent() {
-		// Outer attributes: the attribute items just before n.
-		var level string
-		for s := n.PrevSibling(); s != nil; s = s.PrevSibling() {
-			kind := s.KindId()
-			if isComment(kind) {
-				continue
-			}
-			if kind != k.AttributeItem {
-				break
-			}
-			if l := attrLevel(f.Text(s), lints); l != "" && level == "" {
-				level = l // the last attribute wins; we walk backwards
-			}
+	best, bestLen, bestAt := "", -1, -1
+	for _, a := range li.attrs {
+		if scope < a.start || scope >= a.end {
+			continue
 		}
-		// Inner attributes of a container n.
+		level := attrLevel(a.text, lints)
 		if level == "" {
-			if kind := n.KindId(); kind == k.SourceFile || kind == k.DeclarationList || kind == k.Block {
-				level = innerLevel(li.p, n, lints)
-			}
+			continue
 		}
-		switch level {
-		case "allow", "expect":
-			return true
-		case "warn", "deny", "forbid":
-			return false
+		n := a.end - a.start
+		if bestLen < 0 || n < bestLen || n == bestLen && a.at > bestAt {
+			best, bestLen, bestAt = level, n, a.at
 		}
 	}
-	return false
-}
-
-func innerLevel(p *Pass, container *sitter.Node, lints []string) string {
-	level := ""
-	c := container.Walk()
-	defer c.Close()
-	if !c.GotoFirstChild() {
-		return ""
-	}
-	for {
-		n := c.Node()
-		kind := n.KindId()
-		if kind == k.InnerAttributeItem {
-			if l := attrLevel(p.File.Text(n), lints); l != "" {
-				level = l
-			}
-		} else if !isComment(kind) && n.IsNamed() {
-			break
-		}
-		if !c.GotoNextSibling() {
-			break
-		}
-	}
-	return level
+	return best == "allow" || best == "expect"
 }
 
 // attrLevel reads one attribute's text (`#[allow(a, b)]`, `#![expect(a)]`,

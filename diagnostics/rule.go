@@ -112,6 +112,8 @@ type Pass struct {
 	findings []Finding
 
 	crateRoot  *bool
+	lower      []byte
+	spans      map[uintptr][][2]int
 	sites      *siteAnalysis
 	comments   []*safetyComment
 	docItems   []*docItem
@@ -153,4 +155,20 @@ func (p *Pass) isCrateRoot() bool {
 		p.crateRoot = &v
 	}
 	return *p.crateRoot
+}
+
+// lowerSrc is the file with ASCII letters lowered (same length, so offsets
+// carry over), for case-insensitive searches with bytes.Index.
+func (p *Pass) lowerSrc() []byte {
+	if p.lower == nil {
+		src := p.File.Src
+		p.lower = make([]byte, len(src))
+		for i, c := range src {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			p.lower[i] = c
+		}
+	}
+	return p.lower
 }

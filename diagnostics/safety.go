@@ -55,10 +55,21 @@ var UnnecessarySafetyComment = &Rule{
 	Run: func(p *Pass) {
 		sa := p.siteInfo()
 		lines := p.File.Lines
-		for _, c := range p.safetyComments() {
-			cands := p.candidatesOn(c.codeLine)
+		comments := p.safetyComments()
+		targets := make([]symbols.Span, 0, len(comments))
+		var which []*safetyComment
+		for _, c := range comments {
+			first := lines.Start(c.codeLine) + len(lines.Indent(c.codeLine))
+			if first < lines.End(c.codeLine) {
+				targets = append(targets, symbols.Span{Start: first, End: first + 1})
+				which = append(which, c)
+			}
+		}
+		p.File.VisitPaths(targets, func(i int, path []symbols.PathNode) {
+			c := which[i]
+			cands := p.candidatesOn(c.codeLine, path)
 			if len(cands) == 0 {
-				if def := macroDefAt(p, c.codeLine); def != nil {
+				if def := macroDefOf(path); def != nil {
 					scope, what, ok := p.unnecessaryInMacro(c, def)
 					if ok && !sa.insideUnsafeBlock(scope) {
 						if at, found := safetyAbove(lines, p.File.Line(def), c.codeLine); found {
@@ -66,7 +77,7 @@ var UnnecessarySafetyComment = &Rule{
 						}
 					}
 				}
-				continue
+				return
 			}
 			for _, cand := range cands {
 				start := int(cand.node.StartByte())
@@ -83,7 +94,7 @@ var UnnecessarySafetyComment = &Rule{
 				p.reportUnnecessary(c, at, start, cand.what, cand.node)
 				break
 			}
-		}
+		})
 	},
 }
 
@@ -101,21 +112,17 @@ func (p *Pass) reportUnnecessary(c *safetyComment, at, scope int, what string, n
 	p.report(scope, f)
 }
 
-// macroDefAt returns the macro_rules definition whose transcriber holds
-// the first token of line, or nil.
-func macroDefAt(p *Pass, line int) *sitter.Node {
-	first := p.File.Lines.Start(line) + len(p.File.Lines.Indent(line))
-	n := p.File.NodeAt(first, first+1)
-	for a := n; a != nil; a = a.Parent() {
-		switch a.KindId() {
+// macroDefOf returns the macro_rules definition whose transcriber holds
+// the last node of path (a token), or nil.
+func macroDefOf(path []symbols.PathNode) *sitter.Node {
+	for i := len(path) - 2; i > 0; i-- {
+		switch path[i].Kind {
 		case k.TokenTree, k.TokenRepetition:
 			continue
 		case k.MacroRule:
-			return a.Parent()
+			return path[i-1].Node
 		}
-		if a != n {
-			return nil
-		}
+		return nil
 	}
 	return nil
 }

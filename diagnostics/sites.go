@@ -6,7 +6,12 @@ import (
 	"sort"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
+
+	"github.com/krls-dev/krls/symbols"
 )
+
+// itemRef is an item and the node whose children it is among.
+type itemRef struct{ node, container *sitter.Node }
 
 // A site is an `unsafe { }` block or an `unsafe impl`, with where a SAFETY
 // comment for it may stand and whether one does.
@@ -34,8 +39,10 @@ type site struct {
 }
 
 type siteAnalysis struct {
-	sites       []*site
-	unsafeItems []*sitter.Node // unsafe fns (items and trait members) and unsafe traits
+	sites []*site
+	// unsafeItems are unsafe fns (items and trait members) and unsafe
+	// traits, with the node that holds them.
+	unsafeItems []itemRef
 	// blocks are the [start, end) ranges of every unsafe block, sorted.
 	blocks [][2]int
 	// necessary holds the ids of the nodes an unsafe block makes a SAFETY
@@ -45,8 +52,9 @@ type siteAnalysis struct {
 	necessary map[uintptr]bool
 }
 
-// siteInfo finds every unsafe block and impl. It scans the text for the word
-// `unsafe` and asks the tree only about those places.
+// siteInfo finds every unsafe block and impl. It scans the text for the
+// word `unsafe` and asks the tree only about those places, one root-to-leaf
+// path each.
 func (p *Pass) siteInfo() *siteAnalysis {
 	if p.sites != nil {
 		return p.sites
@@ -55,6 +63,7 @@ func (p *Pass) siteInfo() *siteAnalysis {
 	p.sites = sa
 	f := p.File
 	src := f.Src
+	var targets []symbols.Span
 	for off := 0; ; {
 		i := bytes.Index(src[off:], []byte("unsafe"))
 		if i < 0 {
@@ -65,38 +74,46 @@ func (p *Pass) siteInfo() *siteAnalysis {
 		if (at > 0 && isIdentByte(src[at-1])) || (off < len(src) && isIdentByte(src[off])) {
 			continue
 		}
-		n := f.NodeAt(at, off)
-		if n == nil || n.KindId() != k.KwUnsafe {
-			continue // in a comment, string or identifier
+		if bytes.HasPrefix(trimLeft(f.Lines.Text(f.Lines.Line(at))), []byte("//")) {
+			continue // a comment line, doc comments included
 		}
-		parent := n.Parent()
-		if parent == nil {
-			continue
+		targets = append(targets, symbols.Span{Start: at, End: off})
+	}
+	f.VisitPaths(targets, func(_ int, path []symbols.PathNode) {
+		kw := len(path) - 1
+		if kw < 1 || path[kw].Kind != k.KwUnsafe {
+			return // in a comment, string or identifier
 		}
-		switch parent.KindId() {
+		at := path[kw].Start
+		parent := path[kw-1]
+		switch parent.Kind {
 		case k.UnsafeBlock:
-			s := &site{unsafeOff: at, end: int(parent.EndByte()), node: parent, scope: at, brace: -1}
-			if b := firstChildOfKind(parent, k.Block); b != nil {
+			s := &site{unsafeOff: at, end: parent.End, node: parent.Node, scope: at, brace: -1}
+			if b := firstChildOfKind(parent.Node, k.Block); b != nil {
 				s.brace = int(b.StartByte())
 			}
-			s.boundary = p.codeBoundary(parent)
-			s.parent = parentAnchor(parent)
+			s.boundary = p.codeBoundary(path, kw-1)
+			s.parent = parentAnchor(path, kw-1)
 			sa.addSite(s)
-			sa.markNecessary(parent)
+			sa.markNecessary(path, kw-1)
 		case k.ImplItem:
-			s := &site{impl: true, unsafeOff: at, end: int(parent.EndByte()), node: parent, scope: at, brace: -1, parent: -1}
-			s.boundary = p.itemBoundary(parent)
+			s := &site{impl: true, unsafeOff: at, end: parent.End, node: parent.Node, scope: at, brace: -1, parent: -1}
+			s.boundary = p.itemBoundary(parent.Node, path[kw-2].Node)
 			sa.addSite(s)
 		case k.FunctionModifiers:
-			if fn := parent.Parent(); fn != nil && (fn.KindId() == k.FunctionItem || fn.KindId() == k.FunctionSignatureItem) {
-				sa.unsafeItems = append(sa.unsafeItems, fn)
+			if kw >= 3 {
+				if fn := path[kw-2]; fn.Kind == k.FunctionItem || fn.Kind == k.FunctionSignatureItem {
+					sa.unsafeItems = append(sa.unsafeItems, itemRef{fn.Node, path[kw-3].Node})
+				}
 			}
 		case k.TraitItem:
-			sa.unsafeItems = append(sa.unsafeItems, parent)
+			if kw >= 2 {
+				sa.unsafeItems = append(sa.unsafeItems, itemRef{parent.Node, path[kw-2].Node})
+			}
 		case k.TokenTree, k.TokenRepetition:
-			sa.addTokenSite(p, n)
+			sa.addTokenSite(p, path)
 		}
-	}
+	})
 	sort.Slice(sa.blocks, func(i, j int) bool { return sa.blocks[i][0] < sa.blocks[j][0] })
 	for _, s := range sa.sites {
 		p.judge(s)
@@ -111,9 +128,11 @@ func (sa *siteAnalysis) addSite(s *site) {
 	}
 }
 
-// addTokenSite handles `unsafe` inside a token tree: `unsafe { ... }` or
-// `unsafe impl` in a macro_rules transcriber or in a macro call's input.
-func (sa *siteAnalysis) addTokenSite(p *Pass, kw *sitter.Node) {
+// addTokenSite handles `unsafe` inside a token tree (the last node of
+// path): `unsafe { ... }` or `unsafe impl` in a macro_rules transcriber or
+// in a macro call's input.
+func (sa *siteAnalysis) addTokenSite(p *Pass, path []symbols.PathNode) {
+	kw := path[len(path)-1].Node
 	next := kw.NextSibling()
 	if next == nil {
 		return
@@ -141,16 +160,19 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, kw *sitter.Node) {
 	// Find the context: the macro_rule whose transcriber holds the tokens,
 	// or the macro invocation whose input they are.
 	var def, call *sitter.Node
-	for a := kw.Parent(); a != nil; a = a.Parent() {
-		kind := a.KindId()
+	callAt := -1
+	for i := len(path) - 2; i >= 0; i-- {
+		kind := path[i].Kind
 		if kind == k.TokenTree || kind == k.TokenRepetition {
 			continue
 		}
 		switch kind {
 		case k.MacroRule:
-			def = a.Parent()
+			if i > 0 {
+				def = path[i-1].Node
+			}
 		case k.MacroInvocation:
-			call = a
+			call, callAt = path[i].Node, i
 		}
 		break
 	}
@@ -177,52 +199,56 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, kw *sitter.Node) {
 		s.boundary = p.File.Line(def)
 	} else {
 		s.inMacroCall = true
-		if enclosing(call, k.Block) != nil {
-			s.boundary = p.codeBoundary(call)
+		if inBody(path[:callAt]) {
+			s.boundary = p.codeBoundary(path, callAt)
 		} else {
-			s.boundary = p.itemBoundary(call)
+			s.boundary = p.itemBoundary(call, path[callAt-1].Node)
 		}
-		sa.markNecessary(call)
+		sa.markNecessary(path, callAt)
 	}
 	sa.addSite(s)
 }
 
-// parentAnchor climbs from an unsafe block through the expressions that
-// contain it, as clippy's block_parents_have_safety_comment does on HIR,
-// and returns where the SAFETY comment of the enclosing statement may
-// stand (its start), or -1.
-func parentAnchor(block *sitter.Node) int {
-	cur := block
-	for {
-		p := cur.Parent()
-		if p == nil {
-			return -1
+// inBody: the path runs through a block (a function body, typically).
+func inBody(path []symbols.PathNode) bool {
+	for _, n := range path {
+		if n.Kind == k.Block {
+			return true
 		}
-		switch p.KindId() {
+	}
+	return false
+}
+
+// parentAnchor climbs from the unsafe block at path[idx] through the
+// expressions that contain it, as clippy's block_parents_have_safety_comment
+// does on HIR, and returns where the SAFETY comment of the enclosing
+// statement may stand (its start), or -1.
+func parentAnchor(path []symbols.PathNode, idx int) int {
+	cur := idx
+	for cur > 0 {
+		p := path[cur-1]
+		switch p.Kind {
 		case k.LetDeclaration, k.ConstItem, k.StaticItem:
 			// Attributes are not part of the statement for this: a
 			// comment above a multi-line attribute does not count.
-			return int(p.StartByte())
+			return p.Start
 		case k.AssignmentExpression:
 			// rustc records the span of the `=` for assignments.
-			if eq := firstChildOfKind(p, k.KwEq); eq != nil {
+			if eq := firstChildOfKind(p.Node, k.KwEq); eq != nil {
 				return int(eq.StartByte())
 			}
-			return int(p.StartByte())
+			return p.Start
 		case k.Arguments:
 			// A call's arguments: continue from the call.
-			cur = p.Parent()
-			if cur == nil {
-				return -1
-			}
+			cur--
 			continue
 		case k.BaseFieldInitializer:
 			// `..base` belongs to the struct expression itself.
-			if s := enclosing(p, k.StructExpression); s != nil {
-				cur = s
-				continue
+			cur--
+			for cur > 0 && path[cur].Kind != k.StructExpression {
+				cur--
 			}
-			return -1
+			continue
 		case k.WhileExpression, k.ForExpression:
 			// Lowered to a loop around an if/match: clippy gives up.
 			return -1
@@ -233,37 +259,29 @@ func parentAnchor(block *sitter.Node) int {
 			k.TryExpression, k.AwaitExpression, k.RangeExpression, k.YieldExpression,
 			k.ClosureExpression, k.IfExpression, k.MatchExpression, k.LetCondition,
 			k.LetChain, k.StructExpression:
-			cur = p
+			cur--
 			continue
 		}
 		// Anything else (a block, an expression statement, a match arm, a
 		// struct field, ...) ends the climb: the comment may stand above
 		// the outermost expression reached, unless that is an if or match.
-		if kind := cur.KindId(); kind == k.IfExpression || kind == k.MatchExpression || kind == k.LetCondition || kind == k.LetChain {
+		if kind := path[cur].Kind; kind == k.IfExpression || kind == k.MatchExpression || kind == k.LetCondition || kind == k.LetChain {
 			return -1
 		}
-		return int(cur.StartByte())
+		return path[cur].Start
 	}
+	return -1
 }
 
-// markNecessary records the nodes an unsafe block at n makes necessary: n's
-// ancestors up to the nearest braced block. A loop's body does not stop
-// the climb, as clippy's visitor enters it.
-func (sa *siteAnalysis) markNecessary(n *sitter.Node) {
-	for cur := n; ; {
-		p := cur.Parent()
-		if p == nil {
+// markNecessary records the nodes an unsafe block at path[idx] makes
+// necessary: its ancestors up to the nearest braced block. A loop's body
+// does not stop the climb, as clippy's visitor enters it.
+func (sa *siteAnalysis) markNecessary(path []symbols.PathNode, idx int) {
+	for cur := idx; cur > 0; cur-- {
+		sa.necessary[path[cur].Node.Id()] = true
+		if path[cur-1].Kind == k.Block && (cur < 2 || path[cur-2].Kind != k.LoopExpression) {
 			return
 		}
-		if p.KindId() == k.Block {
-			gp := p.Parent()
-			if gp == nil || gp.KindId() != k.LoopExpression {
-				sa.necessary[cur.Id()] = true
-				return
-			}
-		}
-		sa.necessary[cur.Id()] = true
-		cur = p
 	}
 }
 

@@ -1,6 +1,8 @@
 package diagnostics
 
 import (
+	"sort"
+
 	sitter "github.com/tree-sitter/go-tree-sitter"
 
 	"github.com/krls-dev/krls/symbols"
@@ -42,67 +44,82 @@ func attrsStart(n *sitter.Node) int {
 	return start
 }
 
-// prevItemEnd is the line of the end of the item before n (attributes and
-// comments are not items), or -1 when n is the first in its container.
-func prevItemEnd(f *symbols.File, n *sitter.Node) int {
-	for s := n.PrevSibling(); s != nil; s = s.PrevSibling() {
-		kind := s.KindId()
-		if kind == k.AttributeItem || kind == k.InnerAttributeItem || isComment(kind) || !s.IsNamed() {
-			continue
-		}
-		return f.Lines.Line(int(s.EndByte()))
-	}
-	return -1
-}
-
 // unknownBoundary stands for "clippy cannot tell": the first item of a
 // module file. clippy looks for that item's comment from the `mod foo;`
 // line of the parent file, fails to relate the two files, and gives the
 // item the benefit of the doubt. krls does the same.
 const unknownBoundary = -2
 
-// itemBoundary is the line above which clippy stops looking for an item's
-// SAFETY comment: the end of the previous item, else the start of the
-// enclosing block or module (line 0 for a crate root's first item), or
-// unknownBoundary.
-func (p *Pass) itemBoundary(n *sitter.Node) int {
+// itemBoundary is the line above which clippy stops looking for the
+// SAFETY comment of item n, a child of container: the end of the previous
+// item, else the start of the enclosing block or module (line 0 for a
+// crate root's first item), or unknownBoundary.
+func (p *Pass) itemBoundary(n, container *sitter.Node) int {
 	f := p.File
-	if l := prevItemEnd(f, n); l >= 0 {
-		return l
+	spans := p.itemSpans(container)
+	start := int(n.StartByte())
+	if i := sort.Search(len(spans), func(i int) bool { return spans[i][0] >= start }); i > 0 {
+		return f.Lines.Line(spans[i-1][1])
 	}
-	parent := n.Parent()
-	if parent == nil {
-		return 0
-	}
-	if parent.KindId() == k.DeclarationList || parent.KindId() == k.TokenTree {
-		if gp := parent.Parent(); gp != nil {
-			parent = gp
-		}
-	}
-	if parent.KindId() == k.SourceFile {
+	switch container.KindId() {
+	case k.SourceFile:
 		if p.isCrateRoot() {
 			return 0
 		}
 		return unknownBoundary
+	case k.DeclarationList, k.TokenTree:
+		if owner := container.Parent(); owner != nil {
+			return f.Line(owner)
+		}
 	}
-	return f.Line(parent)
+	return f.Line(container)
+}
+
+// itemSpans lists the [start, end) of container's children that are items
+// or statements (not comments, attributes or punctuation), computed once
+// per container in one forward pass: tree-sitter answers "previous
+// sibling" by scanning from the first child.
+func (p *Pass) itemSpans(container *sitter.Node) [][2]int {
+	if p.spans == nil {
+		p.spans = map[uintptr][][2]int{}
+	}
+	if s, ok := p.spans[container.Id()]; ok {
+		return s
+	}
+	var spans [][2]int
+	c := container.Walk()
+	defer c.Close()
+	if c.GotoFirstChild() {
+		for {
+			n := c.Node()
+			kind := n.KindId()
+			if n.IsNamed() && !isComment(kind) && kind != k.AttributeItem && kind != k.InnerAttributeItem {
+				spans = append(spans, [2]int{int(n.StartByte()), int(n.EndByte())})
+			}
+			if !c.GotoNextSibling() {
+				break
+			}
+		}
+	}
+	p.spans[container.Id()] = spans
+	return spans
 }
 
 // codeBoundary is the line above which clippy stops looking for the
-// SAFETY comment of code inside n: the start of the enclosing function
+// SAFETY comment of code at path[idx]: the start of the enclosing function
 // (or other item). Consts and statics do not count: clippy looks above
 // them, up to the previous item.
-func (p *Pass) codeBoundary(n *sitter.Node) int {
-	for a := n.Parent(); a != nil; a = a.Parent() {
-		switch kind := a.KindId(); {
+func (p *Pass) codeBoundary(path []symbols.PathNode, idx int) int {
+	for i := idx - 1; i >= 0; i-- {
+		switch kind := path[i].Kind; {
 		case kind == k.ConstItem || kind == k.StaticItem:
-			if gp := a.Parent(); gp != nil && (gp.KindId() == k.SourceFile || gp.KindId() == k.DeclarationList && isModBody(gp)) {
-				return p.itemBoundary(a)
+			if i > 0 && (path[i-1].Kind == k.SourceFile || path[i-1].Kind == k.DeclarationList && i > 1 && path[i-2].Kind == k.ModItem) {
+				return p.itemBoundary(path[i].Node, path[i-1].Node)
 			}
 		case kind == k.SourceFile:
 			return 0
 		case isItem(kind) || kind == k.FunctionSignatureItem:
-			return p.File.Line(a)
+			return p.File.Lines.Line(path[i].Start)
 		}
 	}
 	return 0

@@ -103,3 +103,69 @@ func (f *File) Text(n *sitter.Node) []byte {
 
 // Line is the 0-based line where n starts.
 func (f *File) Line(n *sitter.Node) int { return f.Lines.Line(int(n.StartByte())) }
+
+// PathNode is one node on a root-to-leaf path, with the facts rules ask
+// about most, fetched once.
+type PathNode struct {
+	Node       *sitter.Node
+	Kind       uint16
+	Start, End int
+}
+
+// PathTo returns the nodes from the root down to the smallest node spanning
+// [start, end), root first. One cursor descent replaces a climb of
+// Parent() calls, each of which tree-sitter answers by searching down
+// from the root again.
+func (f *File) PathTo(start, end int) []PathNode {
+	c := f.tree.Walk()
+	defer c.Close()
+	root := c.Node()
+	path := make([]PathNode, 1, 24)
+	path[0] = PathNode{root, root.KindId(), int(root.StartByte()), int(root.EndByte())}
+	for c.GotoFirstChildForByte(uint32(start)) != nil {
+		n := c.Node()
+		s, e := int(n.StartByte()), int(n.EndByte())
+		if s > start || e < end {
+			break
+		}
+		path = append(path, PathNode{n, n.KindId(), s, e})
+	}
+	return path
+}
+
+// Span is a byte range [Start, End).
+type Span struct{ Start, End int }
+
+// VisitPaths calls visit with the root-to-leaf path to each target span,
+// in order; targets must be sorted by Start. One cursor serves all
+// targets, climbing only as far as needed between them, so a file's
+// targets cost about one walk of the tree instead of one descent each.
+// The path slice is reused between calls: visit must not keep it (the
+// nodes in it may be kept).
+func (f *File) VisitPaths(targets []Span, visit func(i int, path []PathNode)) {
+	c := f.tree.Walk()
+	defer c.Close()
+	root := c.Node()
+	stack := make([]PathNode, 1, 32)
+	stack[0] = PathNode{root, root.KindId(), int(root.StartByte()), int(root.EndByte())}
+	for i, t := range targets {
+		for len(stack) > 1 {
+			top := stack[len(stack)-1]
+			if top.Start <= t.Start && t.End <= top.End {
+				break
+			}
+			c.GotoParent()
+			stack = stack[:len(stack)-1]
+		}
+		for c.GotoFirstChildForByte(uint32(t.Start)) != nil {
+			n := c.Node()
+			s, e := int(n.StartByte()), int(n.EndByte())
+			if s > t.Start || e < t.End {
+				c.GotoParent()
+				break
+			}
+			stack = append(stack, PathNode{n, n.KindId(), s, e})
+		}
+		visit(i, stack)
+	}
+}
