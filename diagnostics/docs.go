@@ -54,7 +54,10 @@ func (p *Pass) docItemsOf() []*docItem {
 			kind := n.KindId()
 			switch {
 			case isComment(kind) || kind == k.AttributeItem:
-				run = append(run, n)
+				// A comment after code on its line belongs to that code.
+				if at := int(n.StartByte()); isBlank(f.Src[f.Lines.Start(f.Lines.Line(at)):at]) {
+					run = append(run, n)
+				}
 			case n.IsNamed():
 				hit := n.Id() == target
 				if docAt >= 0 && len(run) > 0 && int(run[0].StartByte()) <= docAt && docAt < int(run[len(run)-1].EndByte()) {

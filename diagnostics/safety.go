@@ -99,15 +99,32 @@ var UnnecessarySafetyComment = &Rule{
 }
 
 func (p *Pass) reportUnnecessary(c *safetyComment, at, scope int, what string, node *sitter.Node) {
+	lines := p.File.Lines
 	f := Finding{
 		Start:   at,
 		End:     at + len("SAFETY:"),
 		Message: what + " has unnecessary safety comment",
-		Fixes:   []Fix{p.plainCommentFix(c)},
 	}
 	if node != nil {
-		end := min(int(node.EndByte()), p.File.Lines.End(p.File.Line(node)))
+		end := min(int(node.EndByte()), lines.End(p.File.Line(node)))
 		f.Related = []Related{{Start: int(node.StartByte()), End: end, Message: "this " + what + " contains no unsafe block"}}
+	}
+	// The same comment may also document an unsafe block (`a(); unsafe
+	// { b() };` on one line, or a static around an unsafe block): then
+	// removing it would undocument the block, and no fix is offered.
+	lo, hi := lines.Start(c.line), lines.Start(c.codeLine)
+	inUse := false
+	for _, s := range p.siteInfo().sites {
+		if s.documented && s.commentAt >= lo && s.commentAt < hi {
+			inUse = true
+			f.Related = append(f.Related, Related{
+				Start: s.unsafeOff, End: min(s.end, lines.End(lines.Line(s.unsafeOff))),
+				Message: "the comment also documents this unsafe code: give the two their own lines",
+			})
+		}
+	}
+	if !inUse {
+		f.Fixes = []Fix{p.plainCommentFix(c)}
 	}
 	p.report(scope, f)
 }
