@@ -107,3 +107,5 @@ func fixtureConfig(path string) Config {
 	root := !strings.Contains(string(src), "krls-fixture: module")
 	return Config{CheckPrivateItems: true, CrateRoot: &root}
 }
+
+var filepathGlob = filepath.Glob

@@ -1,0 +1,69 @@
+package diagnostics
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// FuzzAnalyze runs every rule on arbitrary input: no panic, and every
+// finding, related location and fix edit stays inside the text. Seeds are
+// the fixtures plus a few shapes that stress the text scans.
+//
+//	go test ./diagnostics -fuzz FuzzAnalyze
+func FuzzAnalyze(f *testing.F) {
+	paths, _ := fixturesFor(f)
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{
+		"", "unsafe", "unsafe {", "// SAFETY:", "/* SAFETY: */ unsafe {}", "/*", "/* /* */",
+		"macro_rules! m { () => { unsafe { } } }", "m!(unsafe { x })", "#[", "#[allow(\n",
+		"/// # Safety\nunsafe fn f() {}", "/**\n * # Safety\n */\nfn f() {}",
+		"unsafe impl X for Y {}\nunsafe $($x)* {}", "fn f() { // SAFETY:\n unsafe {} }",
+		"let x = 1; /* SAFETY: x\n */ unsafe {}", "\xff\xfe unsafe { \xc3 }", "#[doc = r#\"# Safety\"#]\nfn f() {}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		start := time.Now()
+		defer func() {
+			if d := time.Since(start); d > 2*time.Second {
+				t.Fatalf("%d bytes took %v", len(src), d)
+			}
+		}()
+		file, err := symbols.Parse(context.Background(), "fuzz.rs", src)
+		if err != nil {
+			return // too large
+		}
+		defer file.Close()
+		root := false
+		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}} {
+			for _, x := range Analyze(context.Background(), file, cfg) {
+				if x.Start < 0 || x.End < x.Start || x.End > len(src) {
+					t.Fatalf("%s: range [%d,%d) outside [0,%d)", x.Rule, x.Start, x.End, len(src))
+				}
+				for _, r := range x.Related {
+					if r.Start < 0 || r.End < r.Start || r.End > len(src) {
+						t.Fatalf("%s: related range [%d,%d) outside [0,%d)", x.Rule, r.Start, r.End, len(src))
+					}
+				}
+				for _, fix := range x.Fixes {
+					if _, skipped := ApplyEdits(src, fix.Edits); skipped > 0 {
+						t.Fatalf("%s: fix %q has %d bad edits: %+v", x.Rule, fix.Title, skipped, fix.Edits)
+					}
+				}
+			}
+		}
+	})
+}
+
+// fixturesFor lists the fixtures without failing when there are none.
+func fixturesFor(tb testing.TB) ([]string, error) {
+	return filepathGlob("testdata/safety/*.rs")
+}
