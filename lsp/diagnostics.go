@@ -1,0 +1,154 @@
+package lsp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/workspace"
+)
+
+// clippyLints is where clippy documents its lints.
+const clippyLints = "https://rust-lang.github.io/rust-clippy/master/index.html#"
+
+// publishDiagnosticsParams is protocol.PublishDiagnosticsParams with a
+// version that is not dropped when it is 0 and can be omitted (on close).
+type publishDiagnosticsParams struct {
+	URI         protocol.DocumentURI  `json:"uri"`
+	Version     *int32                `json:"version,omitempty"`
+	Diagnostics []protocol.Diagnostic `json:"diagnostics"`
+}
+
+// scheduleDiagnostics (re)starts the diagnostics of a document after
+// delay, cancelling the pending or running ones: a newer edit makes them
+// stale.
+func (s *server) scheduleDiagnostics(uri string, delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.diags[uri]; old != nil {
+		old.cancel()
+		delete(s.diags, uri)
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	job := &diagJob{cancel: cancel}
+	if !s.goOwned(func() { s.runDiagnostics(ctx, job, uri, delay) }) {
+		cancel()
+		return
+	}
+	s.diags[uri] = job
+}
+
+func (s *server) runDiagnostics(ctx context.Context, job *diagJob, uri string, delay time.Duration) {
+	defer func() {
+		s.mu.Lock()
+		if s.diags[uri] == job {
+			delete(s.diags, uri)
+		}
+		s.mu.Unlock()
+		job.cancel()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Printf("panic computing diagnostics of %s: %v\n%s", uri, p, debug.Stack())
+			s.showOnce(protocol.MessageTypeError, "internal error computing diagnostics (details in the server log)")
+		}
+	}()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+	doc := s.session.Document(uri)
+	if doc == nil {
+		return
+	}
+	res, err := s.session.Analyze(ctx, doc)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Printf("diagnostics of %s: %v", uri, err)
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			s.showOnce(protocol.MessageTypeError, first)
+		}
+		return
+	}
+	s.reportProblems(uri, res)
+	diags := s.toDiagnostics(uri, res)
+	s.publishMu.Lock()
+	defer s.publishMu.Unlock()
+	if ctx.Err() != nil {
+		return // a newer change or a close took over
+	}
+	v := doc.Version
+	s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: protocol.DocumentURI(uri), Version: &v, Diagnostics: diags})
+}
+
+// reportProblems tells the user, once, about a skipped file or a broken
+// clippy configuration.
+func (s *server) reportProblems(uri string, res *workspace.Result) {
+	if res.ConfigErr != nil {
+		s.showOnce(protocol.MessageTypeWarning, res.ConfigErr.Error()+" (using the defaults)")
+	}
+	if res.Skipped != nil {
+		s.mu.Lock()
+		warned := s.warnedLarge[uri]
+		s.warnedLarge[uri] = true
+		s.mu.Unlock()
+		if !warned {
+			msg := "skipping " + res.Doc.Name() + ": " + res.Skipped.Error()
+			if errors.Is(res.Skipped, symbols.ErrTooLarge) {
+				msg = fmt.Sprintf("skipping %s: %d bytes is over the %d MB krls analyses", res.Doc.Name(), len(res.Doc.Text), symbols.MaxFileSize>>20)
+			}
+			s.show(protocol.MessageTypeWarning, msg)
+		}
+	} else {
+		s.mu.Lock()
+		delete(s.warnedLarge, uri)
+		s.mu.Unlock()
+	}
+}
+
+func (s *server) toDiagnostics(uri string, res *workspace.Result) []protocol.Diagnostic {
+	out := make([]protocol.Diagnostic, 0, len(res.Findings))
+	if len(res.Findings) == 0 {
+		return out
+	}
+	m := NewMapper(res.Doc.Text)
+	for _, f := range res.Findings {
+		out = append(out, toDiagnostic(m, uri, f))
+	}
+	return out
+}
+
+// toDiagnostic converts a finding of the document m maps.
+func toDiagnostic(m *Mapper, uri string, f diagnostics.Finding) protocol.Diagnostic {
+	d := protocol.Diagnostic{
+		Range:    m.Range(f.Start, f.End),
+		Severity: protocol.DiagnosticSeverity(f.Severity),
+		Code:     f.Rule,
+		Source:   "krls",
+		Message:  f.Message,
+	}
+	if r := diagnostics.RuleByName(f.Rule); r != nil && r.Clippy != "" {
+		d.CodeDescription = &protocol.CodeDescription{
+			Href: protocol.URI(clippyLints + strings.TrimPrefix(r.Clippy, "clippy::")),
+		}
+	}
+	for _, rel := range f.Related {
+		d.RelatedInformation = append(d.RelatedInformation, protocol.DiagnosticRelatedInformation{
+			Location: protocol.Location{URI: protocol.DocumentURI(uri), Range: m.Range(rel.Start, rel.End)},
+			Message:  rel.Message,
+		})
+	}
+	return d
+}

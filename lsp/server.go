@@ -1,0 +1,513 @@
+// Package lsp is krls's language server: a small protocol layer over a
+// workspace.Session, in the manner of gopls. It speaks LSP on a byte
+// stream (stdio), turns editor notifications into session updates, runs
+// the rules in goroutines it owns, and converts byte offsets to LSP
+// positions (UTF-16) and back. Only this package knows LSP.
+//
+// krls runs beside rust-analyzer, so it offers only what rust-analyzer
+// does not: diagnostics of the kernel's rules and their quick fixes.
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/krls-dev/krls/workspace"
+)
+
+// DefaultDebounce is how long diagnostics wait after the last change of a
+// document, so that typing does not parse the file on every key.
+const DefaultDebounce = 150 * time.Millisecond
+
+// Options configure a server.
+type Options struct {
+	// Version is reported in serverInfo.
+	Version string
+	// Debounce is the delay of diagnostics after a change: 0 means
+	// DefaultDebounce, a negative value no delay.
+	Debounce time.Duration
+	// ExitWait bounds how long Serve waits, at the end, for the read loop
+	// to stop. Closing a pipe or a file of the poller stops it at once;
+	// a blocking read of a stdin that Close cannot interrupt keeps it
+	// until the process exits. 0 means 100 ms.
+	ExitWait time.Duration
+}
+
+// Serve speaks LSP on in and out until the client sends exit or in ends,
+// and returns the process exit code: 0 when shutdown came first, else 1.
+// Logs go to logw (stderr), never to out. Serve closes in when it is an
+// io.Closer. It waits for the goroutines it started.
+func Serve(ctx context.Context, in io.Reader, out io.Writer, logw io.Writer, opts Options) int {
+	logger := log.New(logw, "krls: ", log.LstdFlags|log.Lmsgprefix)
+	s := newServer(ctx, logger, opts)
+	defer s.cancel()
+	stream := NewStream(in, out, logger)
+	s.conn = jsonrpc2.NewConn(stream)
+	s.conn.Go(ctx, s.handle)
+
+	code := 1
+	select {
+	case code = <-s.exit:
+	case <-s.conn.Done():
+		select {
+		case code = <-s.exit:
+		default:
+			if s.getState() == stateShutdown {
+				code = 0
+			}
+		}
+		if err := s.conn.Err(); err != nil && !errors.Is(err, io.EOF) {
+			logger.Printf("connection ended: %v", err)
+		}
+	case <-ctx.Done():
+	}
+	s.stop()
+	s.conn.Close()
+	wait := opts.ExitWait
+	if wait <= 0 {
+		wait = 100 * time.Millisecond
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-s.conn.Done():
+	case <-t.C: // a blocking read that Close cannot interrupt
+	}
+	return code
+}
+
+type state int
+
+const (
+	stateNew      state = iota // before initialize
+	stateRunning               // after initialize
+	stateShutdown              // after shutdown
+	stateExited                // after exit, or the end of the input
+)
+
+// server is one LSP connection.
+type server struct {
+	opts    Options
+	log     *log.Logger
+	conn    jsonrpc2.Conn
+	session *workspace.Session
+
+	// ctx is cancelled at shutdown; every goroutine the server starts
+	// derives its context from it and is counted in wg.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	exit   chan int
+
+	// publishMu orders publishDiagnostics of a document: a job publishes
+	// only if its context is still live while holding it, and closing a
+	// document cancels the job before publishing the empty list.
+	publishMu sync.Mutex
+
+	mu          sync.Mutex // guards the fields below
+	state       state
+	root        string
+	initWarn    []string
+	requests    map[jsonrpc2.ID]*request
+	diags       map[string]*diagJob
+	ignored     map[string]bool // open documents that are not Rust
+	warnedLarge map[string]bool
+	logged      map[string]bool // problems already shown to the user
+}
+
+type request struct{ cancel context.CancelFunc }
+
+type diagJob struct{ cancel context.CancelFunc }
+
+func newServer(ctx context.Context, logger *log.Logger, opts Options) *server {
+	if opts.Debounce == 0 {
+		opts.Debounce = DefaultDebounce
+	}
+	s := &server{
+		opts:        opts,
+		log:         logger,
+		session:     workspace.NewSession(),
+		exit:        make(chan int, 1),
+		requests:    map[jsonrpc2.ID]*request{},
+		diags:       map[string]*diagJob{},
+		ignored:     map[string]bool{},
+		warnedLarge: map[string]bool{},
+		logged:      map[string]bool{},
+	}
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	return s
+}
+
+func (s *server) getState() state {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// stop cancels and waits for everything the server started. Handlers that
+// run later do nothing.
+func (s *server) stop() {
+	s.mu.Lock()
+	if s.state != stateShutdown {
+		s.state = stateExited
+	}
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	s.mu.Lock()
+	s.state = stateExited
+	s.mu.Unlock()
+}
+
+// goOwned starts f in a goroutine the server waits for, unless the server
+// is shutting down. It must be called with s.mu held.
+func (s *server) goOwned(f func()) bool {
+	if s.state != stateRunning {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// replier makes sure a request is answered once.
+type replier struct {
+	reply jsonrpc2.Replier
+	done  atomic.Bool
+	log   *log.Logger
+}
+
+func (r *replier) send(result any, err error) {
+	if r.done.Swap(true) {
+		return
+	}
+	if e := r.reply(context.Background(), result, err); e != nil {
+		r.log.Printf("cannot reply: %v", e)
+	}
+}
+
+// handle is the jsonrpc2 handler. It runs on the connection's read loop,
+// one message at a time, so document changes apply in order; slow work
+// goes to goroutines. It always returns nil: an error would end the
+// connection.
+func (s *server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	r := &replier{reply: reply, log: s.log}
+	method := req.Method()
+	_, isCall := req.(*jsonrpc2.Call)
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Printf("panic handling %s: %v\n%s", method, p, debug.Stack())
+			s.showOnce(protocol.MessageTypeError, "internal error handling "+method+" (details in the server log)")
+			if isCall {
+				r.send(nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error handling %s", method))
+			}
+		}
+	}()
+	s.dispatch(ctx, r, req, isCall)
+	return nil
+}
+
+func (s *server) dispatch(ctx context.Context, r *replier, req jsonrpc2.Request, isCall bool) {
+	method := req.Method()
+	params := req.Params()
+	if method == "exit" {
+		s.onExit()
+		return
+	}
+	switch s.getState() {
+	case stateNew:
+		if method != "initialize" {
+			if isCall {
+				r.send(nil, jsonrpc2.Errorf(jsonrpc2.ServerNotInitialized, "server not initialized: %s before initialize", method))
+			}
+			return
+		}
+	case stateShutdown, stateExited:
+		if isCall {
+			r.send(nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "server is shut down: %s after shutdown", method))
+		}
+		return
+	}
+
+	notification := true
+	switch method {
+	case "initialize":
+		notification = false
+		if s.getState() != stateNew {
+			r.send(nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "initialize sent twice"))
+			break
+		}
+		s.initialize(r, params)
+	case "initialized":
+		s.initialized()
+	case "shutdown":
+		notification = false
+		s.shutdown(r)
+	case "textDocument/didOpen":
+		s.didOpen(params)
+	case "textDocument/didChange":
+		s.didChange(params)
+	case "textDocument/didClose":
+		s.didClose(params)
+	case "textDocument/didSave":
+		s.didSave(params)
+	case "workspace/didChangeConfiguration":
+		s.didChangeConfiguration(params)
+	case "$/cancelRequest":
+		s.cancelRequest(params)
+	case "textDocument/codeAction":
+		notification = false
+		if isCall {
+			s.codeAction(req.(*jsonrpc2.Call).ID(), r, params)
+		}
+	default:
+		notification = false
+		if isCall {
+			r.send(nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method))
+		}
+		// Unknown notifications ($/setTrace, workspace/didChangeWatchedFiles...)
+		// are ignored.
+	}
+	if notification && isCall {
+		r.send(nil, nil) // a notification method sent with an id
+	}
+}
+
+// decode unmarshals params; absent params decode as null.
+func decode(params json.RawMessage, v any) error {
+	if len(params) == 0 {
+		params = json.RawMessage("null")
+	}
+	return json.Unmarshal(params, v)
+}
+
+func invalidParams(method string, err error) error {
+	return jsonrpc2.Errorf(jsonrpc2.InvalidParams, "invalid params of %s: %v", method, err)
+}
+
+// parseInitialize reads the workspace root and the initializationOptions
+// of initialize. Each field is decoded on its own so that an odd field of
+// a client does not fail the whole request.
+func parseInitialize(params json.RawMessage) (root string, options json.RawMessage) {
+	var fields map[string]json.RawMessage
+	if decode(params, &fields) != nil {
+		return "", nil
+	}
+	var folders []struct {
+		URI string `json:"uri"`
+	}
+	if json.Unmarshal(fields["workspaceFolders"], &folders) == nil {
+		for _, f := range folders {
+			if p := uriToPath(f.URI); p != "" {
+				return p, fields["initializationOptions"]
+			}
+		}
+	}
+	var s string
+	if json.Unmarshal(fields["rootUri"], &s) == nil && s != "" {
+		root = uriToPath(s)
+	}
+	if root == "" && json.Unmarshal(fields["rootPath"], &s) == nil {
+		root = s
+	}
+	return root, fields["initializationOptions"]
+}
+
+func (s *server) initialize(r *replier, params json.RawMessage) {
+	root, options := parseInitialize(params)
+	settings, warnings := parseSettings(options, workspace.Settings{})
+	s.session.SetSettings(settings)
+	s.mu.Lock()
+	s.state = stateRunning
+	s.root = root
+	s.initWarn = warnings
+	s.mu.Unlock()
+	r.send(protocol.InitializeResult{
+		Capabilities: protocol.ServerCapabilities{
+			TextDocumentSync: protocol.TextDocumentSyncOptions{
+				OpenClose: true,
+				Change:    protocol.TextDocumentSyncKindIncremental,
+				Save:      &protocol.SaveOptions{},
+			},
+			CodeActionProvider: protocol.CodeActionOptions{
+				CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix},
+			},
+		},
+		ServerInfo: &protocol.ServerInfo{Name: "krls", Version: s.opts.Version},
+	}, nil)
+}
+
+// initialized tells the user what krls found.
+func (s *server) initialized() {
+	s.mu.Lock()
+	root, warnings := s.root, s.initWarn
+	s.initWarn = nil
+	s.mu.Unlock()
+	s.show(protocol.MessageTypeInfo, describeWorkspace(s.session.Configs, root))
+	for _, w := range warnings {
+		s.show(protocol.MessageTypeWarning, w)
+	}
+}
+
+// describeWorkspace says which kernel tree and clippy configuration apply
+// to root.
+func describeWorkspace(configs *workspace.ConfigCache, root string) string {
+	if root == "" {
+		return "no workspace folder; the clippy configuration is looked up next to each file"
+	}
+	var msg string
+	if tree, ok := workspace.FindSrctree(root); ok {
+		msg = "kernel tree " + tree
+	} else if mod, ok := workspace.FindModuleDir(root); ok {
+		msg = "out-of-tree module " + mod + " (no kernel tree found above it)"
+	} else {
+		msg = "no kernel tree found at or above " + root
+	}
+	conf, err := configs.ClippyConf(root)
+	switch {
+	case err != nil:
+		msg += "; " + err.Error()
+	case conf.Path == "":
+		msg += "; no .clippy.toml found (check-private-items = false)"
+	default:
+		msg += fmt.Sprintf("; clippy configuration %s (check-private-items = %v)", conf.Path, conf.CheckPrivateItems)
+	}
+	return msg
+}
+
+func (s *server) shutdown(r *replier) {
+	s.mu.Lock()
+	s.state = stateShutdown
+	s.mu.Unlock()
+	// Cancel and wait for the work in flight: requests answer
+	// RequestCancelled, diagnostics are dropped.
+	s.cancel()
+	s.wg.Wait()
+	r.send(nil, nil)
+}
+
+func (s *server) onExit() {
+	s.mu.Lock()
+	code := 1
+	if s.state == stateShutdown {
+		code = 0
+	}
+	s.state = stateExited
+	s.mu.Unlock()
+	select {
+	case s.exit <- code:
+	default:
+	}
+}
+
+// cancelRequest cancels the context of a request in flight. It is a
+// notification: nothing is answered here; the request itself answers
+// RequestCancelled.
+func (s *server) cancelRequest(params json.RawMessage) {
+	var p struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if decode(params, &p) != nil || len(p.ID) == 0 {
+		return
+	}
+	var id jsonrpc2.ID
+	var n int32
+	var str string
+	switch {
+	case json.Unmarshal(p.ID, &n) == nil:
+		id = jsonrpc2.NewNumberID(n)
+	case json.Unmarshal(p.ID, &str) == nil:
+		id = jsonrpc2.NewStringID(str)
+	default:
+		return
+	}
+	s.mu.Lock()
+	if rq := s.requests[id]; rq != nil {
+		rq.cancel()
+	}
+	s.mu.Unlock()
+}
+
+// goRequest answers a request from a goroutine, with a context that
+// $/cancelRequest and shutdown cancel.
+func (s *server) goRequest(id jsonrpc2.ID, method string, r *replier, f func(ctx context.Context) (any, error)) {
+	s.mu.Lock()
+	if s.state != stateRunning {
+		s.mu.Unlock()
+		r.send(nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "server is shutting down"))
+		return
+	}
+	defer s.mu.Unlock()
+	ctx, cancel := context.WithCancel(s.ctx)
+	rq := &request{cancel: cancel}
+	if s.requests[id] == nil {
+		s.requests[id] = rq
+	}
+	s.goOwned(func() {
+		defer func() {
+			s.mu.Lock()
+			if s.requests[id] == rq {
+				delete(s.requests, id)
+			}
+			s.mu.Unlock()
+			cancel()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Printf("panic handling %s: %v\n%s", method, p, debug.Stack())
+				s.showOnce(protocol.MessageTypeError, "internal error handling "+method+" (details in the server log)")
+				r.send(nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error handling %s", method))
+			}
+		}()
+		result, err := f(ctx)
+		if err != nil && ctx.Err() != nil {
+			err = jsonrpc2.Errorf(protocol.CodeRequestCancelled, "%s cancelled", method)
+		}
+		r.send(result, err)
+	})
+}
+
+// notify sends a notification, logging a failure.
+func (s *server) notify(method string, params any) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Printf("panic sending %s: %v\n%s", method, p, debug.Stack())
+		}
+	}()
+	if err := s.conn.Notify(context.Background(), method, params); err != nil {
+		s.log.Printf("cannot send %s: %v", method, err)
+	}
+}
+
+// show logs msg to stderr and to the client's log (window/logMessage).
+func (s *server) show(typ protocol.MessageType, msg string) {
+	s.log.Print(msg)
+	s.notify("window/logMessage", protocol.LogMessageParams{Type: typ, Message: "krls: " + msg})
+}
+
+// showOnce shows msg unless it was shown before.
+func (s *server) showOnce(typ protocol.MessageType, msg string) {
+	s.mu.Lock()
+	seen := s.logged[msg]
+	s.logged[msg] = true
+	s.mu.Unlock()
+	if seen {
+		s.log.Print(msg)
+		return
+	}
+	s.show(typ, msg)
+}

@@ -1,0 +1,213 @@
+package lsp
+
+import (
+	"encoding/json"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/workspace"
+)
+
+// Document synchronisation. These handlers run on the read loop: they are
+// cheap (no parsing) and must apply in order.
+
+func (s *server) didOpen(params json.RawMessage) {
+	var p struct {
+		TextDocument struct {
+			URI        string `json:"uri"`
+			LanguageID string `json:"languageId"`
+			Version    int32  `json:"version"`
+			Text       string `json:"text"`
+		} `json:"textDocument"`
+	}
+	if err := decode(params, &p); err != nil || p.TextDocument.URI == "" {
+		s.badNotification("textDocument/didOpen", err)
+		return
+	}
+	td := p.TextDocument
+	path := uriToPath(td.URI)
+	if !workspace.IsRust(td.LanguageID, path, td.URI) {
+		s.mu.Lock()
+		s.ignored[td.URI] = true
+		s.mu.Unlock()
+		if s.session.Document(td.URI) != nil {
+			s.forget(td.URI) // reopened in another language without a close
+		}
+		return
+	}
+	s.mu.Lock()
+	delete(s.ignored, td.URI)
+	s.mu.Unlock()
+	s.session.Open(td.URI, path, td.LanguageID, td.Version, []byte(td.Text))
+	s.scheduleDiagnostics(td.URI, 0)
+}
+
+// contentChange is TextDocumentContentChangeEvent with a Range that can be
+// absent: protocol's is not a pointer, so it cannot tell a full-text
+// change from an edit at the start of the document.
+type contentChange struct {
+	Range *protocol.Range `json:"range,omitempty"`
+	Text  string          `json:"text"`
+}
+
+func (s *server) didChange(params json.RawMessage) {
+	var p struct {
+		TextDocument struct {
+			URI     string `json:"uri"`
+			Version int32  `json:"version"`
+		} `json:"textDocument"`
+		ContentChanges []contentChange `json:"contentChanges"`
+	}
+	if err := decode(params, &p); err != nil || p.TextDocument.URI == "" {
+		s.badNotification("textDocument/didChange", err)
+		return
+	}
+	uri := p.TextDocument.URI
+	if s.session.Document(uri) == nil {
+		s.mu.Lock()
+		ignored := s.ignored[uri]
+		s.mu.Unlock()
+		if !ignored {
+			s.log.Printf("didChange of %s, which is not open: ignored", uri)
+		}
+		return
+	}
+	if _, err := s.session.Change(uri, p.TextDocument.Version, changeEdits(p.ContentChanges)); err != nil {
+		s.log.Printf("didChange of %s: %v", uri, err)
+		return
+	}
+	s.scheduleDiagnostics(uri, s.opts.Debounce)
+}
+
+// changeEdits turns LSP content changes into edits the session applies in
+// order, each converted against the text the previous ones produced.
+func changeEdits(changes []contentChange) []workspace.EditFunc {
+	edits := make([]workspace.EditFunc, 0, len(changes))
+	for _, c := range changes {
+		if c.Range == nil {
+			edits = append(edits, workspace.FullText(c.Text))
+			continue
+		}
+		rng, text := *c.Range, c.Text
+		edits = append(edits, func(src []byte) diagnostics.Edit {
+			start, end := NewMapper(src).Offsets(rng)
+			return diagnostics.Edit{Start: start, End: end, NewText: text}
+		})
+	}
+	return edits
+}
+
+func (s *server) didClose(params json.RawMessage) {
+	var p struct {
+		TextDocument struct {
+			URI string `json:"uri"`
+		} `json:"textDocument"`
+	}
+	if err := decode(params, &p); err != nil || p.TextDocument.URI == "" {
+		s.badNotification("textDocument/didClose", err)
+		return
+	}
+	uri := p.TextDocument.URI
+	s.mu.Lock()
+	delete(s.ignored, uri)
+	s.mu.Unlock()
+	s.forget(uri)
+}
+
+// forget drops a document: its pending diagnostics are cancelled and the
+// published ones cleared.
+func (s *server) forget(uri string) {
+	s.mu.Lock()
+	delete(s.warnedLarge, uri)
+	if job := s.diags[uri]; job != nil {
+		job.cancel()
+		delete(s.diags, uri)
+	}
+	s.mu.Unlock()
+	if s.session.Close(uri) {
+		s.publishMu.Lock()
+		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: protocol.DocumentURI(uri), Diagnostics: []protocol.Diagnostic{}})
+		s.publishMu.Unlock()
+	}
+}
+
+func (s *server) didSave(params json.RawMessage) {
+	var p struct {
+		TextDocument struct {
+			URI string `json:"uri"`
+		} `json:"textDocument"`
+	}
+	if err := decode(params, &p); err != nil || p.TextDocument.URI == "" {
+		s.badNotification("textDocument/didSave", err)
+		return
+	}
+	uri := p.TextDocument.URI
+	switch filepath.Base(uriToPath(uri)) {
+	case ".clippy.toml", "clippy.toml":
+		s.session.ForgetConfig()
+		s.mu.Lock()
+		clear(s.logged) // show configuration problems again
+		s.mu.Unlock()
+		s.rescheduleAll()
+		return
+	}
+	if s.session.Document(uri) != nil {
+		s.scheduleDiagnostics(uri, 0)
+	}
+}
+
+func (s *server) didChangeConfiguration(params json.RawMessage) {
+	var p struct {
+		Settings json.RawMessage `json:"settings"`
+	}
+	if err := decode(params, &p); err != nil {
+		s.badNotification("workspace/didChangeConfiguration", err)
+		return
+	}
+	settings, warnings := parseSettings(p.Settings, s.session.Settings())
+	for _, w := range warnings {
+		s.show(protocol.MessageTypeWarning, w)
+	}
+	s.session.SetSettings(settings)
+	s.rescheduleAll()
+}
+
+// rescheduleAll runs the diagnostics of every open document again.
+func (s *server) rescheduleAll() {
+	for _, d := range s.session.Documents() {
+		s.scheduleDiagnostics(d.Key, 0)
+	}
+}
+
+// badNotification reports a notification krls could not read. For the
+// document notifications that means the document may now be out of sync,
+// which the user should know.
+func (s *server) badNotification(method string, err error) {
+	msg := "ignoring " + method + " without a document URI"
+	if err != nil {
+		msg = "ignoring " + method + " with invalid params: " + err.Error()
+	}
+	s.show(protocol.MessageTypeError, msg)
+}
+
+// uriToPath returns the file path of a file: URI, or "" for other URIs
+// (untitled buffers) and URIs that cannot be parsed.
+func uriToPath(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || !strings.EqualFold(u.Scheme, "file") || u.Path == "" {
+		return ""
+	}
+	if u.Host != "" && u.Host != "localhost" {
+		return "" // a UNC path
+	}
+	p := u.Path
+	// file:///C:/x on Windows.
+	if len(p) >= 3 && p[0] == '/' && p[2] == ':' && filepath.Separator == '\\' {
+		p = p[1:]
+	}
+	return filepath.Clean(filepath.FromSlash(p))
+}

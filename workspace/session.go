@@ -1,0 +1,239 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"runtime/debug"
+	"sync"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
+)
+
+// Settings are the editor's choices for the rules.
+type Settings struct {
+	// Rules enabled by name; nil means all.
+	Rules map[string]bool
+	// CheckPrivateItems, when set, overrides check-private-items of the
+	// clippy configuration.
+	CheckPrivateItems *bool
+}
+
+// Result is what the rules found in one document version.
+type Result struct {
+	// Doc is the version analysed.
+	Doc      *Document
+	Findings []diagnostics.Finding
+	// Skipped says why the document was not analysed (it is over
+	// symbols.MaxFileSize: errors.Is(Skipped, symbols.ErrTooLarge)).
+	Skipped error
+	// ConfigErr is a problem reading the clippy configuration; the rules
+	// ran with the defaults.
+	ConfigErr error
+}
+
+// Session is the state of one editor connection, in the spirit of gopls's
+// cache: the open documents as immutable snapshots, the clippy
+// configuration cache, the editor's settings, and the last analysis of
+// each document, so that a code action does not parse again what the
+// diagnostics just parsed. It is safe for concurrent use.
+type Session struct {
+	// Configs caches the clippy configuration per folder.
+	Configs *ConfigCache
+
+	docs Documents
+
+	mu       sync.Mutex // guards the fields below; taken before docs.mu
+	settings Settings
+	gen      uint64 // bumped when settings or configuration change
+	results  map[string]*analysis
+}
+
+// analysis is one (possibly running) analysis of a document snapshot.
+type analysis struct {
+	doc  *Document
+	gen  uint64
+	done chan struct{} // closed when res/err are set
+	res  *Result
+	err  error
+}
+
+// NewSession returns an empty session.
+func NewSession() *Session {
+	return &Session{Configs: &ConfigCache{}, results: map[string]*analysis{}}
+}
+
+// Open records an opened document and returns its snapshot.
+func (s *Session) Open(key, path, languageID string, version int32, text []byte) *Document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.results, key)
+	return s.docs.Open(key, path, languageID, version, text)
+}
+
+// Change applies an editor's change event (edits in order) and returns
+// the new snapshot.
+func (s *Session) Change(key string, version int32, edits []EditFunc) (*Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.results, key)
+	return s.docs.Change(key, version, edits)
+}
+
+// Close forgets a document, reporting whether it was open.
+func (s *Session) Close(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.results, key)
+	return s.docs.Close(key)
+}
+
+// Document returns the current snapshot of a document, or nil.
+func (s *Session) Document(key string) *Document { return s.docs.Get(key) }
+
+// Documents returns the open documents ordered by key.
+func (s *Session) Documents() []*Document { return s.docs.All() }
+
+// Settings returns the current settings.
+func (s *Session) Settings() Settings {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.settings
+}
+
+// SetSettings replaces the settings; later analyses use them.
+func (s *Session) SetSettings(st Settings) {
+	if st.Rules != nil {
+		st.Rules = maps.Clone(st.Rules)
+	}
+	if st.CheckPrivateItems != nil {
+		v := *st.CheckPrivateItems
+		st.CheckPrivateItems = &v
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings = st
+	s.invalidate()
+}
+
+// ForgetConfig drops the cached clippy configuration, after a
+// configuration file changed.
+func (s *Session) ForgetConfig() {
+	s.Configs.Forget()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.invalidate()
+}
+
+func (s *Session) invalidate() {
+	s.gen++
+	clear(s.results)
+}
+
+// Analyze runs the rules on a snapshot, or returns the cached result for
+// it. Concurrent calls for the same snapshot share one analysis. It
+// honours ctx: a cancelled call returns ctx.Err() and caches nothing.
+// Documents that are not Rust have no findings.
+func (s *Session) Analyze(ctx context.Context, d *Document) (*Result, error) {
+	if d == nil {
+		return nil, ErrNotOpen
+	}
+	if !d.IsRust() {
+		return &Result{Doc: d}, nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		a := s.results[d.Key]
+		if a != nil && a.doc == d && a.gen == s.gen {
+			s.mu.Unlock()
+			select {
+			case <-a.done:
+				if a.err == nil {
+					return a.res, nil
+				}
+				// The analysis failed or its caller gave up; try ourselves.
+				s.mu.Lock()
+				if s.results[d.Key] == a {
+					delete(s.results, d.Key)
+				}
+				s.mu.Unlock()
+				if !isCancel(a.err) {
+					return nil, a.err
+				}
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		a = &analysis{doc: d, gen: s.gen, done: make(chan struct{})}
+		// Only the current version is cached: a request on an older
+		// snapshot must not evict the analysis of the newer one.
+		current := s.docs.Get(d.Key) == d
+		if current {
+			s.results[d.Key] = a
+		}
+		settings := s.settings
+		s.mu.Unlock()
+
+		s.run(ctx, a, settings)
+		if a.err != nil && current {
+			s.mu.Lock()
+			if s.results[d.Key] == a {
+				delete(s.results, d.Key)
+			}
+			s.mu.Unlock()
+		}
+		return a.res, a.err
+	}
+}
+
+func isCancel(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// run computes a, turning a panic of the rules into an error so that
+// waiters are always released.
+func (s *Session) run(ctx context.Context, a *analysis, settings Settings) {
+	defer close(a.done)
+	defer func() {
+		if r := recover(); r != nil {
+			a.res, a.err = nil, fmt.Errorf("internal error analysing %s: %v\n%s", a.doc.Name(), r, debug.Stack())
+		}
+	}()
+	a.res, a.err = s.compute(ctx, a.doc, settings)
+}
+
+func (s *Session) compute(ctx context.Context, d *Document, settings Settings) (*Result, error) {
+	res := &Result{Doc: d}
+	var cfg diagnostics.Config
+	if d.Path != "" {
+		cfg, res.ConfigErr = s.Configs.DiagnosticsConfig(d.Path, settings.Rules, false)
+	} else {
+		cfg.Rules = settings.Rules
+	}
+	if settings.CheckPrivateItems != nil {
+		cfg.CheckPrivateItems = *settings.CheckPrivateItems
+	}
+	f, err := symbols.Parse(ctx, d.Name(), d.Text)
+	if err != nil {
+		if errors.Is(err, symbols.ErrTooLarge) {
+			res.Skipped = err
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	defer f.Close()
+	res.Findings = diagnostics.Analyze(ctx, f, cfg)
+	if err := ctx.Err(); err != nil {
+		return nil, err // the rules stopped early: the findings are partial
+	}
+	return res, nil
+}
