@@ -74,11 +74,18 @@ type ClippyConf struct {
 	CheckPrivateItems bool
 }
 
+// ModuleDefault names the configuration krls assumes for an out-of-tree
+// module when no clippy.toml is found: the kernel's build points clippy at
+// the srctree's .clippy.toml (CLIPPY_CONF_DIR), which has set
+// check-private-items = true since Linux 6.10.
+const ModuleDefault = "(the kernel's .clippy.toml, assumed for an out-of-tree module)"
+
 // ReadClippyConf finds the clippy configuration for files in dir: the
 // nearest `.clippy.toml` or `clippy.toml` at or above dir. The kernel
 // keeps one at the top of the srctree (its Makefile points clippy there
-// with CLIPPY_CONF_DIR, also for out-of-tree modules). No file is not an
-// error; an unreadable or malformed one is, with its path and line.
+// with CLIPPY_CONF_DIR, also for out-of-tree modules, so a module folder
+// without one gets the kernel's settings, see ModuleDefault). No file is
+// not an error; an unreadable or malformed one is, with its path and line.
 func ReadClippyConf(dir string) (ClippyConf, error) {
 	var found string
 	findUp(dir, func(d string) bool {
@@ -92,6 +99,9 @@ func ReadClippyConf(dir string) (ClippyConf, error) {
 		return false
 	})
 	if found == "" {
+		if _, ok := FindModuleDir(dir); ok {
+			return ClippyConf{Path: ModuleDefault, CheckPrivateItems: true}, nil
+		}
 		return ClippyConf{}, nil
 	}
 	b, err := os.ReadFile(found)

@@ -1,12 +1,286 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/workspace"
 )
 
-// runCheck runs the rules over files. (Placeholder.)
+const checkUsageHead = `Usage: krls check [flags] [PATH...]
+
+Check Rust files against the kernel's safety-comment rules, as clippy
+would with the kernel's lints and .clippy.toml, without building anything.
+A PATH is a file or a folder searched recursively for *.rs (skipping
+hidden files and folders, and target/); the default is ".". Flags may
+come before or after the paths.
+
+Flags:
+  --format FORMAT        output format: text (default), json, sarif, github
+  --rules RULE,...       run only these rules (default: all)
+  --check-private-items  check private items too (default: as the nearest
+                         .clippy.toml says; the kernel's says so)
+  --diff REV             report only findings on lines changed since the git
+                         revision REV (REV against the working tree; a file
+                         git does not track counts as changed throughout)
+  --fix                  apply the safe fixes to the files, then report what
+                         remains; fixes that need a human (inserting a
+                         SAFETY comment to fill in) are never applied
+  --jobs N               files analysed at once (default: number of CPUs)
+
+Formats:
+  text    path:line:col: severity: message [rule]
+          (columns count characters, as rustc's do)
+  json    [{"file", "line", "column", "endLine", "endColumn",
+            "severity", "rule", "message"}, ...]; endColumn is exclusive
+  sarif   SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+  github  GitHub Actions workflow commands: annotations on the diff
+
+Rules:
+`
+
+const checkUsageTail = `
+Exit status: 0 when nothing is at warning level (info findings such as
+safety-placeholder are printed but pass), 1 when findings are, 2 on a usage
+error, an unreadable file, or a git error. Files over 16 MiB are skipped
+with a notice.
+
+Examples:
+  krls check rust/kernel
+  krls check --diff HEAD .                 # a pre-commit hook: only what changed
+  krls check --diff "$(git merge-base origin/main HEAD)" .    # a branch
+  krls check --rules undocumented-unsafe --format json drivers/
+
+In GitHub Actions, as annotations on the pull request:
+  - run: krls check --format github .
+or for code scanning:
+  - run: krls check --format sarif . > krls.sarif || true
+  - uses: github/codeql-action/upload-sarif@v3
+    with:
+      sarif_file: krls.sarif
+`
+
+// checkUsage is the help text, with the rule list from diagnostics.Rules.
+func checkUsage(w io.Writer) {
+	io.WriteString(w, checkUsageHead)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range diagnostics.Rules {
+		like := "(krls's own)"
+		if r.Clippy != "" {
+			like = "like " + r.Clippy
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Name, r.Severity, like)
+	}
+	tw.Flush()
+	io.WriteString(w, checkUsageTail)
+}
+
+// checkFlagSet defines the flags of `krls check`.
+func checkFlagSet(fl *checkFlags, rules *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("krls check", flag.ContinueOnError)
+	fs.Usage = func() { checkUsage(fs.Output()) }
+	fs.StringVar(&fl.format, "format", "text", "output `format`: text, json, sarif or github")
+	fs.StringVar(rules, "rules", "", "comma-separated `rules` to run (default all)")
+	fs.BoolVar(&fl.private, "check-private-items", false, "check private items too")
+	fs.StringVar(&fl.diff, "diff", "", "report only findings on lines changed since git revision `REV`")
+	fs.BoolVar(&fl.fix, "fix", false, "apply safe fixes")
+	fs.IntVar(&fl.jobs, "jobs", 0, "files analysed at once (`N`, default number of CPUs)")
+	return fs
+}
+
+type checkFlags struct {
+	format  string
+	rules   map[string]bool
+	private bool
+	diff    string
+	fix     bool
+	jobs    int
+}
+
+// parseCheckArgs reads the flags, which may come before, between or after
+// the paths; everything after "--" is a path. It returns ok=false with
+// the exit code when the command is done (help, or a usage error).
+func parseCheckArgs(args []string, stdout, stderr io.Writer) (fl checkFlags, paths []string, code int, ok bool) {
+	var rules string
+	fs := checkFlagSet(&fl, &rules)
+	usageErr := func(format string, a ...any) (checkFlags, []string, int, bool) {
+		fmt.Fprintf(stderr, "krls: check: "+format+" (see 'krls help check')\n", a...)
+		return fl, nil, 2, false
+	}
+	for rest := args; ; {
+		// Errors are reported here in one line, not with the whole usage.
+		fs.SetOutput(io.Discard)
+		err := fs.Parse(rest)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return fl, nil, 0, false
+		}
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			break
+		}
+		if n := len(rest) - len(left); n > 0 && rest[n-1] == "--" {
+			paths = append(paths, left...)
+			break
+		}
+		paths = append(paths, left[0])
+		rest = left[1:]
+	}
+
+	if _, known := formats[fl.format]; !known {
+		return usageErr("unknown format %q (formats: text, json, sarif, github)", fl.format)
+	}
+	if fl.jobs < 0 {
+		return usageErr("--jobs must not be negative")
+	}
+	if strings.HasPrefix(fl.diff, "-") {
+		return usageErr("--diff needs a git revision, not %q", fl.diff)
+	}
+	rulesGiven := false
+	fs.Visit(func(f *flag.Flag) { rulesGiven = rulesGiven || f.Name == "rules" })
+	if rulesGiven {
+		set, err := diagnostics.ParseRuleList(rules)
+		if err != nil {
+			return usageErr("--rules: %v", err)
+		}
+		if len(set) == 0 {
+			return usageErr("--rules needs at least one rule name")
+		}
+		fl.rules = set
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	return fl, paths, 0, true
+}
+
+// runCheck is `krls check`: it runs the rules over files and prints the
+// findings. It returns 0 when nothing is at warning level or worse, 1 when
+// something is, and 2 on usage, file, or git errors.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "krls: check is not implemented yet")
-	return 2
+	fl, paths, code, ok := parseCheckArgs(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	// A check run is short and allocates mostly what it keeps until the
+	// end (sources, findings); collecting less often saves a few percent.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+
+	ctx := context.Background()
+	opts := workspace.CheckOptions{Rules: fl.rules, CheckPrivateItems: fl.private, Jobs: fl.jobs}
+	results, err := workspace.Check(ctx, paths, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "krls: %v\n", err)
+		return 2
+	}
+	selected, err := selectFindings(ctx, results, fl.diff)
+	if err != nil {
+		fmt.Fprintf(stderr, "krls: %v\n", err)
+		return 2
+	}
+
+	failed := false
+	if fl.fix {
+		fixed, n, fixFailed := applyFixes(results, selected, stderr)
+		failed = fixFailed
+		if len(fixed) > 0 {
+			// Report what remains, at the positions the files now have.
+			again, err := workspace.Check(ctx, fixed, opts)
+			if err != nil {
+				fmt.Fprintf(stderr, "krls: %v\n", err)
+				return 2
+			}
+			sel, err := selectFindings(ctx, again, fl.diff)
+			if err != nil {
+				fmt.Fprintf(stderr, "krls: %v\n", err)
+				return 2
+			}
+			index := make(map[string]int, len(results))
+			for i, r := range results {
+				index[r.Path] = i
+			}
+			for j, r := range again {
+				if i, ok := index[r.Path]; ok {
+					results[i], selected[i] = r, sel[j]
+				}
+			}
+		}
+		fmt.Fprintf(stderr, "krls: fixed %d finding(s) in %d file(s)\n", n, len(fixed))
+	}
+
+	var reports []report
+	for i, r := range results {
+		for _, f := range selected[i] {
+			reports = append(reports, locate(r.Path, r.Lines, f))
+			if f.Severity <= diagnostics.Warning {
+				code = 1
+			}
+		}
+	}
+	if err := formats[fl.format](stdout, reports); err != nil {
+		fmt.Fprintf(stderr, "krls: write: %v\n", err)
+		return 2
+	}
+	for _, r := range results {
+		switch {
+		case r.Skipped:
+			fmt.Fprintf(stderr, "krls: %s: skipped: over %d MiB, too large to analyse\n", r.Path, symbols.MaxFileSize>>20)
+		case r.Err != nil:
+			msg := r.Err.Error()
+			if !strings.Contains(msg, r.Path) {
+				msg = r.Path + ": " + msg
+			}
+			fmt.Fprintf(stderr, "krls: %s\n", msg)
+			failed = true
+		}
+	}
+	if failed {
+		return 2
+	}
+	return code
+}
+
+// selectFindings returns the findings of each result to report: all of
+// them, or with a git revision those that touch lines changed since.
+func selectFindings(ctx context.Context, results []workspace.FileResult, rev string) ([][]diagnostics.Finding, error) {
+	sel := make([][]diagnostics.Finding, len(results))
+	if rev == "" {
+		for i, r := range results {
+			sel[i] = r.Findings
+		}
+		return sel, nil
+	}
+	var files []string
+	for _, r := range results {
+		if r.Lines != nil {
+			files = append(files, r.Path)
+		}
+	}
+	changed, err := changedLines(ctx, files, rev)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range results {
+		set := changed[r.Path]
+		for _, f := range r.Findings {
+			lo := r.Lines.Line(f.Start) + 1
+			hi := r.Lines.Line(max(f.Start, f.End)) + 1
+			if set.touches(lo, hi) {
+				sel[i] = append(sel[i], f)
+			}
+		}
+	}
+	return sel, nil
 }

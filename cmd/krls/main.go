@@ -24,21 +24,18 @@ func krlsVersion() string {
 	if version != "" {
 		return version
 	}
+	v := "devel"
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version // go install github.com/...@vX.Y.Z
+		}
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				if v == "" || v == "(devel)" {
-					v = "devel"
-				}
 				v += "+" + s.Value[:12]
 			}
 		}
-		if v != "" {
-			return v
-		}
 	}
-	return "devel"
+	return v
 }
 
 func main() {

@@ -1,0 +1,62 @@
+# krls — see README.md.
+#
+#   make run    build krls and check the example out-of-tree module
+#   make test   everything: format, vet, unit, fixture, clippy-differential,
+#               real-kernel, LSP end-to-end tests
+#
+# Nothing is assumed but Go, gcc, node/npm and apt-get: the Linux 6.12
+# test tree comes from Debian's package via ../shared/kernel-fixture.sh,
+# which installs the few build tools it needs.
+
+GO      ?= go
+SHARED  ?= ../shared
+BIN     := bin/krls
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all build run test unit kernel-fixture vet fmt-check fuzz bench clean
+
+all: build
+
+build: $(BIN)
+
+$(BIN): $(shell find . -name '*.go' -not -path './editors/*') go.mod go.sum
+	$(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/krls
+
+# `krls check` exits 1 when it finds something, which the example does on
+# purpose; only 2 (a usage or internal error) fails `make run`.
+run: build
+	@echo "== krls check examples/rust_ringbuf"
+	@./$(BIN) check examples/rust_ringbuf; status=$$?; \
+	  echo "== exit status $$status (1: findings, as expected for this example)"; \
+	  test $$status -le 1
+	@echo "== the same as JSON, first finding"
+	@./$(BIN) check --format json examples/rust_ringbuf | head -12; true
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# The real-kernel tests need the Linux 6.12 fixture; KRLS_REQUIRE_KERNEL
+# turns their skip into a failure so that `make test` cannot pass without.
+test: fmt-check vet
+	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
+	  KRLS_REQUIRE_KERNEL=1 $(GO) test -count=1 ./...
+
+kernel-fixture:
+	@$(SHARED)/kernel-fixture.sh
+
+# A minute of each fuzz target.
+fuzz:
+	$(GO) test ./diagnostics -run XXX -fuzz FuzzAnalyze -fuzztime 60s
+	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
+
+bench: build
+	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
+	  $(GO) test ./diagnostics -run XXX -bench Kernel -count 5
+
+clean:
+	rm -rf bin

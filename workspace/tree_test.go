@@ -1,0 +1,66 @@
+package workspace
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFindSrctreeAndModule(t *testing.T) {
+	root := t.TempDir()
+	tree := filepath.Join(root, "linux")
+	write(t, filepath.Join(tree, "Kconfig"), "")
+	write(t, filepath.Join(tree, "Makefile"), "")
+	write(t, filepath.Join(tree, "rust/kernel/lib.rs"), "")
+	write(t, filepath.Join(tree, "drivers/net/phy/qt2025.rs"), "")
+	if got, ok := FindSrctree(filepath.Join(tree, "drivers/net/phy")); !ok || got != tree {
+		t.Errorf("FindSrctree = %q, %v; want %q", got, ok, tree)
+	}
+	mod := filepath.Join(root, "mymod")
+	write(t, filepath.Join(mod, "Makefile"), "obj-m += foo.o\n")
+	if got, ok := FindModuleDir(mod); !ok || got != mod {
+		t.Errorf("FindModuleDir = %q, %v; want %q", got, ok, mod)
+	}
+	if _, ok := FindSrctree(mod); ok {
+		t.Error("a module folder is not a srctree")
+	}
+	kb := filepath.Join(root, "kbuild-mod")
+	write(t, filepath.Join(kb, "Kbuild"), "obj-m := bar.o\n")
+	if !IsModuleDir(kb) {
+		t.Error("a Kbuild file makes a module folder")
+	}
+}
+
+func TestClippyConf(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "tree/.clippy.toml"), "# comment\nmsrv = \"1.78.0\"\ncheck-private-items = true # yes\n\n[table]\ncheck-private-items = false\n")
+	write(t, filepath.Join(root, "tree/sub/x.rs"), "")
+	c, err := ReadClippyConf(filepath.Join(root, "tree/sub"))
+	if err != nil || !c.CheckPrivateItems || !strings.HasSuffix(c.Path, ".clippy.toml") {
+		t.Errorf("ReadClippyConf = %+v, %v", c, err)
+	}
+	write(t, filepath.Join(root, "bad/clippy.toml"), "check-private-items = yes\n")
+	if _, err := ReadClippyConf(filepath.Join(root, "bad")); err == nil || !strings.Contains(err.Error(), "clippy.toml:1") {
+		t.Errorf("malformed value: err = %v, want file:line", err)
+	}
+	write(t, filepath.Join(root, "mod/Kbuild"), "obj-m += m.o\n")
+	if c, _ := ReadClippyConf(filepath.Join(root, "mod")); !c.CheckPrivateItems || c.Path != ModuleDefault {
+		t.Errorf("module folder without clippy.toml: %+v", c)
+	}
+	var cache ConfigCache
+	cfg, err := cache.DiagnosticsConfig(filepath.Join(root, "tree/sub/x.rs"), nil, false)
+	if err != nil || !cfg.CheckPrivateItems {
+		t.Errorf("DiagnosticsConfig = %+v, %v", cfg, err)
+	}
+}
