@@ -9,7 +9,7 @@
 # which installs the few build tools it needs.
 
 GO      ?= go
-SHARED  ?= ../shared
+SHARED  ?= $(firstword $(wildcard ../shared /work/shared) ../shared)
 BIN     := bin/krls
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X main.version=$(VERSION)
