@@ -21,7 +21,7 @@ import (
 // whose text the marker would change. `// ~krls rule` marks a finding that
 // clippy does not make, on purpose (see TestClippyAgrees).
 
-var markerRE = regexp.MustCompile(`// ~(?:krls)?(\^*) ([a-z-]+(?: [a-z-]+)*)\s*$`)
+var markerRE = regexp.MustCompile(`// ~(krls)?(\^*) ([a-z-]+(?: [a-z-]+)*)\s*$`)
 
 type lineRule struct {
 	line int // 1-based
@@ -30,18 +30,22 @@ type lineRule struct {
 
 func (l lineRule) String() string { return fmt.Sprintf("%d:%s", l.line, l.rule) }
 
-// expectations reads the markers of a fixture.
-func expectations(src []byte) []lineRule {
-	var out []lineRule
+// expectations reads the markers of a fixture: all of them, and those
+// marked krls-only.
+func expectations(src []byte) (all, krlsOnly []lineRule) {
 	for i, line := range strings.Split(string(src), "\n") {
 		if m := markerRE.FindStringSubmatch(line); m != nil {
-			for _, r := range strings.Fields(m[2]) {
-				out = append(out, lineRule{i + 1 - len(m[1]), r})
+			for _, r := range strings.Fields(m[3]) {
+				lr := lineRule{i + 1 - len(m[2]), r}
+				all = append(all, lr)
+				if m[1] != "" {
+					krlsOnly = append(krlsOnly, lr)
+				}
 			}
 		}
 	}
-	sortLineRules(out)
-	return out
+	sortLineRules(all)
+	return all, krlsOnly
 }
 
 func sortLineRules(ls []lineRule) {
@@ -88,7 +92,7 @@ func TestFixtures(t *testing.T) {
 	for _, path := range fixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			f, fs := analyzeFile(t, path, fixtureConfig(path))
-			want := expectations(f.Src)
+			want, _ := expectations(f.Src)
 			got := found(f, fs)
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("findings differ\n got: %v\nwant: %v", got, want)
@@ -107,5 +111,3 @@ func fixtureConfig(path string) Config {
 	root := !strings.Contains(string(src), "krls-fixture: module")
 	return Config{CheckPrivateItems: true, CrateRoot: &root}
 }
-
-var filepathGlob = filepath.Glob

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -45,13 +44,14 @@ func TestClippyAgrees(t *testing.T) {
 		}
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			got := runClippy(t, driver, conf, path)
+			all, krlsOnly := expectations(src)
 			var want []lineRule
-			for _, e := range expectations(src) {
+			for _, e := range all {
 				if RuleByName(e.rule).Clippy != "" {
 					want = append(want, e)
 				}
 			}
-			for _, e := range krlsOnly(src) {
+			for _, e := range krlsOnly {
 				want = removeLineRule(want, e)
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -59,22 +59,6 @@ func TestClippyAgrees(t *testing.T) {
 			}
 		})
 	}
-}
-
-var krlsOnlyRE = regexp.MustCompile(`// ~krls(\^*) ([a-z-]+(?: [a-z-]+)*)\s*$`)
-
-// krlsOnly lists the `// ~krls` markers; expectations() does not see them
-// (its pattern wants "~ "), so they are only removed if also listed there.
-func krlsOnly(src []byte) []lineRule {
-	var out []lineRule
-	for i, line := range strings.Split(string(src), "\n") {
-		if m := krlsOnlyRE.FindStringSubmatch(line); m != nil {
-			for _, r := range strings.Fields(m[2]) {
-				out = append(out, lineRule{i + 1 - len(m[1]), r})
-			}
-		}
-	}
-	return out
 }
 
 func removeLineRule(ls []lineRule, x lineRule) []lineRule {

@@ -26,24 +26,6 @@ func isItem(kind uint16) bool {
 	return false
 }
 
-// attrsStart is where n's outer attributes begin (n's own start if it has
-// none): rustc extends a statement's span over its attributes when
-// looking for a SAFETY comment above it.
-func attrsStart(n *sitter.Node) int {
-	start := int(n.StartByte())
-	for s := n.PrevSibling(); s != nil; s = s.PrevSibling() {
-		switch s.KindId() {
-		case k.AttributeItem:
-			start = int(s.StartByte())
-			continue
-		case k.LineComment, k.BlockComment:
-			continue
-		}
-		break
-	}
-	return start
-}
-
 // unknownBoundary stands for "clippy cannot tell": the first item of a
 // module file. clippy looks for that item's comment from the `mod foo;`
 // line of the parent file, fails to relate the two files, and gives the
@@ -125,12 +107,6 @@ func (p *Pass) codeBoundary(path []symbols.PathNode, idx int) int {
 	return 0
 }
 
-// isModBody: a declaration_list that is the body of a `mod`.
-func isModBody(n *sitter.Node) bool {
-	p := n.Parent()
-	return p != nil && p.KindId() == k.ModItem
-}
-
 // enclosing returns the nearest ancestor of n (n excluded) whose kind is
 // in kinds, or nil.
 func enclosing(n *sitter.Node, kinds ...uint16) *sitter.Node {
@@ -169,38 +145,4 @@ func nextCodeSibling(n *sitter.Node) *sitter.Node {
 		}
 	}
 	return nil
-}
-
-// nodesStartingOn collects the nodes accepted by want that start on the
-// line [lineStart, lineEnd), descending only through nodes that overlap
-// the line.
-func nodesStartingOn(f *symbols.File, lineStart, lineEnd int, want func(*sitter.Node) bool) []*sitter.Node {
-	var out []*sitter.Node
-	c := f.Root().Walk()
-	defer c.Close()
-	var visit func()
-	visit = func() {
-		if c.GotoFirstChildForByte(uint32(lineStart)) == nil {
-			return
-		}
-		for {
-			n := c.Node()
-			s, e := int(n.StartByte()), int(n.EndByte())
-			if s >= lineEnd {
-				break
-			}
-			if e > lineStart && n.IsNamed() {
-				if s >= lineStart && want(n) {
-					out = append(out, n)
-				}
-				visit()
-			}
-			if !c.GotoNextSibling() {
-				break
-			}
-		}
-		c.GotoParent()
-	}
-	visit()
-	return out
 }
