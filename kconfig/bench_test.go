@@ -1,0 +1,56 @@
+package kconfig
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkOldDefConfig loads x86's Kconfig tree (parsing every file
+// afresh) and evaluates and writes the fixture .config: the whole of
+// `krls config olddefconfig` but the I/O of the output.
+func BenchmarkOldDefConfig(b *testing.B) {
+	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
+	if src == "" || obj == "" {
+		b.Skip("KRLS_KERNEL_SRC/KRLS_KERNEL_OBJ_X86_64 not set: eval \"$(../shared/kernel-fixture.sh)\"")
+	}
+	d, err := ReadDotConfig(filepath.Join(obj, ".config"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tools := NewToolchain(src, "x86_64", nil)
+	var out bytes.Buffer
+	for b.Loop() {
+		k, err := Load(context.Background(), LoadOptions{Srctree: src, Tools: tools})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := NewEval(k)
+		e.Apply(d)
+		out.Reset()
+		e.WriteConfig(&out)
+	}
+}
+
+// BenchmarkReload is the same with the parsed files cached, as the
+// server reloads after an edit to one Kconfig file.
+func BenchmarkReload(b *testing.B) {
+	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
+	if src == "" || obj == "" {
+		b.Skip("KRLS_KERNEL_SRC/KRLS_KERNEL_OBJ_X86_64 not set")
+	}
+	d, _ := ReadDotConfig(filepath.Join(obj, ".config"))
+	tools := NewToolchain(src, "x86_64", nil)
+	cache := &FileCache{}
+	for b.Loop() {
+		k, err := Load(context.Background(), LoadOptions{Srctree: src, Tools: tools, Files: cache})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := NewEval(k)
+		e.Apply(d)
+		e.WriteConfig(&bytes.Buffer{})
+	}
+}

@@ -1,0 +1,723 @@
+package kconfig
+
+import (
+	"fmt"
+	"strings"
+)
+
+// builder walks the parsed files in `source` order and builds symbols and
+// the menu tree, doing what the C parser's actions do (parser.y, menu.c).
+type builder struct {
+	k     *Kconfig
+	m     *macros
+	cache *FileCache
+
+	cur    *MenuNode // current_menu: where new entries go
+	entry  *MenuNode // current_entry
+	choice *MenuNode // current_choice
+	tails  map[*MenuNode]*MenuNode
+	stack  []sourceFrame
+	first  bool // no statement seen yet (mainmenu must come first)
+}
+
+type sourceFrame struct {
+	path string
+	from Pos
+}
+
+func (b *builder) errorf(pos Pos, format string, args ...any) {
+	b.k.Errors = append(b.k.Errors, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (b *builder) warnf(pos Pos, format string, args ...any) {
+	b.k.Errors = append(b.k.Errors, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// source reads a Kconfig file in place. A missing file or a file that
+// includes itself is a fatal error, as in the C tool.
+func (b *builder) source(path string, from Pos) error {
+	for _, fr := range b.stack {
+		if fr.path == path {
+			var chain strings.Builder
+			for i := len(b.stack) - 1; i >= 0; i-- {
+				fmt.Fprintf(&chain, "\n  included from: %s:%d", b.stack[i].from.File, b.stack[i].from.Line)
+			}
+			return &Error{Pos: from, Msg: "recursive inclusion of " + path + chain.String()}
+		}
+	}
+	f, err := b.cache.get(b.k.Srctree, path)
+	if err != nil {
+		if from.File == "" {
+			return fmt.Errorf("%w: %v", ErrNoKconfig, err)
+		}
+		return &Error{Pos: from, Msg: fmt.Sprintf("can't open file %q", path)}
+	}
+	b.k.Files = append(b.k.Files, path)
+	b.k.Errors = append(b.k.Errors, f.Errors...)
+	if len(b.stack) == 0 {
+		b.first = true
+	}
+	b.stack = append(b.stack, sourceFrame{path, from})
+	err = b.stmts(f.Stmts)
+	b.stack = b.stack[:len(b.stack)-1]
+	return err
+}
+
+func (b *builder) stmts(stmts []Stmt) error {
+	for _, s := range stmts {
+		if err := b.stmt(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) at(pos Pos) {
+	b.m.file, b.m.line = pos.File, pos.Line
+}
+
+func (b *builder) stmt(s Stmt) error {
+	first := b.first
+	b.first = false
+	switch s := s.(type) {
+	case *MainmenuStmt:
+		b.at(s.Pos)
+		if !first {
+			b.errorf(s.Pos, "mainmenu must be the first statement of the top Kconfig file")
+			return nil
+		}
+		text, err := b.str(s.Prompt)
+		if err != nil {
+			return err
+		}
+		b.k.Root.Prompt = &Property{Kind: PropMenu, Text: text, Node: b.k.Root, Pos: s.Pos, id: b.k.nextProp}
+		b.k.nextProp++
+		b.k.Root.Pos = s.Pos
+	case *AssignStmt:
+		b.at(s.Pos)
+		name, err := b.wordText(s.Name)
+		if err != nil {
+			return err
+		}
+		if err := b.m.assign(name, s.Op, s.Value); err != nil {
+			return b.macroErr(s.Pos, err)
+		}
+	case *MacroStmt:
+		b.at(s.Pos)
+		out, err := b.m.expand(s.Text.Raw, nil)
+		if err != nil {
+			return b.macroErr(s.Pos, err)
+		}
+		if out != "" {
+			b.errorf(s.Pos, "unknown statement %q", out)
+		}
+	case *SourceStmt:
+		b.at(s.Pos)
+		path, err := b.str(s.Path)
+		if err != nil {
+			return err
+		}
+		if s.Optional {
+			if _, err := b.cache.get(b.k.Srctree, path); err != nil {
+				return nil
+			}
+		}
+		return b.source(path, s.Pos)
+	case *ConfigStmt:
+		return b.config(s)
+	case *ChoiceStmt:
+		return b.choiceStmt(s)
+	case *MenuStmt:
+		b.at(s.Pos)
+		text, err := b.str(s.Prompt)
+		if err != nil {
+			return err
+		}
+		n := b.addEntry(NodeMenu, nil, s.Pos)
+		n.EndPos = s.EndPos
+		b.addPrompt(PropMenu, text, nil, nil, s.Pos)
+		for _, o := range s.Options {
+			b.at(o.Pos)
+			e, err := b.expr(o.Expr)
+			if err != nil {
+				return err
+			}
+			switch o.Kind {
+			case OptDepends:
+				n.OwnDep = andExpr(n.OwnDep, e)
+			case OptVisible:
+				n.Visibility = andExpr(n.Visibility, e)
+			}
+		}
+		return b.block(n, s.Body)
+	case *IfStmt:
+		b.at(s.Pos)
+		cond, err := b.expr(s.Cond)
+		if err != nil {
+			return err
+		}
+		n := b.addEntry(NodeIf, nil, s.Pos)
+		n.EndPos = s.EndPos
+		n.OwnDep = cond
+		return b.block(n, s.Body)
+	case *CommentStmt:
+		b.at(s.Pos)
+		text, err := b.str(s.Prompt)
+		if err != nil {
+			return err
+		}
+		n := b.addEntry(NodeComment, nil, s.Pos)
+		b.addPrompt(PropComment, text, nil, nil, s.Pos)
+		for _, o := range s.Options {
+			b.at(o.Pos)
+			e, err := b.expr(o.Expr)
+			if err != nil {
+				return err
+			}
+			n.OwnDep = andExpr(n.OwnDep, e)
+		}
+	}
+	return nil
+}
+
+// block enters the menu n (menu_add_menu), reads body, and leaves it.
+func (b *builder) block(n *MenuNode, body []Stmt) error {
+	b.cur = n
+	err := b.stmts(body)
+	b.cur = n.Parent
+	return err
+}
+
+func (b *builder) macroErr(pos Pos, err error) error {
+	if me, ok := err.(*macroError); ok {
+		return &Error{Pos: pos, Msg: me.msg}
+	}
+	return err
+}
+
+// addEntry appends a menu entry to the current menu (menu_add_entry).
+func (b *builder) addEntry(kind NodeKind, sym *Symbol, pos Pos) *MenuNode {
+	n := &MenuNode{Kind: kind, Sym: sym, Parent: b.cur, Pos: pos}
+	if t := b.tails[b.cur]; t != nil {
+		t.Next = n
+	} else {
+		b.cur.List = n
+	}
+	b.tails[b.cur] = n
+	b.entry = n
+	if sym != nil {
+		sym.Nodes = append(sym.Nodes, n)
+	}
+	return n
+}
+
+// addProp adds a property to the current entry (menu_add_prop).
+func (b *builder) addProp(kind PropKind, value, cond *Expr2, pos Pos) *Property {
+	p := &Property{Kind: kind, Value: value, Cond: cond, Visible: cond, Node: b.entry, Pos: pos, id: b.k.nextProp}
+	b.k.nextProp++
+	if b.entry.Sym != nil {
+		b.entry.Sym.Props = append(b.entry.Sym.Props, p)
+	}
+	return p
+}
+
+// addPrompt sets the current entry's prompt (menu_add_prompt): prompts of
+// configs and choices are also only visible when every enclosing menu's
+// `visible if` holds.
+func (b *builder) addPrompt(kind PropKind, text string, cond *Expr2, dep *Expr2, pos Pos) {
+	if t := strings.TrimLeft(text, " \t\n\v\f\r"); t != text {
+		b.warnf(pos, "leading whitespace ignored")
+		text = t
+	}
+	p := b.addProp(kind, nil, cond, pos)
+	p.Text = text
+	if kind == PropPrompt {
+		for m := b.entry.Parent; m != nil; m = m.Parent {
+			if m.Visibility != nil {
+				p.Visible = andExpr(p.Visible, m.Visibility)
+			}
+		}
+	}
+	if b.entry.Prompt != nil {
+		b.warnf(pos, "prompt redefined")
+	}
+	b.entry.Prompt = p
+}
+
+func (b *builder) setType(t Type, pos Pos) {
+	sym := b.entry.Sym
+	if sym.Type == t {
+		return
+	}
+	if sym.Type == Unknown {
+		sym.Type = t
+		return
+	}
+	name := sym.Name
+	if sym.IsChoice() {
+		name = "<choice>"
+	}
+	b.warnf(pos, "ignoring type redefinition of '%s' from '%s' to '%s'", name, typeName(sym.Type), typeName(t))
+}
+
+func typeName(t Type) string {
+	if t == Int {
+		return "integer"
+	}
+	return t.String()
+}
+
+func (b *builder) config(s *ConfigStmt) error {
+	b.at(s.Pos)
+	sym, err := b.nonConst(s.Name, s.Pos)
+	if err != nil {
+		return err
+	}
+	if sym.Const {
+		b.errorf(s.Pos, "invalid symbol name %q", sym.Name)
+		return nil
+	}
+	kind := NodeConfig
+	if s.Menuconfig {
+		kind = NodeMenuconfig
+	}
+	n := b.addEntry(kind, sym, s.Pos)
+	if err := b.options(n, s.Options); err != nil {
+		return err
+	}
+	if s.Menuconfig {
+		if n.Prompt != nil {
+			n.Prompt.Kind = PropMenu
+		} else {
+			b.warnf(s.Pos, "menuconfig statement without prompt")
+		}
+	}
+	if b.choice != nil {
+		if n.Prompt == nil {
+			b.errorf(s.Pos, "choice member must have a prompt")
+		}
+		if sym.Type != Bool {
+			b.errorf(s.Pos, "choice member must be bool")
+		}
+		if sym.memberOf == nil {
+			sym.memberOf = b.choice
+			b.choice.Members = append(b.choice.Members, sym)
+		}
+	}
+	return nil
+}
+
+func (b *builder) choiceStmt(s *ChoiceStmt) error {
+	b.at(s.Pos)
+	sym := b.newSymbol("")
+	n := b.addEntry(NodeChoice, sym, s.Pos)
+	n.EndPos = s.EndPos
+	sym.Choice = n
+	b.setType(Bool, s.Pos)
+	if err := b.options(n, s.Options); err != nil {
+		return err
+	}
+	if n.Prompt == nil {
+		b.errorf(s.Pos, "choice must have a prompt")
+	}
+	outer := b.choice
+	b.cur = n
+	b.choice = n
+	for _, st := range s.Body {
+		switch st.(type) {
+		case *ConfigStmt, *CommentStmt, *IfStmt:
+		default:
+			b.errorf(st.stmtPos(), "invalid statement in a choice block")
+			continue
+		}
+		if err := b.stmt(st); err != nil {
+			return err
+		}
+	}
+	b.choice = outer
+	b.cur = n.Parent
+	return nil
+}
+
+// options applies the option lines of a config or choice entry.
+func (b *builder) options(n *MenuNode, opts []Option) error {
+	for i := range opts {
+		o := &opts[i]
+		b.at(o.Pos)
+		cond, err := b.expr(o.If)
+		if err != nil {
+			return err
+		}
+		switch o.Kind {
+		case OptType:
+			b.setType(o.Type, o.Pos)
+			if o.Prompt != nil {
+				text, err := b.str(*o.Prompt)
+				if err != nil {
+					return err
+				}
+				b.addPrompt(PropPrompt, text, cond, nil, o.Pos)
+			}
+		case OptPrompt:
+			text, err := b.str(*o.Prompt)
+			if err != nil {
+				return err
+			}
+			b.addPrompt(PropPrompt, text, cond, nil, o.Pos)
+		case OptDefault:
+			v, err := b.expr(o.Expr)
+			if err != nil {
+				return err
+			}
+			b.addProp(PropDefault, v, cond, o.Pos)
+			if o.Type != Unknown {
+				b.setType(o.Type, o.Pos)
+			}
+		case OptSelect, OptImply:
+			target, err := b.nonConst(o.Sym, o.Pos)
+			if err != nil {
+				return err
+			}
+			kind := PropSelect
+			if o.Kind == OptImply {
+				kind = PropImply
+			}
+			b.addProp(kind, symExpr(target), cond, o.Pos)
+		case OptRange:
+			lo, err := b.symbol(o.Range[0], o.Pos)
+			if err != nil {
+				return err
+			}
+			hi, err := b.symbol(o.Range[1], o.Pos)
+			if err != nil {
+				return err
+			}
+			b.addProp(PropRange, &Expr2{kind: eRange, sym: lo, sym2: hi}, cond, o.Pos)
+		case OptDepends:
+			e, err := b.expr(o.Expr)
+			if err != nil {
+				return err
+			}
+			n.OwnDep = andExpr(n.OwnDep, e)
+		case OptHelp:
+			if n.Help != "" {
+				b.warnf(o.Pos, "'%s' defined with more than one help text -- only the last one will be used", n.Sym.displayName())
+			}
+			n.Help = o.Help
+		case OptModules:
+			if b.k.Modules != nil && b.k.Modules != n.Sym {
+				b.errorf(o.Pos, "symbol '%s' redefines option 'modules' already defined by symbol '%s'", n.Sym.Name, b.k.Modules.Name)
+			} else {
+				b.k.Modules = n.Sym
+			}
+		case OptTransitional:
+			n.Sym.Transitional = true
+		}
+	}
+	return nil
+}
+
+// str expands a quoted string.
+func (b *builder) str(s Str) (string, error) {
+	var out strings.Builder
+	for _, p := range s.Parts {
+		if !p.Macro {
+			out.WriteString(p.Text)
+			continue
+		}
+		v, err := b.m.clause(p.Text, nil)
+		if err != nil {
+			return "", b.macroErr(Pos{b.m.file, b.m.line}, err)
+		}
+		out.WriteString(v)
+	}
+	return out.String(), nil
+}
+
+// wordText expands a word.
+func (b *builder) wordText(w Word) (string, error) {
+	if w.Quoted {
+		return b.str(Str{Parts: w.Parts})
+	}
+	if !w.HasMacro() {
+		return w.Raw, nil
+	}
+	out, err := b.m.expand(w.Raw, nil)
+	if err != nil {
+		return "", b.macroErr(Pos{b.m.file, b.m.line}, err)
+	}
+	return out, nil
+}
+
+// symbol looks up the symbol a word names (sym_lookup): y, m and n are the
+// tristate constants, quoted words constants, others symbols.
+func (b *builder) symbol(w Word, pos Pos) (*Symbol, error) {
+	name, err := b.wordText(w)
+	if err != nil {
+		return nil, err
+	}
+	if hasProbe(name) {
+		return &Symbol{Name: name, Probe: probeIndex(name), id: -5}, nil
+	}
+	switch name {
+	case "y":
+		return b.k.Yes, nil
+	case "m":
+		return b.k.Mod, nil
+	case "n":
+		return b.k.No, nil
+	}
+	if w.Quoted {
+		s := b.k.consts[name]
+		if s == nil {
+			s = &Symbol{Name: name, Const: true, Probe: -1, id: -4}
+			b.k.consts[name] = s
+		}
+		return s, nil
+	}
+	if name == "" && w.HasMacro() {
+		b.errorf(pos, "%q expands to nothing", w.Raw)
+	}
+	s := b.k.byName[name]
+	if s == nil {
+		s = b.newSymbol(name)
+	}
+	s.Refs = append(s.Refs, pos)
+	return s, nil
+}
+
+// nonConst is symbol for places where quotes are not accepted.
+func (b *builder) nonConst(w Word, pos Pos) (*Symbol, error) {
+	if w.Quoted {
+		b.errorf(pos, "a symbol name cannot be quoted: %q", w.Raw)
+	}
+	return b.symbol(Word{Raw: w.Raw, Parts: w.Parts, Quoted: false}, pos)
+}
+
+func (b *builder) newSymbol(name string) *Symbol {
+	s := &Symbol{Name: name, Probe: -1, id: b.k.nextID}
+	b.k.nextID++
+	b.k.Symbols = append(b.k.Symbols, s)
+	if name != "" {
+		b.k.byName[name] = s
+	}
+	return s
+}
+
+func probeIndex(s string) int {
+	i := strings.Index(s, probeMark)
+	n := 0
+	for j := i + len(probeMark); j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
+		n = n*10 + int(s[j]-'0')
+	}
+	return n
+}
+
+// expr converts a parsed expression, expanding macros and looking up
+// symbols.
+func (b *builder) expr(e Expr) (*Expr2, error) {
+	if e == nil {
+		return nil, nil
+	}
+	switch e := e.(type) {
+	case *SymExpr:
+		s, err := b.symbol(e.W, Pos{b.m.file, b.m.line})
+		if err != nil {
+			return nil, err
+		}
+		return symExpr(s), nil
+	case *NotExpr:
+		x, err := b.expr(e.X)
+		if err != nil {
+			return nil, err
+		}
+		return &Expr2{kind: eNot, left: x}, nil
+	case *BinExpr:
+		x, err := b.expr(e.X)
+		if err != nil {
+			return nil, err
+		}
+		y, err := b.expr(e.Y)
+		if err != nil {
+			return nil, err
+		}
+		k := eAnd
+		if e.Op == "||" {
+			k = eOr
+		}
+		return &Expr2{kind: k, left: x, right: y}, nil
+	case *CmpExpr:
+		pos := Pos{b.m.file, b.m.line}
+		a, err := b.symbol(e.A, pos)
+		if err != nil {
+			return nil, err
+		}
+		c, err := b.symbol(e.B, pos)
+		if err != nil {
+			return nil, err
+		}
+		k := map[string]exprKind{"=": eEqual, "!=": eUnequal, "<": eLth, "<=": eLeq, ">": eGth, ">=": eGeq}[e.Op]
+		return &Expr2{kind: k, sym: a, sym2: c}, nil
+	}
+	return nil, nil
+}
+
+// rewriteM turns 'm' into 'm && MODULES', so that it evaluates to n
+// without modules (menu.c rewrite_m).
+func (b *builder) rewriteM(e *Expr2) *Expr2 {
+	if !b.mentionsMod(e) {
+		return e
+	}
+	switch e.kind {
+	case eNot:
+		return &Expr2{kind: eNot, left: b.rewriteM(e.left)}
+	case eAnd, eOr:
+		return &Expr2{kind: e.kind, left: b.rewriteM(e.left), right: b.rewriteM(e.right)}
+	case eSym:
+		if e.sym == b.k.Mod {
+			return andExpr(e, symExpr(b.k.Modules))
+		}
+	}
+	return e
+}
+
+func (b *builder) mentionsMod(e *Expr2) bool {
+	if e == nil {
+		return false
+	}
+	switch e.kind {
+	case eSym:
+		return e.sym == b.k.Mod
+	case eNot, eAnd, eOr:
+		return b.mentionsMod(e.left) || b.mentionsMod(e.right)
+	}
+	return false
+}
+
+// finalize is menu.c's _menu_finalize: it propagates dependencies from
+// menus and ifs to their entries and to the entries' properties, builds
+// the reverse dependencies of select and imply, sets each symbol's direct
+// dependencies, moves entries that depend on a preceding symbol under it
+// (automatic submenus), and flattens if blocks.
+func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
+	sym := parent.Sym
+	if parent.List != nil {
+		for n := parent.List; n != nil; n = n.Next {
+			basedep := andExpr(parent.Dep, b.rewriteM(n.OwnDep))
+			n.Dep = basedep
+			var props []*Property
+			if n.Sym != nil {
+				props = n.Sym.Props
+			} else if n.Prompt != nil {
+				props = []*Property{n.Prompt}
+			}
+			for _, p := range props {
+				if p.Node != n {
+					continue
+				}
+				dep := andExpr(basedep, b.rewriteM(p.Visible))
+				p.Visible = dep
+				switch p.Kind {
+				case PropSelect:
+					t := p.Value.sym
+					t.RevDep = orExpr(t.RevDep, andExpr(symExpr(n.Sym), dep))
+				case PropImply:
+					t := p.Value.sym
+					t.Implied = orExpr(t.Implied, andExpr(symExpr(n.Sym), dep))
+				}
+			}
+		}
+		for n := parent.List; n != nil; n = n.Next {
+			b.finalize(n, sym != nil && sym.IsChoice())
+		}
+	} else if !insideChoice && sym != nil {
+		// Automatic submenu: following entries that depend on sym go
+		// under it. (The C tool also takes entries whose dependencies
+		// are a superset of sym's; that only changes how menus are
+		// shown, not any value.)
+		var last *MenuNode
+		for n := parent.Next; n != nil; n = n.Next {
+			dep := n.Dep
+			if n.Prompt != nil {
+				dep = n.Prompt.Visible
+			}
+			if !exprContains(dep, sym) || !exprDepends(dep, sym, b.k) {
+				break
+			}
+			b.finalize(n, false)
+			n.Parent = parent
+			last = n
+		}
+		if last != nil {
+			parent.List = parent.Next
+			parent.Next = last.Next
+			last.Next = nil
+		}
+		sym.DirDep = orExpr(sym.DirDep, parent.Dep)
+	}
+	// Flatten entries without a prompt (ifs, promptless symbols): their
+	// children become siblings.
+	for n := parent.List; n != nil; n = n.Next {
+		if n.List != nil && (n.Prompt == nil || n.Prompt.Text == "") {
+			last := n.List
+			for {
+				last.Parent = parent
+				if last.Next == nil {
+					break
+				}
+				last = last.Next
+			}
+			last.Next = n.Next
+			n.Next = n.List
+			n.List = nil
+		}
+	}
+	if sym != nil && sym.Type == Unknown && !sym.IsChoice() && len(sym.Nodes) > 0 && sym.Nodes[0] == parent {
+		b.warnf(parent.Pos, "config symbol defined without type")
+	}
+}
+
+// checkChoices reports what the C tool refuses in choices.
+func (b *builder) checkChoices() {
+	for _, s := range b.k.Symbols {
+		if !s.IsChoice() {
+			continue
+		}
+		for _, m := range s.Choice.Members {
+			for _, p := range m.Props {
+				if p.Kind == PropDefault {
+					b.errorf(p.Pos, "defaults for choice values not supported")
+				}
+			}
+		}
+	}
+}
+
+// taint marks the symbols whose value depends on a probe that did not
+// run: their dependencies, reverse dependencies, prompts' conditions or
+// defaults mention a probe placeholder.
+func (b *builder) taint() {
+	if len(b.m.probes) == 0 {
+		return
+	}
+	for _, s := range b.k.Symbols {
+		if s.Name == "" && !s.IsChoice() {
+			continue
+		}
+		t := hasProbeSym(s.DirDep) || hasProbeSym(s.RevDep) || hasProbeSym(s.Implied)
+		for _, p := range s.Props {
+			t = t || hasProbeSym(p.Visible) || hasProbeSym(p.Value)
+		}
+		s.Tainted = t
+	}
+}
+
+func hasProbeSym(e *Expr2) bool {
+	if e == nil {
+		return false
+	}
+	if e.sym != nil && e.sym.Probe >= 0 || e.sym2 != nil && e.sym2.Probe >= 0 {
+		return true
+	}
+	return hasProbeSym(e.left) || hasProbeSym(e.right)
+}

@@ -1,0 +1,467 @@
+package kconfig
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// DotConfig is a parsed .config file: its assignments in order, with
+// their lines, as conf_read_simple reads them.
+type DotConfig struct {
+	Path    string
+	Entries []Entry
+	// Header is the title line conf writes ("Linux/x86_64 6.12.0 Kernel
+	// Configuration"), or "".
+	Header string
+	// Problems are lines conf would warn about.
+	Problems []*Error
+	byName   map[string]int
+}
+
+// Entry is one `CONFIG_NAME=value` or `# CONFIG_NAME is not set` line.
+type Entry struct {
+	Name  string // without CONFIG_
+	Value string // as written after '=' ("n" for "is not set")
+	Unset bool   // "# CONFIG_NAME is not set"
+	Line  int
+}
+
+// Lookup returns the last entry for name.
+func (d *DotConfig) Lookup(name string) (Entry, bool) {
+	if i, ok := d.byName[name]; ok {
+		return d.Entries[i], true
+	}
+	return Entry{}, false
+}
+
+var headerRE = regexp.MustCompile(`^# (\S+)/(\S+) (\S+) Kernel Configuration$`)
+
+// ParseDotConfig reads a .config. Lines conf would ignore are ignored (and
+// those it would warn about are kept in Problems); nothing is an error.
+func ParseDotConfig(path string, r io.Reader) (*DotConfig, error) {
+	d := &DotConfig{Path: path, byName: map[string]int{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSuffix(sc.Text(), "\r")
+		if text == "" {
+			continue
+		}
+		if text[0] == '#' {
+			if line <= 4 && d.Header == "" {
+				if m := headerRE.FindStringSubmatch(text); m != nil {
+					d.Header = text[2:]
+				}
+			}
+			if len(text) < 2 || text[1] != ' ' {
+				continue
+			}
+			rest, ok := strings.CutPrefix(text[2:], "CONFIG_")
+			if !ok {
+				continue
+			}
+			name, tail, ok := strings.Cut(rest, " ")
+			if !ok || tail != "is not set" {
+				continue
+			}
+			d.add(Entry{Name: name, Value: "n", Unset: true, Line: line})
+			continue
+		}
+		rest, ok := strings.CutPrefix(text, "CONFIG_")
+		if !ok {
+			d.Problems = append(d.Problems, &Error{Pos: Pos{path, line}, Msg: "unexpected data: " + text, Warning: true})
+			continue
+		}
+		name, value, ok := strings.Cut(rest, "=")
+		if !ok {
+			d.Problems = append(d.Problems, &Error{Pos: Pos{path, line}, Msg: "unexpected data: " + text, Warning: true})
+			continue
+		}
+		d.add(Entry{Name: name, Value: value, Line: line})
+	}
+	if err := sc.Err(); err != nil {
+		return d, fmt.Errorf("read %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func (d *DotConfig) add(e Entry) {
+	d.byName[e.Name] = len(d.Entries)
+	d.Entries = append(d.Entries, e)
+}
+
+// ReadDotConfig reads the .config at path.
+func ReadDotConfig(path string) (*DotConfig, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseDotConfig(path, f)
+}
+
+// Apply gives the symbols of e the values of d, as conf_read_simple does
+// for user values: unknown names are skipped (and mark the configuration
+// changed), invalid values are skipped with a warning, a later assignment
+// overrides an earlier one, and each choice member read moves to the front
+// of its choice's priority list. Then, as conf_read does, every symbol is
+// evaluated and the configuration marked changed where a written value
+// differs from what was read.
+func (e *Eval) Apply(d *DotConfig) {
+	seen := map[*Symbol]bool{}
+	for _, en := range d.Entries {
+		s := e.K.Lookup(en.Name)
+		if s == nil {
+			e.Changed = true
+			continue
+		}
+		if seen[s] {
+			e.Warnings = append(e.Warnings, &Error{Pos: Pos{d.Path, en.Line}, Msg: "override: reassigning to symbol " + s.Name, Warning: true})
+		}
+		if !e.setUser(s, en, d.Path) {
+			continue
+		}
+		seen[s] = true
+		if ch := s.ChoiceNode(); ch != nil {
+			prio := e.prio[ch]
+			for i, m := range prio {
+				if m == s {
+					copy(prio[1:i+1], prio[:i])
+					prio[0] = s
+					break
+				}
+			}
+		}
+	}
+	e.read()
+}
+
+// setUser is conf_set_sym_val; it returns false for a value conf rejects.
+func (e *Eval) setUser(s *Symbol, en Entry, path string) bool {
+	st := e.state(s)
+	if st == nil {
+		return false
+	}
+	p := en.Value
+	bad := func(msg string) bool {
+		e.Warnings = append(e.Warnings, &Error{Pos: Pos{path, en.Line}, Msg: msg, Warning: true})
+		e.Changed = true
+		return false
+	}
+	switch s.Type {
+	case Tristate, Bool:
+		switch {
+		case s.Type == Tristate && strings.HasPrefix(p, "m"):
+			st.userTri = Mod
+		case strings.HasPrefix(p, "y"):
+			st.userTri = Yes
+		case strings.HasPrefix(p, "n"):
+			st.userTri = No
+		default:
+			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", p, s.Name))
+		}
+		st.hasUser = true
+	case String:
+		if !strings.HasPrefix(p, `"`) {
+			return true // conf ignores it without a word
+		}
+		v, ok := unescapeConfigString(p[1:])
+		if !ok {
+			return bad("invalid string found")
+		}
+		st.userStr, st.hasUser = v, true
+	case Int, Hex:
+		if !validNumber(s.Type, p) {
+			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", p, s.Name))
+		}
+		st.userStr, st.hasUser = p, true
+	}
+	return true
+}
+
+// unescapeConfigString reads a .config string after its opening quote:
+// a backslash keeps the next character, the first plain quote ends it.
+func unescapeConfigString(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			return b.String(), true
+		case '\\':
+			i++
+			if i < len(s) {
+				b.WriteByte(s[i])
+			}
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return "", false
+}
+
+// validNumber is sym_string_valid for int and hex symbols.
+func validNumber(t Type, s string) bool {
+	switch t {
+	case Int:
+		if strings.HasPrefix(s, "-") {
+			s = s[1:]
+		}
+		if s == "" || s[0] < '0' || s[0] > '9' {
+			return false
+		}
+		if s[0] == '0' && len(s) > 1 {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	case Hex:
+		if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+			s = s[2:]
+		}
+		if s == "" {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if !isXDigit(s[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return true
+}
+
+// read is the rest of conf_read: evaluate every symbol and note whether
+// the values written would differ from those read.
+func (e *Eval) read() {
+	e.calc(e.K.Modules)
+	for _, s := range e.K.Symbols {
+		e.calc(s)
+		if s.IsChoice() {
+			continue
+		}
+		st := e.state(s)
+		switch {
+		case st.hasUser && st.write:
+			var same bool
+			if s.Type == Bool || s.Type == Tristate {
+				same = st.userTri == st.tri
+			} else {
+				same = st.userStr == st.str
+			}
+			if !same {
+				e.Changed = true
+			}
+		case !st.hasUser && !st.write:
+		default:
+			e.Changed = true
+		}
+	}
+}
+
+// WriteConfig writes the configuration as conf_write writes .config: a
+// heading, then the menu tree in order, with a comment block for each
+// visible menu and comment, "# end of" after each visible menu, and each
+// written symbol once, at its first entry.
+func (e *Eval) WriteConfig(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	k := e.K
+	fmt.Fprintf(bw, "#\n# Automatically generated file; DO NOT EDIT.\n# %s\n#\n", k.Root.Prompt.Text)
+	if !e.Changed {
+		e.invalidate()
+	}
+	written := make([]bool, len(e.st))
+	needNewline := false
+	n := k.Root.List
+	for n != nil {
+		sym := n.Sym
+		if sym == nil {
+			if e.menuVisible(n) {
+				fmt.Fprintf(bw, "\n#\n# %s\n#\n", n.Prompt.Text)
+				needNewline = false
+			}
+		} else if !sym.IsChoice() && !written[sym.id] {
+			e.calc(sym)
+			if e.state(sym).write {
+				if needNewline {
+					bw.WriteByte('\n')
+					needNewline = false
+				}
+				written[sym.id] = true
+				e.printSymbol(bw, sym)
+			}
+		}
+		if n.List != nil {
+			n = n.List
+			continue
+		}
+		for {
+			if n.Sym == nil && n != k.Root && n.Prompt != nil && n.Prompt.Kind == PropMenu && e.menuVisible(n) {
+				fmt.Fprintf(bw, "# end of %s\n", n.Prompt.Text)
+				needNewline = true
+			}
+			if n.Next != nil {
+				n = n.Next
+				break
+			}
+			n = n.Parent
+			if n == nil {
+				break
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// printSymbol is print_symbol_for_dotconfig.
+func (e *Eval) printSymbol(w *bufio.Writer, s *Symbol) {
+	if s.Type == Unknown {
+		return
+	}
+	val := e.Str(s)
+	if (s.Type == Bool || s.Type == Tristate) && val == "n" {
+		fmt.Fprintf(w, "# CONFIG_%s is not set\n", s.Name)
+		return
+	}
+	if s.Type == String {
+		val = escapeConfigString(val)
+	}
+	fmt.Fprintf(w, "CONFIG_%s=%s\n", s.Name, val)
+}
+
+func escapeConfigString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// menuVisible is menu_is_visible.
+func (e *Eval) menuVisible(n *MenuNode) bool {
+	if n.Prompt == nil {
+		return false
+	}
+	if n.Visibility != nil && e.calcExpr(n.Visibility) == No {
+		return false
+	}
+	var visible Tri
+	if n.Sym != nil {
+		e.calc(n.Sym)
+		visible = e.propTri[n.Prompt.id]
+	} else {
+		visible = e.calcExpr(n.Prompt.Visible)
+		e.propTri[n.Prompt.id] = visible
+	}
+	if visible != No {
+		return true
+	}
+	if n.Sym == nil || e.TriValue(n.Sym) == No {
+		return false
+	}
+	for c := n.List; c != nil; c = c.Next {
+		if e.menuVisible(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// MenuVisible reports whether a menu entry is shown (menu_is_visible).
+func (e *Eval) MenuVisible(n *MenuNode) bool { return e.menuVisible(n) }
+
+// Arch is what a .config says about the architecture it was made for.
+type Arch struct {
+	Arch, SrcArch string
+}
+
+// archSymbols maps symbols that only one architecture defines to its
+// ARCH, for .config files whose heading was lost.
+var archSymbols = []struct{ sym, arch string }{
+	{"X86_64", "x86_64"}, {"X86_32", "i386"}, {"ARM64", "arm64"}, {"ARM", "arm"},
+	{"RISCV", "riscv"}, {"PPC64", "powerpc"}, {"PPC32", "powerpc"}, {"S390", "s390"},
+	{"MIPS", "mips"}, {"LOONGARCH", "loongarch"}, {"SPARC64", "sparc64"}, {"SPARC32", "sparc"},
+	{"PARISC", "parisc"}, {"ALPHA", "alpha"}, {"M68K", "m68k"}, {"SUPERH", "sh"},
+	{"UML", "um"}, {"XTENSA", "xtensa"}, {"MICROBLAZE", "microblaze"}, {"OPENRISC", "openrisc"},
+	{"NIOS2", "nios2"}, {"ARC", "arc"}, {"CSKY", "csky"}, {"HEXAGON", "hexagon"},
+}
+
+// DetectArch finds the architecture of a .config: from conf's heading
+// ("# Linux/x86_64 6.12.0 Kernel Configuration"), else from a symbol only
+// one architecture sets.
+func (d *DotConfig) DetectArch() (Arch, bool) {
+	if m := headerRE.FindStringSubmatch("# " + d.Header); m != nil {
+		return Arch{Arch: m[2], SrcArch: SrcArch(m[2])}, true
+	}
+	for _, a := range archSymbols {
+		if en, ok := d.Lookup(a.sym); ok && !en.Unset && en.Value == "y" {
+			return Arch{Arch: a.arch, SrcArch: SrcArch(a.arch)}, true
+		}
+	}
+	return Arch{}, false
+}
+
+// SrcArch maps ARCH to the folder under arch/, as the top Makefile does.
+func SrcArch(arch string) string {
+	switch arch {
+	case "i386", "x86_64":
+		return "x86"
+	case "sparc32", "sparc64":
+		return "sparc"
+	case "parisc64":
+		return "parisc"
+	case "sh64":
+		return "sh"
+	}
+	return arch
+}
+
+// KernelVersion reads VERSION, PATCHLEVEL, SUBLEVEL and EXTRAVERSION from
+// the top Makefile of a source tree, as `make kernelversion` prints them.
+func KernelVersion(srctree string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(srctree, "Makefile"))
+	if err != nil {
+		return "", err
+	}
+	vals := map[string]string{}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		for _, key := range []string{"VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION"} {
+			if rest, ok := bytes.CutPrefix(line, []byte(key)); ok {
+				rest = bytes.TrimSpace(rest)
+				if v, ok := bytes.CutPrefix(rest, []byte("=")); ok {
+					if _, done := vals[key]; !done {
+						vals[key] = string(bytes.TrimSpace(v))
+					}
+				}
+			}
+		}
+		if len(vals) == 4 {
+			break
+		}
+	}
+	if vals["VERSION"] == "" {
+		return "", fmt.Errorf("%s: no VERSION in the top Makefile", srctree)
+	}
+	v := vals["VERSION"] + "." + vals["PATCHLEVEL"]
+	if vals["SUBLEVEL"] != "" {
+		v += "." + vals["SUBLEVEL"]
+	}
+	return v + vals["EXTRAVERSION"], nil
+}

@@ -1,0 +1,297 @@
+package kconfig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/sourcegraph/conc"
+)
+
+// Kconfig is a loaded Kconfig tree: symbols and the menu tree, finished
+// as the C tool's menu_finalize finishes them. It does not change after
+// Load and may be shared between goroutines.
+type Kconfig struct {
+	Srctree string
+	// Root is the top of the menu tree; its prompt is the mainmenu title.
+	Root *MenuNode
+	// Symbols are the non-constant symbols, in the order first seen.
+	Symbols []*Symbol
+	Yes     *Symbol
+	Mod     *Symbol
+	No      *Symbol
+	// Modules is the symbol with the `modules` option (No when none).
+	Modules *Symbol
+	// Files are the Kconfig files read, in the order read.
+	Files []string
+	// Errors and warnings found while parsing and loading.
+	Errors []*Error
+	// Probes are the commands of the $(shell,...) probes that did not run.
+	Probes []string
+	// Env are the environment variables the files referenced.
+	Env map[string]string
+
+	byName   map[string]*Symbol
+	consts   map[string]*Symbol
+	nextID   int
+	nextProp int
+	nextExpr int32
+}
+
+// number gives composite expressions their cache ids, and symbols their
+// choice, now that the tree is final.
+func (k *Kconfig) number() {
+	var walk func(e *Expr2)
+	walk = func(e *Expr2) {
+		if e == nil || e.kind == eSym || e.id != 0 {
+			return
+		}
+		k.nextExpr++
+		e.id = k.nextExpr
+		walk(e.left)
+		walk(e.right)
+	}
+	for _, s := range k.Symbols {
+		s.choiceNode = s.findChoiceNode()
+		walk(s.DirDep)
+		walk(s.RevDep)
+		walk(s.Implied)
+		for _, p := range s.Props {
+			walk(p.Visible)
+			walk(p.Value)
+		}
+	}
+	for n := k.Root; n != nil; n = menuNext(n, nil) {
+		walk(n.Dep)
+		walk(n.Visibility)
+		if n.Prompt != nil {
+			walk(n.Prompt.Visible)
+		}
+	}
+}
+
+// Lookup returns the symbol named name, or nil.
+func (k *Kconfig) Lookup(name string) *Symbol { return k.byName[name] }
+
+// HasErrors reports whether loading found errors (not just warnings):
+// the C tool would refuse to go on.
+func (k *Kconfig) HasErrors() bool {
+	for _, e := range k.Errors {
+		if !e.Warning {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadOptions configure Load.
+type LoadOptions struct {
+	// Srctree is the kernel source tree; Kconfig files are read relative
+	// to it, starting with Top (default "Kconfig").
+	Srctree string
+	Top     string
+	// Tools are the variables the kernel's Makefile exports to Kconfig
+	// (ARCH, SRCARCH, KERNELVERSION, srctree, CC, ...); nil means
+	// NewToolchain(Srctree, "x86_64", nil).
+	Tools *Toolchain
+	// Shell runs $(shell,...) probes; nil leaves them unrun, and their
+	// results are then taken from the .config.
+	Shell Shell
+	// Files caches parsed files between loads; nil parses everything.
+	Files *FileCache
+}
+
+// ErrNoKconfig is returned when the top Kconfig file cannot be read.
+var ErrNoKconfig = errors.New("no Kconfig file")
+
+// Load reads the Kconfig tree. Syntax and semantic problems go into
+// Kconfig.Errors (file:line, message); the error return is for a tree
+// that cannot be read at all, or a fatal macro error ($(error-if,...)).
+func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
+	top := opts.Top
+	if top == "" {
+		top = "Kconfig"
+	}
+	cache := opts.Files
+	if cache == nil {
+		cache = &FileCache{}
+	}
+	tools := opts.Tools
+	if tools == nil {
+		tools = NewToolchain(opts.Srctree, "x86_64", nil)
+	}
+	if _, err := cache.get(opts.Srctree, top); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoKconfig, err)
+	}
+	cache.prefetch(ctx, opts.Srctree, top, tools.Env)
+
+	k := &Kconfig{
+		Srctree: opts.Srctree,
+		byName:  map[string]*Symbol{},
+		consts:  map[string]*Symbol{},
+	}
+	k.Yes = &Symbol{Name: "y", Type: Tristate, Const: true, Probe: -1, id: -1}
+	k.Mod = &Symbol{Name: "m", Type: Tristate, Const: true, Probe: -1, id: -2}
+	k.No = &Symbol{Name: "n", Type: Tristate, Const: true, Probe: -1, id: -3}
+	k.Root = &MenuNode{Kind: NodeRoot}
+	b := &builder{
+		k:     k,
+		m:     newMacros(ctx, tools, opts.Shell),
+		cache: cache,
+		tails: map[*MenuNode]*MenuNode{},
+	}
+	b.cur = k.Root
+	if err := b.source(top, Pos{}); err != nil {
+		return k, err
+	}
+	k.Probes = b.m.probes
+	k.Env = b.m.envUsed
+	k.Errors = append(k.Errors, b.m.messages...)
+	if k.Modules == nil {
+		k.Modules = k.No
+	}
+	if k.Root.Prompt == nil {
+		k.Root.Prompt = &Property{Kind: PropMenu, Text: "Main menu", Node: k.Root, id: k.nextProp}
+		k.nextProp++
+	}
+	b.finalize(k.Root, false)
+	b.checkChoices()
+	b.taint()
+	k.number()
+	return k, nil
+}
+
+// FileCache keeps parsed Kconfig files, keyed by path, and reparses a
+// file only when its size or modification time changed. It is safe for
+// concurrent use.
+type FileCache struct {
+	mu    sync.Mutex
+	files map[string]*cachedFile
+}
+
+type cachedFile struct {
+	size  int64
+	mtime int64
+	file  *File
+	err   error
+}
+
+// get returns the parsed file at path (relative to srctree).
+func (c *FileCache) get(srctree, path string) (*File, error) {
+	full := path
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(srctree, path)
+	}
+	st, err := os.Stat(full)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.files == nil {
+		c.files = map[string]*cachedFile{}
+	}
+	cf := c.files[full]
+	c.mu.Unlock()
+	if cf != nil && cf.size == st.Size() && cf.mtime == st.ModTime().UnixNano() {
+		return cf.file, cf.err
+	}
+	src, err := os.ReadFile(full)
+	var f *File
+	if err == nil {
+		f = ParseFile(path, src)
+	}
+	c.mu.Lock()
+	c.files[full] = &cachedFile{size: st.Size(), mtime: st.ModTime().UnixNano(), file: f, err: err}
+	c.mu.Unlock()
+	return f, err
+}
+
+// Forget drops a file (after it changed or went away), so that it is
+// read again however its size and time look.
+func (c *FileCache) Forget(path string) {
+	c.mu.Lock()
+	delete(c.files, path)
+	c.mu.Unlock()
+}
+
+// prefetch parses the tree's files in parallel ahead of the (sequential)
+// load, following `source` statements whose paths can be expanded from
+// the environment alone. Files it cannot foresee are parsed on demand.
+func (c *FileCache) prefetch(ctx context.Context, srctree, top string, env map[string]string) {
+	m := newMacros(ctx, &Toolchain{Env: env}, nil)
+	var mu sync.Mutex
+	seen := map[string]bool{top: true}
+	// One goroutine per file, at most GOMAXPROCS parsing at once; the
+	// WaitGroup counts files still to visit, including those a visit adds.
+	var wg conc.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var visit func(path string)
+	visit = func(path string) {
+		sem <- struct{}{}
+		f, err := c.get(srctree, path)
+		<-sem
+		if err != nil || f == nil || ctx.Err() != nil {
+			return
+		}
+		for _, s := range sourcesOf(f.Stmts, nil) {
+			lit, ok := s.Path.Literal()
+			if !ok {
+				mu.Lock()
+				lit, ok = expandEnvOnly(m, s.Path)
+				mu.Unlock()
+				if !ok {
+					continue
+				}
+			}
+			mu.Lock()
+			if seen[lit] {
+				mu.Unlock()
+				continue
+			}
+			seen[lit] = true
+			mu.Unlock()
+			wg.Go(func() { visit(lit) })
+		}
+	}
+	wg.Go(func() { visit(top) })
+	wg.Wait()
+}
+
+// expandEnvOnly expands a source path whose references are environment
+// variables (such as $(SRCARCH)).
+func expandEnvOnly(m *macros, s Str) (string, bool) {
+	var b strings.Builder
+	for _, part := range s.Parts {
+		if !part.Macro {
+			b.WriteString(part.Text)
+			continue
+		}
+		v, ok := m.env[part.Text]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(v)
+	}
+	return b.String(), true
+}
+
+func sourcesOf(stmts []Stmt, out []*SourceStmt) []*SourceStmt {
+	for _, s := range stmts {
+		switch s := s.(type) {
+		case *SourceStmt:
+			out = append(out, s)
+		case *ChoiceStmt:
+			out = sourcesOf(s.Body, out)
+		case *MenuStmt:
+			out = sourcesOf(s.Body, out)
+		case *IfStmt:
+			out = sourcesOf(s.Body, out)
+		}
+	}
+	return out
+}
