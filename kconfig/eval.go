@@ -24,13 +24,13 @@ func triNot(a Tri) Tri    { return Yes - a }
 // in struct symbol: the current value, flags, and the cached tristates
 // of visibility and dependencies.
 type symState struct {
-	tri                               Tri
-	str                               string
-	valid, write, written             bool
+	tri                              Tri
+	str                              string
+	valid, write, written            bool
 	visible, dirDep, revDep, implied Tri
-	hasUser                           bool
-	userTri                           Tri
-	userStr                           string
+	hasUser                          bool
+	userTri                          Tri
+	userStr                          string
 	// fromConfig: a tainted or transitional symbol's value was taken from
 	// the .config as read.
 	fromConfig bool
@@ -40,14 +40,14 @@ type symState struct {
 // `make olddefconfig` would compute it. Values are computed on demand
 // and cached; an Eval is not safe for concurrent use.
 type Eval struct {
-	K          *Kconfig
-	st         []symState
-	propTri    []Tri
+	K       *Kconfig
+	st      []symState
+	propTri []Tri
 	// exprTri caches expression values, valid while exprGen matches gen
 	// (the C tool caches every expression's value the same way).
-	exprTri []Tri
-	exprGen []uint32
-	gen     uint32
+	exprTri    []Tri
+	exprGen    []uint32
+	gen        uint32
 	modulesVal Tri
 	// prio is each choice's member list in priority order (the C tool's
 	// choice_members, which reading a .config reorders).
