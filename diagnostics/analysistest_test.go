@@ -105,9 +105,12 @@ func TestFixtures(t *testing.T) {
 }
 
 // fixtureConfig: fixtures are crate roots (clippy compiles each as one),
-// unless their text says `krls-fixture: module`.
+// unless their text says `krls-fixture: module`, and check private items
+// (as the kernel's .clippy.toml does), unless it says `krls-fixture:
+// public-only`.
 func fixtureConfig(path string) Config {
 	src, _ := os.ReadFile(path)
 	root := !strings.Contains(string(src), "krls-fixture: module")
-	return Config{CheckPrivateItems: true, CrateRoot: &root}
+	private := !strings.Contains(string(src), "krls-fixture: public-only")
+	return Config{CheckPrivateItems: private, CrateRoot: &root}
 }

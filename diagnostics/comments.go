@@ -14,6 +14,9 @@ type safetyComment struct {
 	at       int // offset of "SAFETY:"
 	line     int // the line holding "SAFETY:"
 	codeLine int // the first line below that the comment can document
+	// blockEnd is the last line of a block comment holding "SAFETY:"
+	// (-1 for line comments).
+	blockEnd int
 }
 
 // safetyComments lists every SAFETY comment and the line it documents.
@@ -37,11 +40,15 @@ func (p *Pass) safetyComments() []*safetyComment {
 		off = at + len("SAFETY:")
 		line := lines.Line(at)
 		text := trimLeft(lines.Text(line))
-		codeLine := -1
+		codeLine, blockEnd := -1, -1
 		switch {
 		case bytes.HasPrefix(text, []byte("//")):
-			// A member of a `//` run: the code is below the run.
+			// A member of a `//` run: the code is below the run, and the
+			// rest of the run documents the same code.
 			codeLine = nextCodeLine(p, line, true)
+			if codeLine > line {
+				off = max(off, lines.Start(codeLine))
+			}
 		default:
 			m := firstCommentMarker(text)
 			if m >= 0 && lineTextOffset(lines, line, trimLeft(text[m+2:])) == at {
@@ -61,13 +68,14 @@ func (p *Pass) safetyComments() []*safetyComment {
 			if !bytes.HasPrefix(trimLeft(lines.Text(startLine)), []byte("/*")) {
 				continue
 			}
-			codeLine = nextCodeLine(p, lines.Line(int(n.EndByte())), false)
+			blockEnd = lines.Line(int(n.EndByte()))
+			codeLine = nextCodeLine(p, blockEnd, false)
 		}
 		if codeLine < 0 || seen[codeLine] {
 			continue
 		}
 		seen[codeLine] = true
-		out = append(out, &safetyComment{at: at, line: line, codeLine: codeLine})
+		out = append(out, &safetyComment{at: at, line: line, codeLine: codeLine, blockEnd: blockEnd})
 	}
 	p.comments = out
 	return out
@@ -193,7 +201,11 @@ func (p *Pass) asCandidate(n *sitter.Node, parent symbols.PathNode, where contai
 		return candidate{node: n, what: "expression", boundary: blockLine, needsUnsafe: true}, true
 	case isItem(kind):
 		if kind == k.ImplItem {
-			return candidate{}, false // impls are never reported
+			// Unsafe impls take their comment; inherent impls are never
+			// reported; safe trait impls are.
+			if bytes.HasPrefix(f.Text(n), []byte("unsafe")) || n.ChildByFieldName("trait") == nil {
+				return candidate{}, false
+			}
 		}
 		c := candidate{node: n, what: itemDescr(kind), boundary: blockLine}
 		if where == inModule {
@@ -203,7 +215,12 @@ func (p *Pass) asCandidate(n *sitter.Node, parent symbols.PathNode, where contai
 			}
 		}
 		if kind == k.ConstItem || kind == k.StaticItem {
-			if v := n.ChildByFieldName("value"); v != nil && v.KindId() == k.UnsafeBlock {
+			// rustc drops parentheses: `(unsafe { .. })` is exactly one.
+			v := n.ChildByFieldName("value")
+			for v != nil && v.KindId() == k.ParenthesizedExpression {
+				v = v.NamedChild(0)
+			}
+			if v != nil && v.KindId() == k.UnsafeBlock {
 				c.exactUnsafe = true
 			}
 		}
@@ -255,6 +272,8 @@ func itemDescr(kind uint16) string {
 		return "trait"
 	case k.MacroDefinition:
 		return "macro"
+	case k.ImplItem:
+		return "impl"
 	}
 	return "item"
 }

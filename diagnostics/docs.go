@@ -133,7 +133,7 @@ func (p *Pass) newDocItem(n *sitter.Node, kind uint16, container *sitter.Node, r
 	it := &docItem{node: n, isTrait: kind == k.TraitItem, isUnsafe: hasUnsafeModifier(f.Src, n)}
 	it.docs, it.hidden, it.docStart, it.lastDocEnd = collectDocs(f, n, run)
 	it.traitImplMember = container.KindId() == k.DeclarationList && isTraitImpl(container.Parent())
-	it.exported = isExported(f, n)
+	it.exported = p.isExported(n)
 	return it
 }
 
@@ -187,10 +187,18 @@ func collectDocs(f *symbols.File, n *sitter.Node, run []*sitter.Node) (d Doc, hi
 		start = int(s.StartByte())
 	}
 	// frags were gathered backwards.
+	unknown := false
 	for i, j := 0, len(frags)-1; i < j; i, j = i+1, j-1 {
 		frags[i], frags[j] = frags[j], frags[i]
 	}
-	return parseDoc(frags), hidden, start, lastEnd
+	for i := range frags {
+		if frags[i].text == unknownDoc {
+			unknown, frags[i].text = true, ""
+		}
+	}
+	d = parseDoc(frags)
+	d.Unknown = unknown
+	return d, hidden, start, lastEnd
 }
 
 // blockDocText strips `/**`, `*/` and the leading ` * ` decoration of a
@@ -214,6 +222,9 @@ func blockDocText(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// unknownDoc stands for doc text krls cannot read (#[doc = concat!(..)]).
+const unknownDoc = "\x00unknown doc\x00"
 
 // docAttrValue reads `#[doc = "..."]`.
 func docAttrValue(attr []byte) (string, bool) {
@@ -243,7 +254,7 @@ func docAttrValue(attr []byte) (string, bool) {
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		return s[1 : len(s)-1], true // Rust escapes Go does not know
 	}
-	return "", true // doc = some_macro!(...): content unknown
+	return unknownDoc, true // doc = some_macro!(...): content unknown
 }
 
 func isDocHidden(attr []byte) bool {
@@ -257,25 +268,74 @@ func isTraitImpl(n *sitter.Node) bool {
 }
 
 // isExported approximates rustc's effective visibility from one file: the
-// item (or, for a trait member, its trait) is plain `pub` and so is every
-// enclosing inline module. Visibility of the file's own module and of an
-// inherent impl's self type is not known here and assumed public.
-func isExported(f *symbols.File, n *sitter.Node) bool {
+// item (or, for a trait member, its trait) is plain `pub`, and so is every
+// enclosing inline module; items inside function bodies are never
+// exported, nor methods of a type this file declares private. Visibility
+// of the file's own module, and of types declared elsewhere, is not known
+// here and assumed public.
+func (p *Pass) isExported(n *sitter.Node) bool {
+	f := p.File
 	target := n
-	if p := n.Parent(); p != nil && p.KindId() == k.DeclarationList {
-		if owner := p.Parent(); owner != nil && owner.KindId() == k.TraitItem {
-			target = owner
+	list := n.Parent()
+	if list != nil && list.KindId() == k.DeclarationList {
+		if owner := list.Parent(); owner != nil {
+			switch owner.KindId() {
+			case k.TraitItem:
+				target = owner
+			case k.ImplItem:
+				if t := owner.ChildByFieldName("type"); t != nil {
+					name := string(f.Text(t))
+					if i := strings.IndexAny(name, "<"); i >= 0 {
+						name = name[:i]
+					}
+					if pub, ok := p.typeVisibility()[strings.TrimSpace(name)]; ok && !pub {
+						return false
+					}
+				}
+			}
 		}
 	}
 	if !isPub(f, target) {
 		return false
 	}
-	for m := enclosing(target, k.ModItem); m != nil; m = enclosing(m, k.ModItem) {
-		if !isPub(f, m) {
+	for a := target.Parent(); a != nil; a = a.Parent() {
+		switch a.KindId() {
+		case k.FunctionItem:
 			return false
+		case k.ModItem:
+			if !isPub(f, a) {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// typeVisibility maps the types declared at the top of the file to
+// whether they are `pub`.
+func (p *Pass) typeVisibility() map[string]bool {
+	if p.types != nil {
+		return p.types
+	}
+	p.types = map[string]bool{}
+	c := p.File.Root().Walk()
+	defer c.Close()
+	if !c.GotoFirstChild() {
+		return p.types
+	}
+	for {
+		n := c.Node()
+		switch n.KindId() {
+		case k.StructItem, k.EnumItem, k.UnionItem, k.TypeItem:
+			if name := n.ChildByFieldName("name"); name != nil {
+				p.types[string(p.File.Text(name))] = isPub(p.File, n)
+			}
+		}
+		if !c.GotoNextSibling() {
+			break
+		}
+	}
+	return p.types
 }
 
 func isPub(f *symbols.File, n *sitter.Node) bool {

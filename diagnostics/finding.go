@@ -62,7 +62,15 @@ type Finding struct {
 	Message  string
 	Related  []Related
 	Fixes    []Fix
+	// Extent is the text that decides the finding, Start..End included: a
+	// change anywhere in it can make the finding new, which is what
+	// `krls check --diff` asks (a line inserted between a SAFETY comment
+	// and its block, an unsafe block taken out from under its comment).
+	Extent Span
 }
+
+// Span is a byte range [Start, End).
+type Span struct{ Start, End int }
 
 // SortFindings orders findings by position, then rule.
 func SortFindings(fs []Finding) {

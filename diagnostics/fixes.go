@@ -24,20 +24,32 @@ func (p *Pass) safetyCommentFix(s *site) Fix {
 	if len(callees) > 0 {
 		title += " listing the requirements of " + strings.Join(callees, ", ")
 	}
-	line := -1
-	if s.parent >= 0 {
-		if l := lines.Line(s.parent); l > s.boundary {
-			line = l
-		}
+	anchor := -1
+	if s.parent >= 0 && lines.Line(s.parent) > s.boundary {
+		anchor = s.parent
+	} else if s.ownLine > s.boundary {
+		anchor = s.unsafeOff
 	}
-	if line < 0 && s.ownLine > s.boundary {
-		line = s.ownLine
-	}
-	if line >= 0 {
+	nl := p.newline()
+	if anchor >= 0 {
+		line := lines.Line(anchor)
 		indent := string(lines.Indent(line))
+		before := p.File.Src[lines.Start(line):anchor]
+		if bytes.ContainsAny(before, ";}") {
+			// Another statement ends on this line: a comment above the
+			// line would document it too. Give the statement its own line.
+			cut := anchor
+			for cut > lines.Start(line) && (p.File.Src[cut-1] == ' ' || p.File.Src[cut-1] == '\t') {
+				cut--
+			}
+			return Fix{Title: title, Edits: []Edit{{
+				Start: cut, End: anchor,
+				NewText: nl + commentLines(indent, "//", body, nl) + indent,
+			}}}
+		}
 		return Fix{Title: title, Edits: []Edit{{
 			Start: lines.Start(line), End: lines.Start(line),
-			NewText: commentLines(indent, "//", body),
+			NewText: commentLines(indent, "//", body, nl),
 		}}}
 	}
 	indent := string(lines.Indent(s.ownLine))
@@ -45,18 +57,28 @@ func (p *Pass) safetyCommentFix(s *site) Fix {
 		inner := indent + "    "
 		return Fix{Title: title, Edits: []Edit{{
 			Start: s.brace + 1, End: s.brace + 1,
-			NewText: "\n" + commentLines(inner, "//", body) + inner,
+			NewText: nl + commentLines(inner, "//", body, nl) + inner,
 		}}}
 	}
 	// An impl on the line where the previous item ends: give it a line.
 	return Fix{Title: title, Edits: []Edit{{
 		Start: s.unsafeOff, End: s.unsafeOff,
-		NewText: "\n" + commentLines(indent, "//", body) + indent,
+		NewText: nl + commentLines(indent, "//", body, nl) + indent,
 	}}}
 }
 
+// newline is the file's line ending: "\r\n" for files that use it, so that
+// inserted lines do not mix endings.
+func (p *Pass) newline() string {
+	src := p.File.Src
+	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
+		return "\r\n"
+	}
+	return "\n"
+}
+
 // commentLines renders body lines as comment lines with the given marker.
-func commentLines(indent, marker string, body []string) string {
+func commentLines(indent, marker string, body []string, nl string) string {
 	var b strings.Builder
 	for _, l := range body {
 		b.WriteString(indent)
@@ -65,7 +87,7 @@ func commentLines(indent, marker string, body []string) string {
 			b.WriteByte(' ')
 			b.WriteString(l)
 		}
-		b.WriteByte('\n')
+		b.WriteString(nl)
 	}
 	return b.String()
 }
@@ -105,16 +127,19 @@ type callee struct {
 // unsafeCallees finds calls in the site's text to unsafe functions of this
 // file that document a Safety section.
 func (p *Pass) unsafeCallees(s *site) []callee {
-	byName := map[string][]*docItem{}
-	for _, it := range p.docItemsOf() {
-		if it.isTrait || !it.isUnsafe || !it.docs.Safety || it.docs.SafetyText == "" {
-			continue
-		}
-		if name := it.node.ChildByFieldName("name"); name != nil {
-			n := string(p.File.Text(name))
-			byName[n] = append(byName[n], it)
+	if p.callees == nil {
+		p.callees = map[string][]*docItem{}
+		for _, it := range p.docItemsOf() {
+			if it.isTrait || !it.isUnsafe || !it.docs.Safety || it.docs.SafetyText == "" {
+				continue
+			}
+			if name := it.node.ChildByFieldName("name"); name != nil {
+				n := string(p.File.Text(name))
+				p.callees[n] = append(p.callees[n], it)
+			}
 		}
 	}
+	byName := p.callees
 	if len(byName) == 0 {
 		return nil
 	}
@@ -280,76 +305,142 @@ func wrapItem(item string, width int) []string {
 // writes one above the item (and its attributes) when it has no docs.
 func (p *Pass) safetyDocFix(it *docItem) Fix {
 	lines := p.File.Lines
-	itemLine := p.File.Line(it.node)
+	itemStart := int(it.node.StartByte())
+	itemLine := lines.Line(itemStart)
 	indent := string(lines.Indent(itemLine))
 	who := "callers"
 	if it.isTrait {
 		who = "implementers"
 	}
+	nl := p.newline()
 	section := []string{"# Safety", "", "TODO: list what " + who + " must guarantee."}
-	at := lines.Start(lines.Line(it.docStart))
+	title := "Add a `# Safety` section to the docs"
+	lastLine := -1
 	if it.docs.Present && it.lastDocEnd > 0 {
-		last := lines.Line(it.lastDocEnd - 1)
-		at = lines.Start(last + 1)
-		if strings.TrimSpace(string(trimLeft(lines.Text(last)))) != "///" {
+		lastLine = lines.Line(it.lastDocEnd - 1)
+	}
+	if before := p.File.Src[lines.Start(itemLine):itemStart]; !isBlank(before) {
+		// The item shares its line with its docs or another item: the
+		// section goes right before the item, on lines of its own.
+		if lastLine != itemLine {
+			lastLine = -1
+		}
+		if lastLine >= 0 {
+			section = append([]string{""}, section...)
+		}
+		cut := itemStart
+		for cut > lines.Start(itemLine) && (p.File.Src[cut-1] == ' ' || p.File.Src[cut-1] == '\t') {
+			cut--
+		}
+		return Fix{Title: title, Edits: []Edit{{Start: cut, End: itemStart,
+			NewText: nl + commentLines(indent, "///", section, nl) + indent}}}
+	}
+	at := lines.Start(lines.Line(it.docStart))
+	if lastLine >= 0 {
+		at = lines.Start(lastLine + 1)
+		if strings.TrimSpace(string(trimLeft(lines.Text(lastLine)))) != "///" {
 			section = append([]string{""}, section...)
 		}
 	}
-	return Fix{
-		Title: "Add a `# Safety` section to the docs",
-		Edits: []Edit{{Start: at, End: at, NewText: commentLines(indent, "///", section)}},
-	}
+	return Fix{Title: title, Edits: []Edit{{Start: at, End: at, NewText: commentLines(indent, "///", section, nl)}}}
 }
 
-// plainCommentFix turns an unnecessary SAFETY comment into a plain one by
-// removing every "SAFETY:" marker between the comment and the code it sits
-// above (clippy takes any of them); a comment left empty is removed.
+// plainCommentFix turns an unnecessary SAFETY comment into a plain one.
+// clippy takes any "SAFETY:" (any case) in the comment run, so each goes:
+// at the start of a comment's text the marker and the blanks after it are
+// removed (`// SAFETY: foo` becomes `// foo`, and a `//` comment left
+// empty is removed); inside the text only the colon goes (`thread-safety:
+// we hold` becomes `thread-safety we hold`). Only comment text is touched:
+// not code or strings before a trailing comment, not attributes in the run.
 func (p *Pass) plainCommentFix(c *safetyComment) Fix {
 	lines := p.File.Lines
 	var edits []Edit
 	for i := c.line; i < c.codeLine; i++ {
 		text := lines.Text(i)
-		if indexFold(text, "SAFETY:") < 0 {
+		lineStart := lines.Start(i)
+		t := trimLeft(text)
+		from := -1 // where the comment begins on this line
+		lineComment := false
+		switch {
+		case bytes.HasPrefix(t, []byte("//")):
+			from, lineComment = len(text)-len(t), true
+		case c.blockEnd >= 0 && i <= c.blockEnd && (i > c.line || !bytes.Contains(text, []byte("/*"))):
+			from = 0 // a line inside the block comment
+		case i == c.line:
+			from = firstCommentMarker(text)
+			lineComment = from >= 0 && bytes.HasPrefix(text[from:], []byte("//"))
+		}
+		if from < 0 {
 			continue
 		}
-		lineStart := lines.Start(i)
-		var stripped []byte
-		pos := 0
+		body := text[from:]
+		start := commentTextStart(body)
+		content := body[start:]
 		var lineEdits []Edit
+		left := 0 // bytes of text that stay
+		pos := 0
 		for {
-			j := indexFold(text[pos:], "SAFETY:")
+			j := indexFold(content[pos:], "SAFETY:")
 			if j < 0 {
+				left += len(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(content[pos:]), []byte("*/"))))
 				break
 			}
-			s := pos + j
-			e := s + len("SAFETY:")
-			for e < len(text) && (text[e] == ' ' || text[e] == '\t') {
-				e++
+			at := pos + j
+			left += len(bytes.TrimSpace(content[pos:at]))
+			base := lineStart + from + start
+			if at == 0 {
+				e := at + len("SAFETY:")
+				for e < len(content) && (content[e] == ' ' || content[e] == '\t') {
+					e++
+				}
+				lineEdits = append(lineEdits, Edit{Start: base + at, End: base + e})
+				pos = e
+			} else {
+				colon := at + len("SAFETY")
+				lineEdits = append(lineEdits, Edit{Start: base + colon, End: base + colon + 1})
+				left += len("SAFETY")
+				pos = colon + 1
 			}
-			stripped = append(stripped, text[pos:s]...)
-			lineEdits = append(lineEdits, Edit{Start: lineStart + s, End: lineStart + e})
-			pos = e
 		}
-		stripped = append(stripped, text[pos:]...)
-		t := trimLeft(stripped)
-		switch m := firstCommentMarker(text); {
-		case bytes.HasPrefix(t, []byte("//")) && isBlank(bytes.TrimLeft(t, "/!")):
-			// The whole line was the marker: drop the line.
-			end := lines.Start(i + 1)
-			if i+1 >= lines.Count() {
-				end = lines.End(i)
-			}
-			edits = append(edits, Edit{Start: lineStart, End: end})
-		case m > 0 && m <= len(stripped) && !isBlank(text[:m]) && isBlank(bytes.Trim(stripped[m:], "/!* \t")):
-			// A trailing comment left empty: drop it with the blanks before.
-			cut := m
-			for cut > 0 && (text[cut-1] == ' ' || text[cut-1] == '\t') {
-				cut--
-			}
-			edits = append(edits, Edit{Start: lineStart + cut, End: lines.End(i)})
-		default:
-			edits = append(edits, lineEdits...)
+		if len(lineEdits) == 0 {
+			continue
 		}
+		if left == 0 && lineComment {
+			if isBlank(text[:from]) {
+				// A comment line left empty: remove the line.
+				end := lines.Start(i + 1)
+				if i+1 >= lines.Count() {
+					end = lines.End(i)
+				}
+				edits = append(edits, Edit{Start: lineStart, End: end})
+			} else {
+				// A trailing comment left empty: remove it and the blanks
+				// before it.
+				cut := from
+				for cut > 0 && (text[cut-1] == ' ' || text[cut-1] == '\t') {
+					cut--
+				}
+				edits = append(edits, Edit{Start: lineStart + cut, End: lines.End(i)})
+			}
+			continue
+		}
+		edits = append(edits, lineEdits...)
 	}
 	return Fix{Title: "Make it a plain comment (remove `SAFETY:`)", Edits: edits, Safe: true}
+}
+
+// commentTextStart is where the text of a comment begins: after blanks,
+// the comment markers and decoration (`//`, `///`, `//!`, `/*`, ` * `).
+func commentTextStart(b []byte) int {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	for i < len(b) && (b[i] == '/' || b[i] == '*' || b[i] == '!') {
+		i++
+	}
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	return i
 }

@@ -2,7 +2,10 @@ package diagnostics
 
 import (
 	"bytes"
+	"sort"
 	"strings"
+
+	"github.com/krls-dev/krls/symbols"
 )
 
 // lintIndex answers "is this clippy lint allowed here?" from the
@@ -29,6 +32,7 @@ var lintMentions = [][]byte{
 	[]byte("undocumented_unsafe_blocks"), []byte("unnecessary_safety_comment"),
 	[]byte("unnecessary_safety_doc"), []byte("missing_safety_doc"),
 	[]byte("clippy::restriction"), []byte("clippy::all"), []byte("clippy::style"),
+	[]byte("warnings"),
 }
 
 func (p *Pass) lints() *lintIndex {
@@ -38,7 +42,8 @@ func (p *Pass) lints() *lintIndex {
 	li := &lintIndex{}
 	p.lintLevels = li
 	f := p.File
-	seen := map[int]bool{}
+	// Every mention of a lint name, in order; one cursor visits them all.
+	var targets []symbols.Span
 	for _, m := range lintMentions {
 		for off := 0; ; {
 			i := bytes.Index(f.Src[off:], m)
@@ -47,42 +52,47 @@ func (p *Pass) lints() *lintIndex {
 			}
 			at := off + i
 			off = at + len(m)
-			path := f.PathTo(at, at+1)
-			for j := len(path) - 1; j > 0; j-- {
-				kind := path[j].Kind
-				if kind != k.AttributeItem && kind != k.InnerAttributeItem {
-					continue
-				}
-				if seen[path[j].Start] {
-					break
-				}
-				seen[path[j].Start] = true
-				a := lintAttr{at: path[j].Start, text: f.Src[path[j].Start:path[j].End]}
-				parent := path[j-1]
-				switch {
-				case kind == k.InnerAttributeItem:
-					a.start, a.end = parent.Start, parent.End
-				case parent.Kind == k.SourceFile || parent.Kind == k.DeclarationList || parent.Kind == k.Block:
-					target := nextCodeSibling(path[j].Node)
-					for target != nil && target.KindId() == k.AttributeItem {
-						target = nextCodeSibling(target)
-					}
-					if target == nil {
-						break
-					}
-					a.start, a.end = int(target.StartByte()), int(target.EndByte())
-				default:
-					// An attribute inside a match arm, a field, a parameter:
-					// it governs its parent.
-					a.start, a.end = parent.Start, parent.End
-				}
-				if a.end > a.start {
-					li.attrs = append(li.attrs, a)
-				}
-				break
-			}
+			targets = append(targets, symbols.Span{Start: at, End: at + 1})
 		}
 	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].Start < targets[j].Start })
+	seen := map[int]bool{}
+	f.VisitPaths(targets, func(_ int, path []symbols.PathNode) bool {
+		for j := len(path) - 1; j > 0; j-- {
+			kind := path[j].Kind
+			if kind != k.AttributeItem && kind != k.InnerAttributeItem {
+				continue
+			}
+			if seen[path[j].Start] {
+				break
+			}
+			seen[path[j].Start] = true
+			a := lintAttr{at: path[j].Start, text: f.Src[path[j].Start:path[j].End]}
+			parent := path[j-1]
+			switch {
+			case kind == k.InnerAttributeItem:
+				a.start, a.end = parent.Start, parent.End
+			case parent.Kind == k.SourceFile || parent.Kind == k.DeclarationList || parent.Kind == k.Block:
+				target := nextCodeSibling(path[j].Node)
+				for target != nil && target.KindId() == k.AttributeItem {
+					target = nextCodeSibling(target)
+				}
+				if target == nil {
+					break
+				}
+				a.start, a.end = int(target.StartByte()), int(target.EndByte())
+			default:
+				// An attribute inside a match arm, a field, a parameter:
+				// it governs its parent.
+				a.start, a.end = parent.Start, parent.End
+			}
+			if a.end > a.start {
+				li.attrs = append(li.attrs, a)
+			}
+			break
+		}
+		return true
+	})
 	return li
 }
 
@@ -142,8 +152,11 @@ func metaLevel(meta string, lints []string) string {
 			}
 		}
 	case "cfg_attr":
+		if len(args) == 0 || !cfgMayHold(args[0]) {
+			return ""
+		}
 		level := ""
-		for _, a := range args[min(1, len(args)):] {
+		for _, a := range args[1:] {
 			if l := metaLevel(a, lints); l != "" {
 				level = l
 			}
@@ -151,6 +164,63 @@ func metaLevel(meta string, lints []string) string {
 		return level
 	}
 	return ""
+}
+
+// cfgMayHold evaluates a cfg predicate as far as it can be known here:
+// `all()`, `any()`, `not(..)`, and `test` and `doc` (false: clippy runs on
+// the kernel's normal build). Anything else (CONFIG_ options, features)
+// counts as holding: a silenced rule is the safer mistake.
+func cfgMayHold(pred string) bool {
+	pred = strings.Join(strings.Fields(pred), "")
+	switch pred {
+	case "test", "doc", "doctest":
+		return false
+	}
+	open := strings.IndexByte(pred, '(')
+	if open < 0 || !strings.HasSuffix(pred, ")") {
+		return true
+	}
+	args := splitTopLevel(pred[open+1 : len(pred)-1])
+	switch pred[:open] {
+	case "all":
+		for _, a := range args {
+			if !cfgMayHold(a) {
+				return false
+			}
+		}
+		return true
+	case "any":
+		for _, a := range args {
+			if cfgMayHold(a) {
+				return true
+			}
+		}
+		return false
+	case "not":
+		if len(args) == 1 && cfgKnown(args[0]) {
+			return !cfgMayHold(args[0])
+		}
+	}
+	return true
+}
+
+// cfgKnown: the predicate's value is known exactly (no CONFIG_ options).
+func cfgKnown(pred string) bool {
+	pred = strings.Join(strings.Fields(pred), "")
+	switch pred {
+	case "test", "doc", "doctest":
+		return true
+	}
+	open := strings.IndexByte(pred, '(')
+	if open < 0 || !strings.HasSuffix(pred, ")") {
+		return false
+	}
+	for _, a := range splitTopLevel(pred[open+1 : len(pred)-1]) {
+		if !cfgKnown(a) {
+			return false
+		}
+	}
+	return pred[:open] == "all" || pred[:open] == "any" || pred[:open] == "not"
 }
 
 // splitTopLevel splits on commas outside parentheses, brackets and strings.

@@ -9,6 +9,9 @@ import (
 // text for quoting.
 type Doc struct {
 	Present bool // any doc text at all
+	// Unknown: part of the docs comes from a macro (#[doc = concat!(..)]),
+	// so whether they have a Safety section cannot be told.
+	Unknown bool
 	Safety  bool
 	// SafetyText is the body of the first Safety section, unindented, or "".
 	SafetyText string

@@ -114,6 +114,9 @@ type Pass struct {
 	crateRoot  *bool
 	lower      []byte
 	spans      map[uintptr][][2]int
+	boundaries map[uintptr]int
+	callees    map[string][]*docItem
+	types      map[string]bool
 	sites      *siteAnalysis
 	comments   []*safetyComment
 	docItems   []*docItem
@@ -135,6 +138,11 @@ func (p *Pass) report(scope int, f Finding) {
 	if f.Severity == 0 {
 		f.Severity = p.rule.Severity
 	}
+	if f.Extent == (Span{}) {
+		f.Extent = Span{f.Start, f.End}
+	}
+	f.Extent.Start = min(f.Extent.Start, f.Start)
+	f.Extent.End = max(f.Extent.End, f.End)
 	p.findings = append(p.findings, f)
 }
 

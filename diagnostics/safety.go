@@ -23,7 +23,7 @@ var UndocumentedUnsafe = &Rule{
 		"that holds the block in plain expressions (calls, method chains, arrays, casts, references).",
 	Severity: Warning,
 	Clippy:   "clippy::undocumented_unsafe_blocks",
-	Lints:    []string{"clippy::undocumented_unsafe_blocks", "clippy::restriction"},
+	Lints:    []string{"clippy::undocumented_unsafe_blocks", "clippy::restriction", "warnings"},
 	Run: func(p *Pass) {
 		for _, s := range p.siteInfo().sites {
 			if s.documented {
@@ -39,6 +39,7 @@ var UndocumentedUnsafe = &Rule{
 				End:     end,
 				Message: what + " missing a safety comment",
 				Fixes:   []Fix{p.safetyCommentFix(s)},
+				Extent:  Span{p.commentWindow(s), end},
 			})
 		}
 	},
@@ -51,7 +52,7 @@ var UnnecessarySafetyComment = &Rule{
 		"inside unsafe blocks, or on a `static`/`const` whose value is exactly an unsafe block.",
 	Severity: Warning,
 	Clippy:   "clippy::unnecessary_safety_comment",
-	Lints:    []string{"clippy::unnecessary_safety_comment", "clippy::restriction"},
+	Lints:    []string{"clippy::unnecessary_safety_comment", "clippy::restriction", "warnings"},
 	Run: func(p *Pass) {
 		sa := p.siteInfo()
 		lines := p.File.Lines
@@ -65,7 +66,10 @@ var UnnecessarySafetyComment = &Rule{
 				which = append(which, c)
 			}
 		}
-		p.File.VisitPaths(targets, func(i int, path []symbols.PathNode) {
+		p.File.VisitPaths(targets, func(i int, path []symbols.PathNode) bool {
+			if p.ctx.Err() != nil {
+				return false
+			}
 			c := which[i]
 			cands := p.candidatesOn(c.codeLine, path)
 			if len(cands) == 0 {
@@ -77,7 +81,7 @@ var UnnecessarySafetyComment = &Rule{
 						}
 					}
 				}
-				return
+				return true
 			}
 			for _, cand := range cands {
 				start := int(cand.node.StartByte())
@@ -94,6 +98,7 @@ var UnnecessarySafetyComment = &Rule{
 				p.reportUnnecessary(c, at, start, cand.what, cand.node)
 				break
 			}
+			return true
 		})
 	},
 }
@@ -126,7 +131,27 @@ func (p *Pass) reportUnnecessary(c *safetyComment, at, scope int, what string, n
 	if !inUse {
 		f.Fixes = []Fix{p.plainCommentFix(c)}
 	}
+	f.Extent = Span{lines.Start(c.line), lines.End(c.codeLine)}
 	p.report(scope, f)
+}
+
+// commentWindow is where a site's SAFETY comment would be looked for,
+// with the line of code just above it: the start of that line.
+func (p *Pass) commentWindow(s *site) int {
+	lines := p.File.Lines
+	line := s.ownLine
+	if s.parent >= 0 && lines.Line(s.parent) < line {
+		line = lines.Line(s.parent)
+	}
+	for i := line - 1; i > s.boundary && i >= 0; i-- {
+		t := trimLeft(lines.Text(i))
+		if len(trimRight(t)) == 0 || isAttributeLine(t) || bytes.HasPrefix(t, []byte("//")) ||
+			bytes.HasPrefix(t, []byte("/*")) || bytes.HasPrefix(t, []byte("*")) {
+			continue
+		}
+		return lines.Start(i)
+	}
+	return lines.Start(max(s.boundary, 0))
 }
 
 // macroDefOf returns the macro_rules definition whose transcriber holds
@@ -152,7 +177,7 @@ var MissingSafetyDoc = &Rule{
 		"Methods of trait impls are never flagged: the trait documents them.",
 	Severity: Warning,
 	Clippy:   "clippy::missing_safety_doc",
-	Lints:    []string{"clippy::missing_safety_doc", "clippy::style", "clippy::all"},
+	Lints:    []string{"clippy::missing_safety_doc", "clippy::style", "clippy::all", "warnings"},
 	Run: func(p *Pass) {
 		for _, it := range p.docItemsOf() {
 			if !it.checked(p) || !it.isUnsafe || it.docs.Safety {
@@ -163,7 +188,8 @@ var MissingSafetyDoc = &Rule{
 				msg = "docs for unsafe trait missing `# Safety` section"
 			}
 			start, end := itemNameSpan(it.node)
-			p.report(start, Finding{Start: start, End: end, Message: msg, Fixes: []Fix{p.safetyDocFix(it)}})
+			p.report(start, Finding{Start: start, End: end, Message: msg, Fixes: []Fix{p.safetyDocFix(it)},
+				Extent: Span{it.docStart, end}})
 		}
 	},
 }
@@ -173,7 +199,7 @@ var UnnecessarySafetyDoc = &Rule{
 	Doc:      "A `# Safety` section in the docs of a function or trait that is not unsafe: either it should be unsafe, or the section is stale.",
 	Severity: Warning,
 	Clippy:   "clippy::unnecessary_safety_doc",
-	Lints:    []string{"clippy::unnecessary_safety_doc", "clippy::restriction"},
+	Lints:    []string{"clippy::unnecessary_safety_doc", "clippy::restriction", "warnings"},
 	Run: func(p *Pass) {
 		for _, it := range p.docItemsOf() {
 			if !it.checked(p) || it.isUnsafe || !it.docs.Safety {
@@ -184,7 +210,7 @@ var UnnecessarySafetyDoc = &Rule{
 				msg = "docs for safe trait have unnecessary `# Safety` section"
 			}
 			start, end := itemNameSpan(it.node)
-			p.report(start, Finding{Start: start, End: end, Message: msg})
+			p.report(start, Finding{Start: start, End: end, Message: msg, Extent: Span{it.docStart, end}})
 		}
 	},
 }
@@ -193,7 +219,7 @@ var UnnecessarySafetyDoc = &Rule{
 // trait impls, and (without check-private-items) functions that are not
 // exported. Traits are checked whatever their visibility.
 func (it *docItem) checked(p *Pass) bool {
-	if it.hidden || it.traitImplMember {
+	if it.hidden || it.traitImplMember || it.docs.Unknown {
 		return false
 	}
 	return it.isTrait || p.Config.CheckPrivateItems || it.exported
@@ -214,7 +240,7 @@ var SafetyPlaceholder = &Rule{
 	Doc: "A `// SAFETY:` comment that satisfies the lint without justifying anything: empty, or `TODO`/`FIXME`/`XXX`. " +
 		"The kernel tree has a couple of dozen; each is a soundness argument still owed.",
 	Severity: Information,
-	Lints:    []string{"clippy::undocumented_unsafe_blocks", "clippy::restriction"},
+	Lints:    []string{"clippy::undocumented_unsafe_blocks", "clippy::restriction", "warnings"},
 	Run: func(p *Pass) {
 		seen := map[int]bool{}
 		for _, s := range p.siteInfo().sites {
@@ -227,6 +253,7 @@ var SafetyPlaceholder = &Rule{
 					Start:   s.commentAt,
 					End:     end,
 					Message: "SAFETY comment is a placeholder: it does not say why the unsafe code is sound",
+					Extent:  Span{s.commentAt, p.File.Lines.End(s.ownLine)},
 				})
 			}
 		}

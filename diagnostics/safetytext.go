@@ -74,7 +74,14 @@ func safetyAbove(lines *symbols.Lines, boundary, anchor int) (int, bool) {
 			return lineTextOffset(lines, line, rest), true
 		}
 	}
-	// A block comment starting its line, directly above.
+	// A block comment starting its line, directly above: clippy looks up
+	// for the nearest line that starts with `/*` and accepts its comment
+	// when only whitespace follows it. So the first line seen must end
+	// that comment, and the search can stop at the first line that opens
+	// a comment it does not close (anything above is followed by code).
+	if !bytes.HasSuffix(trimRight(text), []byte("*/")) {
+		return 0, false
+	}
 	for {
 		if bytes.HasPrefix(text, []byte("/*")) {
 			start := lineTextOffset(lines, line, text)
@@ -84,6 +91,9 @@ func safetyAbove(lines *symbols.Lines, boundary, anchor int) (int, bool) {
 			if k := indexFold(src[:end], "SAFETY:"); k >= 0 && isBlank(src[end:]) {
 				return start + k, true
 			}
+			return 0, false
+		}
+		if o := bytes.LastIndex(text, []byte("/*")); o >= 0 && !bytes.Contains(text[o:], []byte("*/")) {
 			return 0, false
 		}
 		line, text, ok = next()
@@ -202,7 +212,10 @@ func offsetIn(s, sub []byte) int {
 	return cap(s) - cap(sub)
 }
 
-func trimLeft(b []byte) []byte  { return bytes.TrimLeftFunc(b, unicode.IsSpace) }
+// trimLeft drops leading white space, and a byte-order mark (rustc does
+// not see one at the start of a file).
+func trimLeft(b []byte) []byte  { return bytes.TrimLeftFunc(b, isSpaceOrBOM) }
+func isSpaceOrBOM(r rune) bool  { return unicode.IsSpace(r) || r == '\uFEFF' }
 func trimRight(b []byte) []byte { return bytes.TrimRightFunc(b, unicode.IsSpace) }
 func isBlank(b []byte) bool     { return len(bytes.TrimFunc(b, unicode.IsSpace)) == 0 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"sort"
+	"strings"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
 
@@ -50,6 +51,8 @@ type siteAnalysis struct {
 	// the nearest braced block, as clippy's expr_has_unnecessary_safety_comment
 	// descends.
 	necessary map[uintptr]bool
+	// anchors memoizes parentAnchor by expression node.
+	anchors map[uintptr]int
 }
 
 // siteInfo finds every unsafe block and impl. It scans the text for the
@@ -59,7 +62,7 @@ func (p *Pass) siteInfo() *siteAnalysis {
 	if p.sites != nil {
 		return p.sites
 	}
-	sa := &siteAnalysis{necessary: map[uintptr]bool{}}
+	sa := &siteAnalysis{necessary: map[uintptr]bool{}, anchors: map[uintptr]int{}}
 	p.sites = sa
 	f := p.File
 	src := f.Src
@@ -77,12 +80,20 @@ func (p *Pass) siteInfo() *siteAnalysis {
 		if bytes.HasPrefix(trimLeft(f.Lines.Text(f.Lines.Line(at))), []byte("//")) {
 			continue // a comment line, doc comments included
 		}
+		if unsafeExternRE.Match(src[off:min(len(src), off+64)]) {
+			// `unsafe extern "C" { .. }` (Rust 1.82): tree-sitter-rust
+			// 0.24 does not know it, and it is neither block nor impl.
+			continue
+		}
 		targets = append(targets, symbols.Span{Start: at, End: off})
 	}
-	f.VisitPaths(targets, func(_ int, path []symbols.PathNode) {
+	f.VisitPaths(targets, func(_ int, path []symbols.PathNode) bool {
+		if p.ctx.Err() != nil {
+			return false
+		}
 		kw := len(path) - 1
 		if kw < 1 || path[kw].Kind != k.KwUnsafe {
-			return // in a comment, string or identifier
+			return true // in a comment, string or identifier
 		}
 		at := path[kw].Start
 		parent := path[kw-1]
@@ -93,7 +104,7 @@ func (p *Pass) siteInfo() *siteAnalysis {
 				s.brace = int(b.StartByte())
 			}
 			s.boundary = p.codeBoundary(path, kw-1)
-			s.parent = parentAnchor(path, kw-1)
+			s.parent = sa.parentAnchor(path, kw-1)
 			sa.addSite(s)
 			sa.markNecessary(path, kw-1)
 		case k.ImplItem:
@@ -113,6 +124,7 @@ func (p *Pass) siteInfo() *siteAnalysis {
 		case k.TokenTree, k.TokenRepetition:
 			sa.addTokenSite(p, path)
 		}
+		return true
 	})
 	sort.Slice(sa.blocks, func(i, j int) bool { return sa.blocks[i][0] < sa.blocks[j][0] })
 	for _, s := range sa.sites {
@@ -204,9 +216,33 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, path []symbols.PathNode) {
 		} else {
 			s.boundary = p.itemBoundary(call, path[callAt-1].Node)
 		}
-		sa.markNecessary(path, callAt)
+		// A block in a macro call's input makes the statement's SAFETY
+		// comment necessary, unless the macro formats its arguments:
+		// format_args! puts them in a block of its own.
+		if !isFormatMacro(p.File, call) {
+			sa.markNecessary(path, callAt)
+		}
 	}
 	sa.addSite(s)
+}
+
+// isFormatMacro: format!, write!, println!, panic!, the kernel's pr_*!
+// and dev_*!, and the like, whose arguments end up inside format_args!.
+func isFormatMacro(f *symbols.File, call *sitter.Node) bool {
+	m := call.ChildByFieldName("macro")
+	if m == nil {
+		return false
+	}
+	name := string(f.Text(m))
+	if i := strings.LastIndex(name, "::"); i >= 0 {
+		name = name[i+2:]
+	}
+	switch name {
+	case "format", "format_args", "write", "writeln", "print", "println", "eprint", "eprintln",
+		"panic", "unreachable", "todo", "unimplemented", "fmt":
+		return true
+	}
+	return strings.HasPrefix(name, "pr_") || strings.HasPrefix(name, "dev_")
 }
 
 // inBody: the path runs through a block (a function body, typically).
@@ -222,10 +258,38 @@ func inBody(path []symbols.PathNode) bool {
 // parentAnchor climbs from the unsafe block at path[idx] through the
 // expressions that contain it, as clippy's block_parents_have_safety_comment
 // does on HIR, and returns where the SAFETY comment of the enclosing
-// statement may stand (its start), or -1.
-func parentAnchor(path []symbols.PathNode, idx int) int {
+// statement may stand (its start), or -1. The answer is the same for every
+// expression passed on the way, so it is remembered for them: a long chain
+// of `a + unsafe {..} + ...` then costs one climb, not one per block.
+func (sa *siteAnalysis) parentAnchor(path []symbols.PathNode, idx int) int {
+	var passed []uintptr
+	res := climbAnchor(path, idx, func(i int) (int, bool) {
+		id := path[i].Node.Id()
+		if v, ok := sa.anchors[id]; ok {
+			return v, true
+		}
+		passed = append(passed, id)
+		return 0, false
+	})
+	for _, id := range passed {
+		sa.anchors[id] = res
+	}
+	return res
+}
+
+// climbAnchor is parentAnchor's climb; known answers a memoized result for
+// the expression at path[i].
+func climbAnchor(path []symbols.PathNode, idx int, known func(i int) (int, bool)) int {
 	cur := idx
 	for cur > 0 {
+		if cur != idx {
+			if v, ok := known(cur); ok {
+				return v
+			}
+		}
+		if isArrayLength(path, cur) {
+			break // an array length is a constant of its own
+		}
 		p := path[cur-1]
 		switch p.Kind {
 		case k.LetDeclaration, k.ConstItem, k.StaticItem:
@@ -262,15 +326,28 @@ func parentAnchor(path []symbols.PathNode, idx int) int {
 			cur--
 			continue
 		}
-		// Anything else (a block, an expression statement, a match arm, a
-		// struct field, ...) ends the climb: the comment may stand above
-		// the outermost expression reached, unless that is an if or match.
-		if kind := path[cur].Kind; kind == k.IfExpression || kind == k.MatchExpression || kind == k.LetCondition || kind == k.LetChain {
-			return -1
-		}
-		return path[cur].Start
+		break
 	}
-	return -1
+	// Anything else (a block, an expression statement, a match arm, a
+	// struct field, ...) ends the climb: the comment may stand above the
+	// outermost expression reached, unless that is an if or match.
+	if cur == 0 {
+		return -1
+	}
+	if kind := path[cur].Kind; kind == k.IfExpression || kind == k.MatchExpression || kind == k.LetCondition || kind == k.LetChain {
+		return -1
+	}
+	return path[cur].Start
+}
+
+// isArrayLength: path[i] is the length of an array expression or type
+// (`[0; N]`), which rustc makes a constant with a body of its own.
+func isArrayLength(path []symbols.PathNode, i int) bool {
+	if i == 0 || path[i-1].Kind != k.ArrayExpression && path[i-1].Kind != k.ArrayType {
+		return false
+	}
+	l := path[i-1].Node.ChildByFieldName("length")
+	return l != nil && int(l.StartByte()) == path[i].Start
 }
 
 // markNecessary records the nodes an unsafe block at path[idx] makes
@@ -278,7 +355,14 @@ func parentAnchor(path []symbols.PathNode, idx int) int {
 // does not stop the climb, as clippy's visitor enters it.
 func (sa *siteAnalysis) markNecessary(path []symbols.PathNode, idx int) {
 	for cur := idx; cur > 0; cur-- {
-		sa.necessary[path[cur].Node.Id()] = true
+		id := path[cur].Node.Id()
+		if sa.necessary[id] && cur != idx {
+			return // an earlier block marked the rest
+		}
+		sa.necessary[id] = true
+		if isArrayLength(path, cur) {
+			return
+		}
 		if path[cur-1].Kind == k.Block && (cur < 2 || path[cur-2].Kind != k.LoopExpression) {
 			return
 		}
@@ -324,6 +408,8 @@ func (p *Pass) judge(s *site) {
 		}
 	}
 }
+
+var unsafeExternRE = regexp.MustCompile(`^\s*extern\s*(?:"[^"]*"\s*)?\{`)
 
 // wordRE finds the keywords that make `unsafe <tokens> {` something other
 // than an unsafe impl.

@@ -34,8 +34,9 @@ const unknownBoundary = -2
 
 // itemBoundary is the line above which clippy stops looking for the
 // SAFETY comment of item n, a child of container: the end of the previous
-// item, else the start of the enclosing block or module (line 0 for a
-// crate root's first item), or unknownBoundary.
+// item, else the start of the enclosing block or module (before the first
+// line for a crate root's first item: clippy reads from the file's start),
+// or unknownBoundary.
 func (p *Pass) itemBoundary(n, container *sitter.Node) int {
 	f := p.File
 	spans := p.itemSpans(container)
@@ -46,7 +47,7 @@ func (p *Pass) itemBoundary(n, container *sitter.Node) int {
 	switch container.KindId() {
 	case k.SourceFile:
 		if p.isCrateRoot() {
-			return 0
+			return -1
 		}
 		return unknownBoundary
 	case k.DeclarationList, k.TokenTree:
@@ -92,19 +93,39 @@ func (p *Pass) itemSpans(container *sitter.Node) [][2]int {
 // (or other item). Consts and statics do not count: clippy looks above
 // them, up to the previous item.
 func (p *Pass) codeBoundary(path []symbols.PathNode, idx int) int {
+	if p.boundaries == nil {
+		p.boundaries = map[uintptr]int{}
+	}
+	// Remember the answer for the blocks passed on the way up: deeply
+	// nested code would otherwise climb the same path again and again.
+	var passed []uintptr
+	res := 0
+climb:
 	for i := idx - 1; i >= 0; i-- {
+		id := path[i].Node.Id()
+		if v, ok := p.boundaries[id]; ok {
+			res = v
+			break
+		}
 		switch kind := path[i].Kind; {
 		case kind == k.ConstItem || kind == k.StaticItem:
 			if i > 0 && (path[i-1].Kind == k.SourceFile || path[i-1].Kind == k.DeclarationList && i > 1 && path[i-2].Kind == k.ModItem) {
-				return p.itemBoundary(path[i].Node, path[i-1].Node)
+				res = p.itemBoundary(path[i].Node, path[i-1].Node)
+				break climb
 			}
 		case kind == k.SourceFile:
-			return 0
+			res = 0
+			break climb
 		case isItem(kind) || kind == k.FunctionSignatureItem:
-			return p.File.Lines.Line(path[i].Start)
+			res = p.File.Lines.Line(path[i].Start)
+			break climb
 		}
+		passed = append(passed, id)
 	}
-	return 0
+	for _, id := range passed {
+		p.boundaries[id] = res
+	}
+	return res
 }
 
 // enclosing returns the nearest ancestor of n (n excluded) whose kind is

@@ -141,8 +141,8 @@ type Span struct{ Start, End int }
 // targets, climbing only as far as needed between them, so a file's
 // targets cost about one walk of the tree instead of one descent each.
 // The path slice is reused between calls: visit must not keep it (the
-// nodes in it may be kept).
-func (f *File) VisitPaths(targets []Span, visit func(i int, path []PathNode)) {
+// nodes in it may be kept). Visiting stops when visit returns false.
+func (f *File) VisitPaths(targets []Span, visit func(i int, path []PathNode) bool) {
 	c := f.tree.Walk()
 	defer c.Close()
 	root := c.Node()
@@ -166,6 +166,8 @@ func (f *File) VisitPaths(targets []Span, visit func(i int, path []PathNode)) {
 			}
 			stack = append(stack, PathNode{n, n.KindId(), s, e})
 		}
-		visit(i, stack)
+		if !visit(i, stack) {
+			return
+		}
 	}
 }

@@ -63,11 +63,12 @@ func TestParseAndPaths(t *testing.T) {
 	comment := strings.LastIndex(string(src), "unsafe")
 	targets := []Span{{Start: at, End: at + 6}, {Start: comment, End: comment + 6}}
 	var got []string
-	f.VisitPaths(targets, func(i int, p []PathNode) {
+	f.VisitPaths(targets, func(i int, p []PathNode) bool {
 		got = append(got, p[len(p)-1].Node.Kind())
 		if want := f.PathTo(targets[i].Start, targets[i].End); len(want) != len(p) {
 			t.Errorf("target %d: VisitPaths depth %d, PathTo depth %d", i, len(p), len(want))
 		}
+		return true
 	})
 	if strings.Join(got, ",") != "unsafe,line_comment" {
 		t.Errorf("VisitPaths leaves = %v", got)

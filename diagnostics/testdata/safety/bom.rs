@@ -1,0 +1,2 @@
+﻿// SAFETY: after a byte-order mark. // ~ unnecessary-safety-comment
+pub fn bom() {}
