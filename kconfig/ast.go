@@ -174,10 +174,10 @@ type Option struct {
 	Prompt *Str // OptType (inline prompt), OptPrompt
 	Expr   Expr // OptDefault value, OptDepends, OptVisible condition
 	Sym    Word // OptSelect, OptImply
-	Range  [2]Word
+	Range  *[2]Word
 	If     Expr // the `if EXPR` condition, or nil
-	Help   string
-	Text   string // OptOther: the option's words
+	// Text is the help text (OptHelp), or the words of an OptOther.
+	Text string
 }
 
 // Word is a symbol name or constant as written: plain, or with macro

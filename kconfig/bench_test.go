@@ -54,3 +54,30 @@ func BenchmarkReload(b *testing.B) {
 		e.WriteConfig(&bytes.Buffer{})
 	}
 }
+
+// BenchmarkParseFiles parses every Kconfig file of the tree on one core.
+func BenchmarkParseFiles(b *testing.B) {
+	src := os.Getenv("KRLS_KERNEL_SRC")
+	if src == "" {
+		b.Skip("KRLS_KERNEL_SRC not set")
+	}
+	var paths []string
+	var srcs [][]byte
+	total := 0
+	filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && len(d.Name()) >= 7 && d.Name()[:7] == "Kconfig" {
+			data, _ := os.ReadFile(p)
+			paths = append(paths, p)
+			srcs = append(srcs, data)
+			total += len(data)
+		}
+		return nil
+	})
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range srcs {
+			ParseFile(paths[i], srcs[i])
+		}
+	}
+}

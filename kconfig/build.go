@@ -10,7 +10,7 @@ import (
 type builder struct {
 	k     *Kconfig
 	m     *macros
-	cache *FileCache
+	files *fileLoader
 
 	cur    *MenuNode // current_menu: where new entries go
 	entry  *MenuNode // current_entry
@@ -45,7 +45,7 @@ func (b *builder) source(path string, from Pos) error {
 			return &Error{Pos: from, Msg: "recursive inclusion of " + path + chain.String()}
 		}
 	}
-	f, err := b.cache.get(b.k.Srctree, path)
+	f, err := b.files.get(path)
 	if err != nil {
 		if from.File == "" {
 			return fmt.Errorf("%w: %v", ErrNoKconfig, err)
@@ -118,7 +118,7 @@ func (b *builder) stmt(s Stmt) error {
 			return err
 		}
 		if s.Optional {
-			if _, err := b.cache.get(b.k.Srctree, path); err != nil {
+			if _, err := b.files.get(path); err != nil {
 				return nil
 			}
 		}
@@ -392,7 +392,7 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 			if err != nil {
 				return err
 			}
-			b.addProp(PropRange, &Expr2{kind: eRange, sym: lo, sym2: hi}, cond, o.Pos)
+			b.addProp(PropRange, newExpr(eRange, nil, nil, lo, hi), cond, o.Pos)
 		case OptDepends:
 			e, err := b.expr(o.Expr)
 			if err != nil {
@@ -403,7 +403,7 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 			if n.Help != "" {
 				b.warnf(o.Pos, "'%s' defined with more than one help text -- only the last one will be used", n.Sym.displayName())
 			}
-			n.Help = o.Help
+			n.Help = o.Text
 		case OptModules:
 			if b.k.Modules != nil && b.k.Modules != n.Sym {
 				b.errorf(o.Pos, "symbol '%s' redefines option 'modules' already defined by symbol '%s'", n.Sym.Name, b.k.Modules.Name)
@@ -482,7 +482,7 @@ func (b *builder) symbol(w Word, pos Pos) (*Symbol, error) {
 	if s == nil {
 		s = b.newSymbol(name)
 	}
-	s.Refs = append(s.Refs, pos)
+	b.k.refs = append(b.k.refs, symRef{s, pos})
 	return s, nil
 }
 
@@ -531,7 +531,7 @@ func (b *builder) expr(e Expr) (*Expr2, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Expr2{kind: eNot, left: x}, nil
+		return newExpr(eNot, x, nil, nil, nil), nil
 	case *BinExpr:
 		x, err := b.expr(e.X)
 		if err != nil {
@@ -545,7 +545,7 @@ func (b *builder) expr(e Expr) (*Expr2, error) {
 		if e.Op == "||" {
 			k = eOr
 		}
-		return &Expr2{kind: k, left: x, right: y}, nil
+		return newExpr(k, x, y, nil, nil), nil
 	case *CmpExpr:
 		pos := Pos{b.m.file, b.m.line}
 		a, err := b.symbol(e.A, pos)
@@ -557,7 +557,7 @@ func (b *builder) expr(e Expr) (*Expr2, error) {
 			return nil, err
 		}
 		k := map[string]exprKind{"=": eEqual, "!=": eUnequal, "<": eLth, "<=": eLeq, ">": eGth, ">=": eGeq}[e.Op]
-		return &Expr2{kind: k, sym: a, sym2: c}, nil
+		return newExpr(k, nil, nil, a, c), nil
 	}
 	return nil, nil
 }
@@ -570,9 +570,9 @@ func (b *builder) rewriteM(e *Expr2) *Expr2 {
 	}
 	switch e.kind {
 	case eNot:
-		return &Expr2{kind: eNot, left: b.rewriteM(e.left)}
+		return newExpr(eNot, b.rewriteM(e.left), nil, nil, nil)
 	case eAnd, eOr:
-		return &Expr2{kind: e.kind, left: b.rewriteM(e.left), right: b.rewriteM(e.right)}
+		return newExpr(e.kind, b.rewriteM(e.left), b.rewriteM(e.right), nil, nil)
 	case eSym:
 		if e.sym == b.k.Mod {
 			return andExpr(e, symExpr(b.k.Modules))
@@ -700,24 +700,31 @@ func (b *builder) taint() {
 	if len(b.m.probes) == 0 {
 		return
 	}
+	has := func(e *Expr2) bool { return e != nil && e.probe }
 	for _, s := range b.k.Symbols {
 		if s.Name == "" && !s.IsChoice() {
 			continue
 		}
-		t := hasProbeSym(s.DirDep) || hasProbeSym(s.RevDep) || hasProbeSym(s.Implied)
+		t := has(s.DirDep) || has(s.RevDep) || has(s.Implied)
 		for _, p := range s.Props {
-			t = t || hasProbeSym(p.Visible) || hasProbeSym(p.Value)
+			t = t || has(p.Visible) || has(p.Value)
 		}
 		s.Tainted = t
 	}
-}
-
-func hasProbeSym(e *Expr2) bool {
-	if e == nil {
-		return false
+	// A choice decides its members together: if a probe decides one, the
+	// .config decides them all.
+	for _, s := range b.k.Symbols {
+		if !s.IsChoice() {
+			continue
+		}
+		tainted := false
+		for _, m := range s.Choice.Members {
+			tainted = tainted || m.Tainted
+		}
+		if tainted {
+			for _, m := range s.Choice.Members {
+				m.Tainted = true
+			}
+		}
 	}
-	if e.sym != nil && e.sym.Probe >= 0 || e.sym2 != nil && e.sym2.Probe >= 0 {
-		return true
-	}
-	return hasProbeSym(e.left) || hasProbeSym(e.right)
 }

@@ -1,5 +1,7 @@
 package kconfig
 
+import "unsafe"
+
 // The lexer follows scripts/kconfig/lexer.l of Linux 6.12: the same
 // tokens, the same treatment of comments, escaped newlines, strings and
 // help text, and the same rule that `WORD =`, `:=` or `+=` at the start of
@@ -103,7 +105,7 @@ type token struct {
 }
 
 type lexer struct {
-	src  []byte
+	src  string // words and literal strings are substrings of it: no copies
 	pos  int
 	line int // the line of src[pos], 1-based
 	file string
@@ -112,10 +114,13 @@ type lexer struct {
 	assign         bool // the next token is an assignment's raw value
 
 	warnings []*Error
+	helpBuf  []byte // reused while building help texts
 }
 
+// newLexer reads src without copying it: the words of the file alias its
+// bytes, so the caller must not change src afterwards.
 func newLexer(file string, src []byte) *lexer {
-	return &lexer{src: src, line: 1, file: file, prev: tEOL, prevPrev: tEOL}
+	return &lexer{src: unsafe.String(unsafe.SliceData(src), len(src)), line: 1, file: file, prev: tEOL, prevPrev: tEOL}
 }
 
 func (lx *lexer) warn(line int, msg string) {
@@ -190,7 +195,7 @@ func (lx *lexer) operator() (token, int) {
 	src, p := lx.src, lx.pos
 	two := ""
 	if p+1 < len(src) {
-		two = string(src[p : p+2])
+		two = src[p : p+2]
 	}
 	t := token{line: lx.line}
 	switch two {
@@ -262,14 +267,14 @@ func (lx *lexer) word() token {
 				for lx.pos < len(src) && src[lx.pos] != '\n' {
 					lx.pos++
 				}
-				lx.warn(line, "unterminated reference to '"+string(src[p+1:lx.pos])+"': missing ')'")
-				return token{kind: tWord, line: line, word: Word{Raw: string(src[start:lx.pos])}}
+				lx.warn(line, "unterminated reference to '"+src[p+1:lx.pos]+"': missing ')'")
+				return token{kind: tWord, line: line, word: Word{Raw: src[start:lx.pos]}}
 			}
 			p = end
 		}
 	}
 	lx.pos = p
-	text := string(src[start:p])
+	text := src[start:p]
 	if !hasDollar {
 		if k, ok := keywords[text]; ok {
 			return token{kind: k, line: line}
@@ -280,7 +285,7 @@ func (lx *lexer) word() token {
 
 // matchParen returns the index after the ')' closing the '(' at open, on
 // the same line.
-func matchParen(src []byte, open int) (int, bool) {
+func matchParen(src string, open int) (int, bool) {
 	nest := 0
 	for q := open + 1; q < len(src) && src[q] != '\n'; q++ {
 		switch src[q] {
@@ -302,6 +307,18 @@ func matchParen(src []byte, open int) (int, bool) {
 func (lx *lexer) quoted(open byte) Word {
 	src := lx.src
 	lx.pos++
+	// Most strings have neither escapes nor references: one substring.
+	for q := lx.pos; q < len(src); q++ {
+		c := src[q]
+		if c == open {
+			text := src[lx.pos:q]
+			lx.pos = q + 1
+			return Word{Quoted: true, Parts: []StrPart{{Text: text}}, Raw: text}
+		}
+		if c == '\\' || c == '$' || c == '\n' {
+			break
+		}
+	}
 	var parts []StrPart
 	var lit []byte
 	flush := func() {
@@ -333,7 +350,7 @@ func (lx *lexer) quoted(open byte) Word {
 				end, ok := matchParen(src, lx.pos)
 				if ok {
 					flush()
-					parts = append(parts, StrPart{Text: string(src[lx.pos+1 : end-1]), Macro: true})
+					parts = append(parts, StrPart{Text: src[lx.pos+1 : end-1], Macro: true})
 					lx.pos = end
 					continue
 				}
@@ -388,7 +405,7 @@ func (lx *lexer) assignValue() token {
 	}
 	// The newline that follows comes back as the next token's tEOL: switch
 	// the state back after this value.
-	return token{kind: tAssignVal, line: lx.line, text: string(src[start:lx.pos])}
+	return token{kind: tAssignVal, line: lx.line, text: src[start:lx.pos]}
 }
 
 // helpText is the HELP state, entered after `help` and its newline. The
@@ -398,7 +415,8 @@ func (lx *lexer) assignValue() token {
 func (lx *lexer) helpText() token {
 	src := lx.src
 	line := lx.line
-	var text []byte
+	text := lx.helpBuf[:0]
+	defer func() { lx.helpBuf = text[:0] }()
 	firstTS, lastTS := 0, 0
 	for lx.pos < len(src) {
 		// [ \t]* at the start of a line.

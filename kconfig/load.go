@@ -41,6 +41,25 @@ type Kconfig struct {
 	nextID   int
 	nextProp int
 	nextExpr int32
+	// refs are the places symbols are used, in the order read.
+	refs []symRef
+}
+
+type symRef struct {
+	sym *Symbol
+	pos Pos
+}
+
+// Refs returns the places a symbol is used in Kconfig files (in
+// expressions, selects, ranges), in the order read.
+func (k *Kconfig) Refs(s *Symbol) []Pos {
+	var out []Pos
+	for _, r := range k.refs {
+		if r.sym == s {
+			out = append(out, r.pos)
+		}
+	}
+	return out
 }
 
 // number gives composite expressions their cache ids, and symbols their
@@ -125,15 +144,17 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 	if tools == nil {
 		tools = NewToolchain(opts.Srctree, "x86_64", nil)
 	}
-	if _, err := cache.get(opts.Srctree, top); err != nil {
+	files := newFileLoader(ctx, cache, opts.Srctree, tools.Env)
+	defer files.wait()
+	if _, err := files.get(top); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoKconfig, err)
 	}
-	cache.prefetch(ctx, opts.Srctree, top, tools.Env)
 
 	k := &Kconfig{
 		Srctree: opts.Srctree,
-		byName:  map[string]*Symbol{},
+		byName:  make(map[string]*Symbol, 32768),
 		consts:  map[string]*Symbol{},
+		refs:    make([]symRef, 0, 1<<17),
 	}
 	k.Yes = &Symbol{Name: "y", Type: Tristate, Const: true, Probe: -1, id: -1}
 	k.Mod = &Symbol{Name: "m", Type: Tristate, Const: true, Probe: -1, id: -2}
@@ -142,7 +163,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 	b := &builder{
 		k:     k,
 		m:     newMacros(ctx, tools, opts.Shell),
-		cache: cache,
+		files: files,
 		tails: map[*MenuNode]*MenuNode{},
 	}
 	b.cur = k.Root
@@ -219,48 +240,94 @@ func (c *FileCache) Forget(path string) {
 	c.mu.Unlock()
 }
 
-// prefetch parses the tree's files in parallel ahead of the (sequential)
-// load, following `source` statements whose paths can be expanded from
-// the environment alone. Files it cannot foresee are parsed on demand.
-func (c *FileCache) prefetch(ctx context.Context, srctree, top string, env map[string]string) {
-	m := newMacros(ctx, &Toolchain{Env: env}, nil)
-	var mu sync.Mutex
-	seen := map[string]bool{top: true}
-	// One goroutine per file, at most GOMAXPROCS parsing at once; the
-	// WaitGroup counts files still to visit, including those a visit adds.
-	var wg conc.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var visit func(path string)
-	visit = func(path string) {
-		sem <- struct{}{}
-		f, err := c.get(srctree, path)
-		<-sem
-		if err != nil || f == nil || ctx.Err() != nil {
-			return
+// fileLoader parses a tree's files in parallel while Load walks them:
+// each file read schedules the files its `source` statements name (those
+// whose paths expand from the environment alone), and Load waits only for
+// files still being parsed, or parses itself those not yet started.
+type fileLoader struct {
+	ctx     context.Context
+	cache   *FileCache
+	srctree string
+	env     *macros
+
+	mu      sync.Mutex
+	futures map[string]*fileFuture
+	wg      conc.WaitGroup
+	sem     chan struct{}
+}
+
+type fileFuture struct {
+	done chan struct{}
+	f    *File
+	err  error
+}
+
+func newFileLoader(ctx context.Context, cache *FileCache, srctree string, env map[string]string) *fileLoader {
+	return &fileLoader{
+		ctx: ctx, cache: cache, srctree: srctree,
+		env:     newMacros(ctx, &Toolchain{Env: env}, nil),
+		futures: map[string]*fileFuture{},
+		sem:     make(chan struct{}, runtime.GOMAXPROCS(0)),
+	}
+}
+
+// claim returns the future for path and whether the caller must produce it.
+func (l *fileLoader) claim(path string) (*fileFuture, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if fu, ok := l.futures[path]; ok {
+		return fu, false
+	}
+	fu := &fileFuture{done: make(chan struct{})}
+	l.futures[path] = fu
+	return fu, true
+}
+
+// start schedules path for parsing in the background.
+func (l *fileLoader) start(path string) {
+	fu, mine := l.claim(path)
+	if !mine {
+		return
+	}
+	l.wg.Go(func() {
+		l.sem <- struct{}{}
+		l.produce(path, fu)
+		<-l.sem
+	})
+}
+
+// get returns path's file, waiting for or doing its parse.
+func (l *fileLoader) get(path string) (*File, error) {
+	fu, mine := l.claim(path)
+	if mine {
+		l.produce(path, fu)
+	} else {
+		<-fu.done
+	}
+	return fu.f, fu.err
+}
+
+func (l *fileLoader) produce(path string, fu *fileFuture) {
+	defer close(fu.done)
+	fu.f, fu.err = l.cache.get(l.srctree, path)
+	if fu.err != nil || fu.f == nil || l.ctx.Err() != nil {
+		return
+	}
+	for _, s := range sourcesOf(fu.f.Stmts, nil) {
+		lit, ok := s.Path.Literal()
+		if !ok {
+			l.mu.Lock()
+			lit, ok = expandEnvOnly(l.env, s.Path)
+			l.mu.Unlock()
 		}
-		for _, s := range sourcesOf(f.Stmts, nil) {
-			lit, ok := s.Path.Literal()
-			if !ok {
-				mu.Lock()
-				lit, ok = expandEnvOnly(m, s.Path)
-				mu.Unlock()
-				if !ok {
-					continue
-				}
-			}
-			mu.Lock()
-			if seen[lit] {
-				mu.Unlock()
-				continue
-			}
-			seen[lit] = true
-			mu.Unlock()
-			wg.Go(func() { visit(lit) })
+		if ok {
+			l.start(lit)
 		}
 	}
-	wg.Go(func() { visit(top) })
-	wg.Wait()
 }
+
+// wait waits for the background parses.
+func (l *fileLoader) wait() { l.wg.Wait() }
 
 // expandEnvOnly expands a source path whose references are environment
 // variables (such as $(SRCARCH)).

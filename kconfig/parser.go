@@ -3,7 +3,8 @@ package kconfig
 import "strings"
 
 // ParseFile parses one Kconfig file. It does not follow `source`
-// statements or expand macros (Load does). Syntax errors are collected in
+// statements or expand macros (Load does). The File refers to the bytes
+// of src, which must not change afterwards. Syntax errors are collected in
 // File.Errors with their line; parsing goes on at the next line.
 func ParseFile(path string, src []byte) *File {
 	p := &parser{lx: newLexer(path, src), file: &File{Path: path}}
@@ -219,7 +220,7 @@ const (
 // options parses the option lines of an entry, stopping at the first line
 // that is not one of its options.
 func (p *parser) options(set optionSet) []Option {
-	var out []Option
+	out := make([]Option, 0, 4)
 	for {
 		t := p.tok
 		line := t.line
@@ -254,7 +255,7 @@ func (p *parser) options(set optionSet) []Option {
 			}
 			o.Kind = OptHelp
 			if p.tok.kind == tEOL {
-				o.Help = p.lx.helpText().text
+				o.Text = p.lx.helpText().text
 			}
 			out = append(out, o)
 			p.advance()
@@ -325,6 +326,7 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 		}
 		p.advance()
 		o.Kind = OptRange
+		o.Range = new([2]Word)
 		for i := 0; i < 2; i++ {
 			if p.tok.kind != tWord && p.tok.kind != tString {
 				p.errorf(t.line, "expected two symbols or numbers after 'range'")

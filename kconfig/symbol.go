@@ -34,8 +34,6 @@ type Symbol struct {
 	// Tainted: a probe that did not run feeds this symbol's value; its
 	// value is then taken from the .config.
 	Tainted bool
-	// Refs are the places the symbol is used in Kconfig files.
-	Refs []Pos
 
 	// memberOf is the choice the symbol was registered with as a member
 	// (the C tool's choice_link).
@@ -174,9 +172,19 @@ type Expr2 struct {
 	sym, sym2   *Symbol // eSym (sym); comparisons and eRange (sym, sym2)
 	// id numbers composite expressions for an Eval's value cache (0: none).
 	id int32
+	// probe: a probe placeholder occurs in the expression.
+	probe bool
 }
 
-func symExpr(s *Symbol) *Expr2 { return &Expr2{kind: eSym, sym: s} }
+// newExpr builds an expression node, noting whether it holds a probe.
+func newExpr(kind exprKind, left, right *Expr2, sym, sym2 *Symbol) *Expr2 {
+	e := &Expr2{kind: kind, left: left, right: right, sym: sym, sym2: sym2}
+	e.probe = left != nil && left.probe || right != nil && right.probe ||
+		sym != nil && sym.Probe >= 0 || sym2 != nil && sym2.Probe >= 0
+	return e
+}
+
+func symExpr(s *Symbol) *Expr2 { return newExpr(eSym, nil, nil, s, nil) }
 
 func andExpr(a, b *Expr2) *Expr2 {
 	if a == nil {
@@ -185,7 +193,7 @@ func andExpr(a, b *Expr2) *Expr2 {
 	if b == nil {
 		return a
 	}
-	return &Expr2{kind: eAnd, left: a, right: b}
+	return newExpr(eAnd, a, b, nil, nil)
 }
 
 func orExpr(a, b *Expr2) *Expr2 {
@@ -195,7 +203,7 @@ func orExpr(a, b *Expr2) *Expr2 {
 	if b == nil {
 		return a
 	}
-	return &Expr2{kind: eOr, left: a, right: b}
+	return newExpr(eOr, a, b, nil, nil)
 }
 
 // Symbols returns the symbols an expression mentions, each once.

@@ -5,6 +5,7 @@
 //
 //	krls [serve] [--stdio]      speak LSP on stdin/stdout (the default)
 //	krls check [flags] PATH...  check files or folders, print findings
+//	krls config ...             olddefconfig and explain, from the Kconfig files
 //	krls version                print the version
 //	krls help [COMMAND]         print help
 package main
@@ -54,6 +55,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runServe(args, stdin, stdout, stderr)
 	case "check":
 		return runCheck(args, stdout, stderr)
+	case "config":
+		return runConfig(args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "krls %s\n", krlsVersion())
 		return 0
@@ -69,6 +72,8 @@ const usage = `krls: a language server for Rust in the Linux kernel.
 Usage:
   krls [serve] [--stdio]        speak LSP on stdin/stdout (what editors start)
   krls check [flags] PATH...    check .rs files or folders; exit 1 on findings
+  krls config olddefconfig ...  what 'make olddefconfig' does, byte for byte
+  krls config explain SYMBOL    why a Kconfig symbol has its value
   krls version                  print the version
   krls help [COMMAND]           print help for a command
 
@@ -85,6 +90,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		return runCheck([]string{"--help"}, stdout, stderr)
 	case "serve":
 		return runServe([]string{"--help"}, nil, stdout, stderr)
+	case "config":
+		return runConfig([]string{"--help"}, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "krls: no help for %q\n", args[0])
 	return 2
