@@ -285,6 +285,7 @@ func (b *builder) config(s *ConfigStmt) error {
 	if err := b.options(n, s.Options); err != nil {
 		return err
 	}
+	b.checkTransitional(s, sym)
 	if s.Menuconfig {
 		if n.Prompt != nil {
 			n.Prompt.Kind = PropMenu
@@ -305,6 +306,55 @@ func (b *builder) config(s *ConfigStmt) error {
 		}
 	}
 	return nil
+}
+
+// checkTransitional enforces what a `transitional` symbol (Linux 6.17+)
+// may have: a type (its absence gets the usual warning) and help text, nothing that would make it prompted,
+// computed or able to change other symbols. Its value comes only from the
+// .config, so that a renamed option's old name can feed the new one's
+// default during olddefconfig.
+func (b *builder) checkTransitional(s *ConfigStmt, sym *Symbol) {
+	var trans *Option
+	for i := range s.Options {
+		if s.Options[i].Kind == OptTransitional {
+			trans = &s.Options[i]
+		}
+	}
+	if trans == nil {
+		return
+	}
+	if s.Menuconfig {
+		b.errorf(s.Pos, "transitional symbol %s cannot be a menuconfig", sym.Name)
+	}
+	if b.choice != nil {
+		b.errorf(trans.Pos, "transitional symbol %s cannot be a choice member", sym.Name)
+	}
+	for _, o := range s.Options {
+		what := ""
+		switch o.Kind {
+		case OptType:
+			if o.Prompt != nil {
+				what = "a prompt"
+			}
+		case OptPrompt:
+			what = "a prompt"
+		case OptDefault:
+			what = "a default"
+		case OptSelect:
+			what = "select"
+		case OptImply:
+			what = "imply"
+		case OptRange:
+			what = "a range"
+		case OptDepends:
+			what = "dependencies"
+		case OptModules:
+			what = "the modules attribute"
+		}
+		if what != "" {
+			b.errorf(o.Pos, "transitional symbol %s cannot have %s: its value comes only from the .config", sym.Name, what)
+		}
+	}
 }
 
 func (b *builder) choiceStmt(s *ChoiceStmt) error {

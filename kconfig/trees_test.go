@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,84 @@ func TestMacroTree(t *testing.T) {
 	}
 	if !info {
 		t.Error("$(info,...) was not reported")
+	}
+}
+
+// TestTransitional checks `transitional` symbols (Linux 6.17+; the 6.12
+// conf does not know them, so there is no oracle): an old .config's value
+// feeds the new symbol's default, and the old name is never written back.
+func TestTransitional(t *testing.T) {
+	tree, _ := filepath.Abs("testdata/transitional")
+	old, err := os.ReadFile(filepath.Join(tree, "old.config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		in        []byte
+		want      []string
+		wantValue map[string]string
+	}{
+		{"old config", old,
+			[]string{"CONFIG_MODULES=y", "CONFIG_NEW_NAME=y", "CONFIG_NEW_TRI=m", "CONFIG_NEW_INT=42", `CONFIG_NEW_STR="kept"`},
+			map[string]string{"OLD_NAME": "y", "OLD_TRI": "m", "OLD_INT": "42", "OLD_STR": "kept"}},
+		{"no value", nil,
+			[]string{"CONFIG_MODULES=y", "# CONFIG_NEW_NAME is not set", "# CONFIG_NEW_TRI is not set", "CONFIG_NEW_INT=0", `CONFIG_NEW_STR=""`},
+			map[string]string{"OLD_NAME": "n", "OLD_INT": "0"}},
+		{"new name set by the user wins", []byte("CONFIG_NEW_NAME=n\nCONFIG_OLD_NAME=y\n"),
+			[]string{"# CONFIG_NEW_NAME is not set"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, k := runKrls(t, tree, c.in, nil)
+			lines := strings.Split(string(out), "\n")
+			for _, w := range c.want {
+				if !slices.Contains(lines, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(string(out), "OLD_") {
+				t.Errorf("a transitional symbol was written:\n%s", out)
+			}
+			d, _ := ParseDotConfig("in", bytes.NewReader(c.in))
+			e := NewEval(k)
+			e.Apply(d)
+			for name, v := range c.wantValue {
+				if got := e.Str(k.Lookup(name)); got != v {
+					t.Errorf("%s = %q, want %q", name, got, v)
+				}
+				if e.Visible(k.Lookup(name)) != No {
+					t.Errorf("%s is visible", name)
+				}
+			}
+			// The output read back gives itself: the new names now carry
+			// the values.
+			again, _ := runKrls(t, tree, out, nil)
+			if d := firstDiff(out, again); d != "" {
+				t.Errorf("not a fixpoint: %s", d)
+			}
+		})
+	}
+}
+
+func TestTransitionalErrors(t *testing.T) {
+	tree, _ := filepath.Abs("testdata/transitional/bad")
+	k, err := Load(context.Background(), LoadOptions{Srctree: tree, Tools: &Toolchain{Env: map[string]string{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range k.Errors {
+		got = append(got, e.Error())
+	}
+	slices.Sort(got)
+	want := []string{
+		"Kconfig:10: transitional symbol C cannot have a default: its value comes only from the .config",
+		"Kconfig:11: transitional symbol C cannot have select: its value comes only from the .config",
+		"Kconfig:12: transitional symbol C cannot have dependencies: its value comes only from the .config",
+		"Kconfig:2: transitional symbol A cannot have a prompt: its value comes only from the .config",
+		"Kconfig:5: config symbol defined without type",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
