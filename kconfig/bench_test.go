@@ -81,3 +81,45 @@ func BenchmarkParseFiles(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEvalPhases splits BenchmarkReload: building the symbols and
+// menu tree from parsed files, evaluating the .config, writing it out.
+func BenchmarkEvalPhases(b *testing.B) {
+	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
+	if src == "" || obj == "" {
+		b.Skip("KRLS_KERNEL_SRC/KRLS_KERNEL_OBJ_X86_64 not set")
+	}
+	d, _ := ReadDotConfig(filepath.Join(obj, ".config"))
+	tools := NewToolchain(src, "x86_64", nil)
+	cache := &FileCache{}
+	load := func() *Kconfig {
+		k, err := Load(context.Background(), LoadOptions{Srctree: src, Tools: tools, Files: cache})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return k
+	}
+	k := load()
+	b.Run("build", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			load()
+		}
+	})
+	b.Run("apply", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			NewEval(k).Apply(d)
+		}
+	})
+	e := NewEval(k)
+	e.Apply(d)
+	b.Run("write", func(b *testing.B) {
+		b.ReportAllocs()
+		var out bytes.Buffer
+		for b.Loop() {
+			out.Reset()
+			e.WriteConfig(&out)
+		}
+	})
+}

@@ -15,9 +15,31 @@ type builder struct {
 	cur    *MenuNode // current_menu: where new entries go
 	entry  *MenuNode // current_entry
 	choice *MenuNode // current_choice
-	tails  map[*MenuNode]*MenuNode
 	stack  []sourceFrame
 	first  bool // no statement seen yet (mainmenu must come first)
+
+	// Slabs: a tree has some 20,000 symbols and menu entries, 60,000
+	// properties and 150,000 expression nodes, all alive as long as the
+	// Kconfig; allocating them in chunks spares the allocator and the
+	// garbage collector most of the work of a load.
+	nodes slab[MenuNode]
+	props slab[Property]
+	syms  slab[Symbol]
+	exprs slab[Expr2]
+}
+
+// slab hands out pointers into chunks of Ts.
+type slab[T any] struct{ free []T }
+
+const slabChunk = 2048
+
+func (s *slab[T]) new() *T {
+	if len(s.free) == 0 {
+		s.free = make([]T, slabChunk)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
 }
 
 type sourceFrame struct {
@@ -144,9 +166,9 @@ func (b *builder) stmt(s Stmt) error {
 			}
 			switch o.Kind {
 			case OptDepends:
-				n.OwnDep = andExpr(n.OwnDep, e)
+				n.OwnDep = b.andExpr(n.OwnDep, e)
 			case OptVisible:
-				n.Visibility = andExpr(n.Visibility, e)
+				n.Visibility = b.andExpr(n.Visibility, e)
 			}
 		}
 		return b.block(n, s.Body)
@@ -174,7 +196,7 @@ func (b *builder) stmt(s Stmt) error {
 			if err != nil {
 				return err
 			}
-			n.OwnDep = andExpr(n.OwnDep, e)
+			n.OwnDep = b.andExpr(n.OwnDep, e)
 		}
 	}
 	return nil
@@ -197,13 +219,14 @@ func (b *builder) macroErr(pos Pos, err error) error {
 
 // addEntry appends a menu entry to the current menu (menu_add_entry).
 func (b *builder) addEntry(kind NodeKind, sym *Symbol, pos Pos) *MenuNode {
-	n := &MenuNode{Kind: kind, Sym: sym, Parent: b.cur, Pos: pos}
-	if t := b.tails[b.cur]; t != nil {
+	n := b.nodes.new()
+	*n = MenuNode{Kind: kind, Sym: sym, Parent: b.cur, Pos: pos}
+	if t := b.cur.last; t != nil {
 		t.Next = n
 	} else {
 		b.cur.List = n
 	}
-	b.tails[b.cur] = n
+	b.cur.last = n
 	b.entry = n
 	if sym != nil {
 		sym.Nodes = append(sym.Nodes, n)
@@ -213,7 +236,8 @@ func (b *builder) addEntry(kind NodeKind, sym *Symbol, pos Pos) *MenuNode {
 
 // addProp adds a property to the current entry (menu_add_prop).
 func (b *builder) addProp(kind PropKind, value, cond *Expr2, pos Pos) *Property {
-	p := &Property{Kind: kind, Value: value, Cond: cond, Visible: cond, Node: b.entry, Pos: pos, id: b.k.nextProp}
+	p := b.props.new()
+	*p = Property{Kind: kind, Value: value, Cond: cond, Visible: cond, Node: b.entry, Pos: pos, id: b.k.nextProp}
 	b.k.nextProp++
 	if b.entry.Sym != nil {
 		b.entry.Sym.Props = append(b.entry.Sym.Props, p)
@@ -234,7 +258,7 @@ func (b *builder) addPrompt(kind PropKind, text string, cond *Expr2, dep *Expr2,
 	if kind == PropPrompt {
 		for m := b.entry.Parent; m != nil; m = m.Parent {
 			if m.Visibility != nil {
-				p.Visible = andExpr(p.Visible, m.Visibility)
+				p.Visible = b.andExpr(p.Visible, m.Visibility)
 			}
 		}
 	}
@@ -432,7 +456,7 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 			if o.Kind == OptImply {
 				kind = PropImply
 			}
-			b.addProp(kind, symExpr(target), cond, o.Pos)
+			b.addProp(kind, b.symExpr(target), cond, o.Pos)
 		case OptRange:
 			lo, err := b.symbol(o.Range[0], o.Pos)
 			if err != nil {
@@ -442,13 +466,13 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 			if err != nil {
 				return err
 			}
-			b.addProp(PropRange, newExpr(eRange, nil, nil, lo, hi), cond, o.Pos)
+			b.addProp(PropRange, b.newExpr(eRange, nil, nil, lo, hi), cond, o.Pos)
 		case OptDepends:
 			e, err := b.expr(o.Expr)
 			if err != nil {
 				return err
 			}
-			n.OwnDep = andExpr(n.OwnDep, e)
+			n.OwnDep = b.andExpr(n.OwnDep, e)
 		case OptHelp:
 			if n.Help != "" {
 				b.warnf(o.Pos, "'%s' defined with more than one help text -- only the last one will be used", n.Sym.displayName())
@@ -469,6 +493,12 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 
 // str expands a quoted string.
 func (b *builder) str(s Str) (string, error) {
+	switch {
+	case len(s.Parts) == 0:
+		return "", nil
+	case len(s.Parts) == 1 && !s.Parts[0].Macro:
+		return s.Parts[0].Text, nil
+	}
 	var out strings.Builder
 	for _, p := range s.Parts {
 		if !p.Macro {
@@ -545,7 +575,8 @@ func (b *builder) nonConst(w Word, pos Pos) (*Symbol, error) {
 }
 
 func (b *builder) newSymbol(name string) *Symbol {
-	s := &Symbol{Name: name, Probe: -1, id: b.k.nextID}
+	s := b.syms.new()
+	*s = Symbol{Name: name, Probe: -1, id: b.k.nextID}
 	b.k.nextID++
 	b.k.Symbols = append(b.k.Symbols, s)
 	if name != "" {
@@ -575,13 +606,13 @@ func (b *builder) expr(e Expr) (*Expr2, error) {
 		if err != nil {
 			return nil, err
 		}
-		return symExpr(s), nil
+		return b.symExpr(s), nil
 	case *NotExpr:
 		x, err := b.expr(e.X)
 		if err != nil {
 			return nil, err
 		}
-		return newExpr(eNot, x, nil, nil, nil), nil
+		return b.newExpr(eNot, x, nil, nil, nil), nil
 	case *BinExpr:
 		x, err := b.expr(e.X)
 		if err != nil {
@@ -595,7 +626,7 @@ func (b *builder) expr(e Expr) (*Expr2, error) {
 		if e.Op == "||" {
 			k = eOr
 		}
-		return newExpr(k, x, y, nil, nil), nil
+		return b.newExpr(k, x, y, nil, nil), nil
 	case *CmpExpr:
 		pos := Pos{b.m.file, b.m.line}
 		a, err := b.symbol(e.A, pos)
@@ -606,10 +637,62 @@ func (b *builder) expr(e Expr) (*Expr2, error) {
 		if err != nil {
 			return nil, err
 		}
-		k := map[string]exprKind{"=": eEqual, "!=": eUnequal, "<": eLth, "<=": eLeq, ">": eGth, ">=": eGeq}[e.Op]
-		return newExpr(k, nil, nil, a, c), nil
+		return b.newExpr(cmpKind(e.Op), nil, nil, a, c), nil
 	}
 	return nil, nil
+}
+
+func cmpKind(op string) exprKind {
+	switch op {
+	case "=":
+		return eEqual
+	case "!=":
+		return eUnequal
+	case "<":
+		return eLth
+	case "<=":
+		return eLeq
+	case ">":
+		return eGth
+	}
+	return eGeq
+}
+
+// newExpr builds an expression node, noting whether it holds a probe.
+func (b *builder) newExpr(kind exprKind, left, right *Expr2, sym, sym2 *Symbol) *Expr2 {
+	e := b.exprs.new()
+	*e = Expr2{kind: kind, left: left, right: right, sym: sym, sym2: sym2}
+	e.probe = left != nil && left.probe || right != nil && right.probe ||
+		sym != nil && sym.Probe >= 0 || sym2 != nil && sym2.Probe >= 0
+	return e
+}
+
+// symExpr returns the expression naming s, one per symbol.
+func (b *builder) symExpr(s *Symbol) *Expr2 {
+	if s.ref == nil {
+		s.ref = b.newExpr(eSym, nil, nil, s, nil)
+	}
+	return s.ref
+}
+
+func (b *builder) andExpr(x, y *Expr2) *Expr2 {
+	if x == nil {
+		return y
+	}
+	if y == nil {
+		return x
+	}
+	return b.newExpr(eAnd, x, y, nil, nil)
+}
+
+func (b *builder) orExpr(x, y *Expr2) *Expr2 {
+	if x == nil {
+		return y
+	}
+	if y == nil {
+		return x
+	}
+	return b.newExpr(eOr, x, y, nil, nil)
 }
 
 // rewriteM turns 'm' into 'm && MODULES', so that it evaluates to n
@@ -620,12 +703,12 @@ func (b *builder) rewriteM(e *Expr2) *Expr2 {
 	}
 	switch e.kind {
 	case eNot:
-		return newExpr(eNot, b.rewriteM(e.left), nil, nil, nil)
+		return b.newExpr(eNot, b.rewriteM(e.left), nil, nil, nil)
 	case eAnd, eOr:
-		return newExpr(e.kind, b.rewriteM(e.left), b.rewriteM(e.right), nil, nil)
+		return b.newExpr(e.kind, b.rewriteM(e.left), b.rewriteM(e.right), nil, nil)
 	case eSym:
 		if e.sym == b.k.Mod {
-			return andExpr(e, symExpr(b.k.Modules))
+			return b.andExpr(e, b.symExpr(b.k.Modules))
 		}
 	}
 	return e
@@ -653,7 +736,7 @@ func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
 	sym := parent.Sym
 	if parent.List != nil {
 		for n := parent.List; n != nil; n = n.Next {
-			basedep := andExpr(parent.Dep, b.rewriteM(n.OwnDep))
+			basedep := b.andExpr(parent.Dep, b.rewriteM(n.OwnDep))
 			n.Dep = basedep
 			var props []*Property
 			if n.Sym != nil {
@@ -665,15 +748,15 @@ func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
 				if p.Node != n {
 					continue
 				}
-				dep := andExpr(basedep, b.rewriteM(p.Visible))
+				dep := b.andExpr(basedep, b.rewriteM(p.Visible))
 				p.Visible = dep
 				switch p.Kind {
 				case PropSelect:
 					t := p.Value.sym
-					t.RevDep = orExpr(t.RevDep, andExpr(symExpr(n.Sym), dep))
+					t.RevDep = b.orExpr(t.RevDep, b.andExpr(b.symExpr(n.Sym), dep))
 				case PropImply:
 					t := p.Value.sym
-					t.Implied = orExpr(t.Implied, andExpr(symExpr(n.Sym), dep))
+					t.Implied = b.orExpr(t.Implied, b.andExpr(b.symExpr(n.Sym), dep))
 				}
 			}
 		}
@@ -703,7 +786,7 @@ func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
 			parent.Next = last.Next
 			last.Next = nil
 		}
-		sym.DirDep = orExpr(sym.DirDep, parent.Dep)
+		sym.DirDep = b.orExpr(sym.DirDep, parent.Dep)
 	}
 	// Flatten entries without a prompt (ifs, promptless symbols): their
 	// children become siblings.

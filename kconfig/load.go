@@ -164,7 +164,6 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 		k:     k,
 		m:     newMacros(ctx, tools, opts.Shell),
 		files: files,
-		tails: map[*MenuNode]*MenuNode{},
 	}
 	b.cur = k.Root
 	if err := b.source(top, Pos{}); err != nil {

@@ -40,6 +40,9 @@ type Symbol struct {
 	memberOf   *MenuNode
 	choiceNode *MenuNode
 	id         int
+	// ref is the expression naming this symbol, shared by every use
+	// (expressions do not change once built).
+	ref *Expr2
 }
 
 // ChoiceNode returns the choice that s is a member of, or nil. As in the
@@ -133,6 +136,8 @@ type MenuNode struct {
 	Help       string
 
 	Parent, List, Next *MenuNode
+	// last is the last child while the tree is built.
+	last *MenuNode
 	// Members of a choice, in the order written (the initial priority).
 	Members []*Symbol
 	Pos
@@ -174,36 +179,6 @@ type Expr2 struct {
 	id int32
 	// probe: a probe placeholder occurs in the expression.
 	probe bool
-}
-
-// newExpr builds an expression node, noting whether it holds a probe.
-func newExpr(kind exprKind, left, right *Expr2, sym, sym2 *Symbol) *Expr2 {
-	e := &Expr2{kind: kind, left: left, right: right, sym: sym, sym2: sym2}
-	e.probe = left != nil && left.probe || right != nil && right.probe ||
-		sym != nil && sym.Probe >= 0 || sym2 != nil && sym2.Probe >= 0
-	return e
-}
-
-func symExpr(s *Symbol) *Expr2 { return newExpr(eSym, nil, nil, s, nil) }
-
-func andExpr(a, b *Expr2) *Expr2 {
-	if a == nil {
-		return b
-	}
-	if b == nil {
-		return a
-	}
-	return newExpr(eAnd, a, b, nil, nil)
-}
-
-func orExpr(a, b *Expr2) *Expr2 {
-	if a == nil {
-		return b
-	}
-	if b == nil {
-		return a
-	}
-	return newExpr(eOr, a, b, nil, nil)
 }
 
 // Symbols returns the symbols an expression mentions, each once.
