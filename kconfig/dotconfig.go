@@ -279,7 +279,7 @@ func (e *Eval) WriteConfig(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	k := e.K
 	fmt.Fprintf(bw, "#\n# Automatically generated file; DO NOT EDIT.\n# %s\n#\n", k.Root.Prompt.Text)
-	if !e.Changed {
+	if !e.Changed && !e.frozen {
 		e.invalidate()
 	}
 	written := make([]bool, len(e.st))
@@ -365,6 +365,8 @@ func (e *Eval) menuVisible(n *MenuNode) bool {
 	var visible Tri
 	if n.Sym != nil {
 		e.calc(n.Sym)
+		visible = e.propTri[n.Prompt.id]
+	} else if e.frozen {
 		visible = e.propTri[n.Prompt.id]
 	} else {
 		visible = e.calcExpr(n.Prompt.Visible)

@@ -59,6 +59,8 @@ type Eval struct {
 	// direct dependencies).
 	Warnings []*Error
 	warned   map[*Symbol]bool
+	// frozen: every value is computed and e no longer writes (Freeze).
+	frozen bool
 }
 
 // NewEval prepares an evaluation of k with no user values (as if the
@@ -199,6 +201,24 @@ func (e *Eval) FromConfig(s *Symbol) bool {
 
 // Calc evaluates an expression.
 func (e *Eval) Calc(x *Expr2) Tri { return e.calcExpr(x) }
+
+// Freeze computes every value and makes e read-only, so that one
+// evaluated configuration can serve many goroutines at once (the server's
+// hovers and diagnostics): afterwards the accessors (TriValue, Str,
+// Visible, Explain, RustCfg, WriteConfig, ...) only read. Apply must not
+// be called after Freeze.
+func (e *Eval) Freeze() {
+	e.calc(e.K.Modules)
+	for _, s := range e.K.Symbols {
+		e.calc(s)
+	}
+	for n := e.K.Root; n != nil; n = menuNext(n, nil) {
+		if n.Sym == nil && n.Prompt != nil {
+			e.propTri[n.Prompt.id] = e.calcExpr(n.Prompt.Visible)
+		}
+	}
+	e.frozen = true
+}
 
 // invalidate forgets every computed value (sym_clear_all_valid).
 func (e *Eval) invalidate() {
@@ -588,6 +608,9 @@ func (e *Eval) calcExpr(x *Expr2) Tri {
 	if id := x.id; id > 0 && int(id) < len(e.exprGen) {
 		if e.exprGen[id] == e.gen {
 			return e.exprTri[id]
+		}
+		if e.frozen {
+			return e.calcExpr1(x)
 		}
 		v := e.calcExpr1(x)
 		e.exprTri[id], e.exprGen[id] = v, e.gen
