@@ -399,3 +399,14 @@ func sourcesOf(stmts []Stmt, out []*SourceStmt) []*SourceStmt {
 	}
 	return out
 }
+
+// paths returns the full paths of the cached files.
+func (c *FileCache) paths() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.files))
+	for p := range c.files {
+		out = append(out, p)
+	}
+	return out
+}
