@@ -1,0 +1,305 @@
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/krls-dev/krls/kconfig"
+)
+
+// KernelSettings say where the kernel is when the editor knows better than
+// discovery, and whether toolchain probes may run.
+type KernelSettings struct {
+	// Srctree and Objtree override discovery for every file.
+	Srctree, Objtree string
+	// Kdir is the kernel an out-of-tree module builds against (make's
+	// KDIR): a srctree, or an objtree whose Makefile includes the
+	// srctree's, like /lib/modules/$(uname -r)/build.
+	Kdir string
+	// AllowShell lets Kconfig's $(shell,...) probes run (the editor ties it
+	// to workspace trust); ShellTimeout bounds each.
+	AllowShell   bool
+	ShellTimeout time.Duration
+}
+
+// KernelTrees names a kernel: its source tree and the object tree whose
+// .config configures it (the same folder for in-tree builds).
+type KernelTrees struct {
+	Srctree, Objtree string
+}
+
+// DotConfig is the path of the trees' .config.
+func (t KernelTrees) DotConfig() string { return filepath.Join(t.Objtree, ".config") }
+
+// ErrNoKernel: the file belongs to no kernel tree krls can find.
+var ErrNoKernel = errors.New("no kernel tree")
+
+// ErrNoDotConfig: the kernel has no .config, so nothing is configured.
+var ErrNoDotConfig = errors.New("no .config")
+
+// Kernel is a kernel's configuration as loaded at one moment: the Kconfig
+// tree, the .config evaluated against it, and what is derived from them.
+// It does not change; a reload makes a new Kernel. Its Eval is frozen, so
+// any number of requests may read it at once.
+type Kernel struct {
+	KernelTrees
+	// Arch is ARCH (from the .config, else $ARCH, else the host's).
+	Arch string
+	K    *kconfig.Kconfig
+	// Eval and Cfg are nil when there is no .config (NoConfig says why).
+	Eval     *kconfig.Eval
+	Cfg      *kconfig.RustCfg
+	Dot      *kconfig.DotConfig
+	NoConfig error
+	// Defs are the symbols every architecture's Kconfig files define.
+	Defs *kconfig.Definitions
+	// Took is how long the load took.
+	Took time.Duration
+
+	stamps map[string]fileStamp
+}
+
+type fileStamp struct {
+	size  int64
+	mtime int64
+	gone  bool
+}
+
+func stampOf(path string) fileStamp {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{gone: true}
+	}
+	return fileStamp{size: st.Size(), mtime: st.ModTime().UnixNano()}
+}
+
+// Symbol returns the symbol named name (without CONFIG_) for the
+// configured arch, or nil.
+func (k *Kernel) Symbol(name string) *kconfig.Symbol {
+	if k == nil || k.K == nil {
+		return nil
+	}
+	if s := k.K.Lookup(name); s != nil && s.Defined() {
+		return s
+	}
+	return nil
+}
+
+// Changed reports whether the .config or a Kconfig file read changed on
+// disk since the load (the fallback for editors that do not report file
+// changes).
+func (k *Kernel) Changed() bool {
+	for p, st := range k.stamps {
+		if stampOf(p) != st {
+			return true
+		}
+	}
+	return false
+}
+
+// Watches reports whether a change to path matters to k: its .config or
+// one of the Kconfig files it read.
+func (k *Kernel) Watches(path string) bool {
+	_, ok := k.stamps[path]
+	return ok
+}
+
+// LoadKernel loads trees: the Kconfig files (through files, which keeps
+// parsed files between loads so that a reload parses only what changed),
+// the .config, and the definitions of every arch.
+func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache, set KernelSettings, getenv func(string) (string, bool)) (*Kernel, error) {
+	start := time.Now()
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	k := &Kernel{KernelTrees: trees, stamps: map[string]fileStamp{}}
+	dotPath := trees.DotConfig()
+	k.stamps[dotPath] = stampOf(dotPath)
+	dot, err := kconfig.ReadDotConfig(dotPath)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		k.NoConfig = fmt.Errorf("%w in %s", ErrNoDotConfig, trees.Objtree)
+	case err != nil:
+		k.NoConfig = fmt.Errorf("read %s: %w", dotPath, err)
+	default:
+		k.Dot = dot
+	}
+	k.Arch = archOf(dot, getenv)
+	var shell kconfig.Shell
+	if set.AllowShell {
+		timeout := set.ShellTimeout
+		if timeout <= 0 {
+			timeout = 20 * time.Second
+		}
+		shell = &kconfig.ExecShell{Dir: trees.Objtree, Timeout: timeout}
+	}
+	tools := kconfig.NewToolchain(trees.Srctree, k.Arch, getenv)
+	k.K, err = kconfig.Load(ctx, kconfig.LoadOptions{Srctree: trees.Srctree, Tools: tools, Shell: shell, Files: files})
+	if err != nil {
+		return nil, fmt.Errorf("load the Kconfig files of %s: %w", trees.Srctree, err)
+	}
+	for _, f := range k.K.Files {
+		p := f
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(trees.Srctree, f)
+		}
+		k.stamps[p] = stampOf(p)
+	}
+	if dot != nil {
+		k.Eval = kconfig.NewEval(k.K)
+		k.Eval.Apply(dot)
+		k.Eval.Freeze()
+		k.Cfg = k.Eval.RustCfg()
+	}
+	k.Defs, err = kconfig.ScanDefinitions(ctx, trees.Srctree, files)
+	if err != nil {
+		return nil, err
+	}
+	k.Took = time.Since(start)
+	return k, nil
+}
+
+// archOf finds ARCH: from the .config, else $ARCH, else the host's.
+func archOf(dot *kconfig.DotConfig, getenv func(string) (string, bool)) string {
+	if dot != nil {
+		if a, ok := dot.DetectArch(); ok {
+			return a.Arch
+		}
+	}
+	if a, ok := getenv("ARCH"); ok && a != "" {
+		return a
+	}
+	switch runtime.GOARCH {
+	case "amd64":
+		return "x86_64"
+	case "386":
+		return "i386"
+	case "arm":
+		return "arm"
+	case "riscv64":
+		return "riscv"
+	case "ppc64", "ppc64le":
+		return "powerpc"
+	case "loong64":
+		return "loongarch"
+	}
+	return runtime.GOARCH // arm64, s390x, mips...
+}
+
+// LocateKernel finds the kernel that configures path (a file or folder):
+//   - the settings' srctree, when set, for every file;
+//   - a .config names its own objtree, whose srctree is the folder itself
+//     or the one its generated Makefile includes;
+//   - else the nearest srctree above path;
+//   - else, for an out-of-tree module, the tree of the Kdir setting or
+//     $KDIR.
+//
+// The objtree is the settings' objtree, else the srctree if it has a
+// .config, else $KBUILD_OUTPUT if that has one, else the srctree.
+func LocateKernel(path string, set KernelSettings, getenv func(string) (string, bool)) (KernelTrees, error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return KernelTrees{}, err
+	}
+	dir := abs
+	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+		dir = filepath.Dir(abs)
+	}
+	if set.Srctree != "" {
+		return withObjtree(set.Srctree, set, getenv), nil
+	}
+	if filepath.Base(abs) == ".config" {
+		if src, ok := srctreeOfObjtree(dir); ok {
+			return KernelTrees{Srctree: src, Objtree: dir}, nil
+		}
+	}
+	if src, ok := FindSrctree(dir); ok {
+		return withObjtree(src, set, getenv), nil
+	}
+	if _, ok := FindModuleDir(dir); ok {
+		kdir := set.Kdir
+		if kdir == "" {
+			kdir, _ = getenv("KDIR")
+		}
+		if kdir == "" {
+			return KernelTrees{}, fmt.Errorf("%w for the module in %s: set KDIR (the krls.kdir setting) to the kernel it builds against", ErrNoKernel, dir)
+		}
+		src, ok := srctreeOfObjtree(kdir)
+		if !ok {
+			return KernelTrees{}, fmt.Errorf("%w at KDIR %s: neither a source tree (Kconfig) nor an object tree whose Makefile includes one", ErrNoKernel, kdir)
+		}
+		trees := KernelTrees{Srctree: src, Objtree: kdir}
+		if set.Objtree != "" {
+			trees.Objtree = set.Objtree
+		}
+		return trees, nil
+	}
+	return KernelTrees{}, ErrNoKernel
+}
+
+func withObjtree(src string, set KernelSettings, getenv func(string) (string, bool)) KernelTrees {
+	t := KernelTrees{Srctree: src, Objtree: set.Objtree}
+	if t.Objtree != "" {
+		return t
+	}
+	t.Objtree = src
+	if exists(filepath.Join(src, ".config")) {
+		return t
+	}
+	if out, ok := getenv("KBUILD_OUTPUT"); ok && out != "" {
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(src, out)
+		}
+		if exists(filepath.Join(out, ".config")) {
+			t.Objtree = out
+		}
+	}
+	return t
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// srctreeOfObjtree returns the source tree of an object tree: the folder
+// itself when it has a top Kconfig, else the tree its Makefile includes
+// (`make O=` and distributions' header packages write
+// "include /path/to/src/Makefile" there).
+func srctreeOfObjtree(dir string) (string, bool) {
+	if exists(filepath.Join(dir, "Kconfig")) && exists(filepath.Join(dir, "Makefile")) {
+		return dir, true
+	}
+	mk, err := os.ReadFile(filepath.Join(dir, "Makefile"))
+	if err != nil {
+		return "", false
+	}
+	for _, line := range bytes.Split(mk, []byte("\n")) {
+		rest, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("include "))
+		if !ok {
+			continue
+		}
+		inc := strings.TrimSpace(string(rest))
+		if filepath.Base(inc) != "Makefile" {
+			continue
+		}
+		src := filepath.Dir(inc)
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(dir, src)
+		}
+		if exists(filepath.Join(src, "Kconfig")) {
+			return src, true
+		}
+	}
+	return "", false
+}
