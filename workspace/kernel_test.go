@@ -26,7 +26,6 @@ func writeTree(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-
 func envOf(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) {
 		v, ok := m[k]
