@@ -1,6 +1,11 @@
 package kconfig
 
-import "unsafe"
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+)
 
 // The lexer follows scripts/kconfig/lexer.l of Linux 6.12: the same
 // tokens, the same treatment of comments, escaped newlines, strings and
@@ -146,6 +151,11 @@ func (lx *lexer) next() token {
 		if (lx.prev == tEOL || lx.prev == tHelpText) && t.kind == tEOL {
 			continue
 		}
+		if t.kind == tEOF && lx.prev != tEOL && lx.prev != tHelpText && lx.prev != tEOF {
+			// As the C lexer warns; the parser may ask for more tokens
+			// after the end, and prev then stays tEOF.
+			lx.warn(lx.line, "no new line at end of file")
+		}
 		if lx.prevPrev == tEOL && lx.prev == tWord && (t.kind == tEqual || t.kind == tColonEqual || t.kind == tPlusEqual) {
 			lx.assign = true
 		}
@@ -184,11 +194,38 @@ func (lx *lexer) scan() token {
 				lx.pos += n
 				return t
 			}
-			lx.warn(lx.line, "ignoring unsupported character '"+string(c)+"'")
-			lx.pos++
+			lx.pos += lx.unsupported(c)
 		}
 	}
 	return token{kind: tEOF, line: lx.line}
+}
+
+// unsupported warns about a character the language has no use for, as
+// the C lexer does, and returns its length. The C tool prints the byte as
+// is; the warning names it readably instead: a character of a UTF-8
+// sequence once, other bytes outside printable ASCII in hex, and a
+// carriage return with the likely cause.
+func (lx *lexer) unsupported(c byte) int {
+	n := 1
+	var what string
+	switch {
+	case c == '\r':
+		what = `'\r' (a file with CRLF line endings?)`
+	case c >= 0x80:
+		r, size := utf8.DecodeRuneInString(lx.src[lx.pos:])
+		if r != utf8.RuneError {
+			n = size
+			what = "'" + string(r) + "'"
+			break
+		}
+		fallthrough
+	case c < ' ' || c == 0x7f:
+		what = fmt.Sprintf(`'\x%02x'`, c)
+	default:
+		what = "'" + string(c) + "'"
+	}
+	lx.warn(lx.line, "ignoring unsupported character "+what)
+	return n
 }
 
 func (lx *lexer) operator() (token, int) {
@@ -284,10 +321,11 @@ func (lx *lexer) word() token {
 }
 
 // matchParen returns the index after the ')' closing the '(' at open, on
-// the same line.
+// the same line. A NUL byte ends the search as a newline does: the C
+// lexer reads the rest of the line as a C string, which ends there.
 func matchParen(src string, open int) (int, bool) {
 	nest := 0
-	for q := open + 1; q < len(src) && src[q] != '\n'; q++ {
+	for q := open + 1; q < len(src) && src[q] != '\n' && src[q] != 0; q++ {
 		switch src[q] {
 		case '(':
 			nest++
@@ -303,7 +341,10 @@ func matchParen(src string, open int) (int, bool) {
 
 // quoted reads a string after its opening quote: backslash escapes any
 // character, the other quote is literal, `$(...)` references are kept as
-// macro parts, and a newline ends the string with a warning.
+// macro parts, and a newline ends the string with a warning. A NUL byte
+// ends the string's text, as it ends the C tool's C string, though the
+// string goes on to its closing quote; no token text may hold a NUL
+// (probe placeholders do).
 func (lx *lexer) quoted(open byte) Word {
 	src := lx.src
 	lx.pos++
@@ -315,12 +356,13 @@ func (lx *lexer) quoted(open byte) Word {
 			lx.pos = q + 1
 			return Word{Quoted: true, Parts: []StrPart{{Text: text}}, Raw: text}
 		}
-		if c == '\\' || c == '$' || c == '\n' {
+		if c == '\\' || c == '$' || c == '\n' || c == 0 {
 			break
 		}
 	}
 	var parts []StrPart
 	var lit []byte
+	cut := false // a NUL was seen: the rest is dropped
 	flush := func() {
 		if len(lit) > 0 {
 			parts = append(parts, StrPart{Text: string(lit)})
@@ -338,10 +380,21 @@ func (lx *lexer) quoted(open byte) Word {
 			lx.warn(lx.line, "multi-line strings not supported")
 			flush()
 			return Word{Quoted: true, Parts: parts, Raw: partsRaw(parts)}
+		case c == 0:
+			if !cut {
+				lx.warn(lx.line, "string truncated at a NUL byte")
+				cut = true
+			}
+			lx.pos++
 		case c == '\\':
 			lx.pos++
 			if lx.pos < len(src) && src[lx.pos] != '\n' {
-				lit = append(lit, src[lx.pos])
+				if src[lx.pos] == 0 {
+					continue // the NUL case above
+				}
+				if !cut {
+					lit = append(lit, src[lx.pos])
+				}
 				lx.pos++
 			}
 		case c == '$':
@@ -349,16 +402,22 @@ func (lx *lexer) quoted(open byte) Word {
 			if lx.pos < len(src) && src[lx.pos] == '(' {
 				end, ok := matchParen(src, lx.pos)
 				if ok {
-					flush()
-					parts = append(parts, StrPart{Text: src[lx.pos+1 : end-1], Macro: true})
+					if !cut {
+						flush()
+						parts = append(parts, StrPart{Text: src[lx.pos+1 : end-1], Macro: true})
+					}
 					lx.pos = end
 					continue
 				}
 				lx.warn(lx.line, "unterminated reference in string: missing ')'")
 			}
-			lit = append(lit, '$')
+			if !cut {
+				lit = append(lit, '$')
+			}
 		default:
-			lit = append(lit, c)
+			if !cut {
+				lit = append(lit, c)
+			}
 			lx.pos++
 		}
 	}
@@ -403,9 +462,15 @@ func (lx *lexer) assignValue() token {
 	for lx.pos < len(src) && src[lx.pos] != '\n' {
 		lx.pos++
 	}
+	text := src[start:lx.pos]
+	// The C tool keeps the value as a C string, which ends at a NUL.
+	if i := strings.IndexByte(text, 0); i >= 0 {
+		lx.warn(lx.line, "value truncated at a NUL byte")
+		text = text[:i]
+	}
 	// The newline that follows comes back as the next token's tEOL: switch
 	// the state back after this value.
-	return token{kind: tAssignVal, line: lx.line, text: src[start:lx.pos]}
+	return token{kind: tAssignVal, line: lx.line, text: text}
 }
 
 // helpText is the HELP state, entered after `help` and its newline. The

@@ -1,6 +1,10 @@
 package kconfig
 
-import "strings"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // ParseFile parses one Kconfig file. It does not follow `source`
 // statements or expand macros (Load does). The File refers to the bytes
@@ -12,18 +16,42 @@ func ParseFile(path string, src []byte) *File {
 	p.file.Stmts = p.stmts()
 	for p.tok.kind != tEOF {
 		// A stray end statement at top level.
-		p.errorf(p.tok.line, "unexpected "+p.tok.kind.String())
+		p.errorf(p.tok.line, p.tok.kind.String()+" without matching "+opener[p.tok.kind])
 		p.skipLine()
 		p.file.Stmts = append(p.file.Stmts, p.stmts()...)
 	}
-	p.file.Errors = append(p.file.Errors, p.lx.warnings...)
+	if len(p.lx.warnings) > 0 {
+		// The lexer's warnings go among the parser's errors in line order
+		// (stable: each list is in order already).
+		p.file.Errors = append(p.file.Errors, p.lx.warnings...)
+		slices.SortStableFunc(p.file.Errors, func(a, b *Error) int { return a.Line - b.Line })
+	}
 	return p.file
 }
+
+var opener = map[tokKind]string{tEndif: "'if'", tEndmenu: "'menu'", tEndchoice: "'choice'"}
+
+// Limits that keep the recursive descent (and the recursive walks over
+// its results) from exhausting the stack on hostile input; the kernel's
+// files nest a few levels deep. The C parser stops at 10,000 states of
+// its stack, some 5,000 levels, with "memory exhausted".
+const (
+	maxNesting   = 1000  // if, menu and choice blocks; parentheses and '!'
+	maxExprTerms = 10000 // symbols in one expression
+)
 
 type parser struct {
 	lx   *lexer
 	tok  token
 	file *File
+
+	depth int // open blocks
+	// aborted: nesting went too deep and the rest of the file is skipped.
+	aborted bool
+	// Expression state: nesting, terms, and whether the expression was
+	// given up (the rest of its line is skipped, without more errors).
+	exprDepth, exprTerms int
+	exprFailed           bool
 }
 
 func (p *parser) advance() { p.tok = p.lx.next() }
@@ -32,6 +60,13 @@ func (p *parser) pos(line int) Pos { return Pos{p.file.Path, line} }
 
 func (p *parser) errorf(line int, msg string) {
 	p.file.Errors = append(p.file.Errors, &Error{Pos: p.pos(line), Msg: msg})
+}
+
+// skipRest drops tokens up to the next end of line.
+func (p *parser) skipRest() {
+	for p.tok.kind != tEOL && p.tok.kind != tEOF {
+		p.advance()
+	}
 }
 
 // skipLine drops tokens up to and including the next end of line.
@@ -52,8 +87,40 @@ func (p *parser) expectEOL() {
 		}
 		return
 	}
-	p.errorf(p.tok.line, "unexpected "+p.tok.kind.String()+" at end of statement")
+	p.errorf(p.tok.line, "unexpected "+p.desc()+" at end of statement")
 	p.skipLine()
+}
+
+// desc describes the current token for a message: keywords and operators
+// quoted, words and strings with their text.
+func (p *parser) desc() string {
+	switch p.tok.kind {
+	case tWord:
+		return "word " + strconv.Quote(p.tok.word.Raw)
+	case tString:
+		return "string " + strconv.Quote(p.tok.word.Raw)
+	}
+	return p.tok.kind.String()
+}
+
+// abort gives up the rest of the file: nesting went too deep to go on
+// safely. The blocks still open then end without more errors.
+func (p *parser) abort(line int, msg string) {
+	p.errorf(line, msg)
+	p.aborted = true
+	p.lx.pos = len(p.lx.src)
+	p.lx.prev = tEOF // no "no new line" warning for the skipped end
+	p.tok = token{kind: tEOF, line: p.tok.line}
+}
+
+// enter opens a block, or aborts when too many are open.
+func (p *parser) enter(line int) bool {
+	if p.depth >= maxNesting {
+		p.abort(line, "too deeply nested: more than "+strconv.Itoa(maxNesting)+" levels of if, menu and choice blocks; the rest of the file is ignored")
+		return false
+	}
+	p.depth++
+	return true
 }
 
 // stmts parses statements until an end keyword (endmenu, endchoice, endif)
@@ -100,6 +167,9 @@ func (p *parser) stmt() Stmt {
 		}
 		p.expectEOL()
 		s.Options = p.options(choiceOptions)
+		if !p.enter(line) {
+			return s
+		}
 		s.Body = p.stmts()
 		s.EndPos = p.end(tEndchoice, "choice", line)
 		return s
@@ -111,6 +181,9 @@ func (p *parser) stmt() Stmt {
 		}
 		p.expectEOL()
 		s.Options = p.options(menuOptions)
+		if !p.enter(line) {
+			return s
+		}
 		s.Body = p.stmts()
 		s.EndPos = p.end(tEndmenu, "menu", line)
 		return s
@@ -119,6 +192,9 @@ func (p *parser) stmt() Stmt {
 		s := &IfStmt{Pos: p.pos(line)}
 		s.Cond = p.expr()
 		p.expectEOL()
+		if !p.enter(line) {
+			return s
+		}
 		s.Body = p.stmts()
 		s.EndPos = p.end(tEndif, "if", line)
 		return s
@@ -171,7 +247,7 @@ func (p *parser) stmt() Stmt {
 		p.skipLine()
 		return nil
 	}
-	p.errorf(line, "invalid statement")
+	p.errorf(line, "invalid statement: unexpected "+p.desc())
 	p.skipLine()
 	return nil
 }
@@ -179,6 +255,10 @@ func (p *parser) stmt() Stmt {
 // end consumes the end keyword of a block opened at line, or reports it
 // missing.
 func (p *parser) end(want tokKind, block string, openLine int) Pos {
+	p.depth--
+	if p.aborted {
+		return p.pos(p.tok.line)
+	}
 	if p.tok.kind == want {
 		pos := p.pos(p.tok.line)
 		p.advance()
@@ -196,11 +276,12 @@ func (p *parser) end(want tokKind, block string, openLine int) Pos {
 	return pos
 }
 
-// str reads a quoted string into s.
+// str reads a quoted string into s. Without one, it reports the error
+// and skips to the end of the line (which it leaves for the caller).
 func (p *parser) str(s *Str, what string) bool {
 	if p.tok.kind != tString {
-		p.errorf(p.tok.line, "expected a quoted string after '"+what+"'")
-		p.skipLine()
+		p.errorf(p.tok.line, "expected a quoted string after '"+what+"', found "+p.desc())
+		p.skipRest()
 		return false
 	}
 	s.Parts = p.tok.word.Parts
@@ -209,6 +290,10 @@ func (p *parser) str(s *Str, what string) bool {
 }
 
 type optionSet int
+
+// optInvalid marks an option line whose error was reported: it is left
+// out of the entry.
+const optInvalid OptionKind = -1
 
 const (
 	configOptions optionSet = iota
@@ -232,7 +317,7 @@ func (p *parser) options(set optionSet) []Option {
 		case t.kind == tDepends:
 			p.advance()
 			if p.tok.kind != tOn {
-				p.errorf(line, "expected 'on' after 'depends'")
+				p.errorf(line, "expected 'on' after 'depends', found "+p.desc())
 				p.skipLine()
 				continue
 			}
@@ -249,7 +334,7 @@ func (p *parser) options(set optionSet) []Option {
 		case t.kind == tHelp && (set == configOptions || set == choiceOptions):
 			p.advance()
 			if p.tok.kind != tEOL && p.tok.kind != tEOF {
-				p.errorf(line, "unexpected "+p.tok.kind.String()+" after 'help'")
+				p.errorf(line, "unexpected "+p.desc()+" after 'help'")
 				p.skipLine()
 				continue
 			}
@@ -268,7 +353,9 @@ func (p *parser) options(set optionSet) []Option {
 			return out
 		}
 		p.expectEOL()
-		out = append(out, o)
+		if o.Kind != optInvalid {
+			out = append(out, o)
+		}
 	}
 }
 
@@ -292,7 +379,7 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 		o.Kind = OptPrompt
 		var s Str
 		if !p.str(&s, "prompt") {
-			o.Kind = OptOther
+			o.Kind = optInvalid
 			return true
 		}
 		o.Prompt = &s
@@ -313,8 +400,9 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 			o.Kind = OptImply
 		}
 		if p.tok.kind != tWord {
-			p.errorf(t.line, "expected a symbol after "+t.kind.String())
-			o.Kind = OptOther
+			p.errorf(t.line, "expected a symbol after "+t.kind.String()+", found "+p.desc())
+			p.skipRest()
+			o.Kind = optInvalid
 			return true
 		}
 		o.Sym = p.tok.word
@@ -329,8 +417,9 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 		o.Range = new([2]Word)
 		for i := 0; i < 2; i++ {
 			if p.tok.kind != tWord && p.tok.kind != tString {
-				p.errorf(t.line, "expected two symbols or numbers after 'range'")
-				o.Kind = OptOther
+				p.errorf(t.line, "expected two symbols or numbers after 'range', found "+p.desc())
+				p.skipRest()
+				o.Kind = optInvalid
 				return true
 			}
 			o.Range[i] = p.tok.word
@@ -395,6 +484,30 @@ func (p *parser) ifExpr() Expr {
 // expr parses an expression: || binds loosest, then &&, then !; a
 // comparison joins two symbols.
 func (p *parser) expr() Expr {
+	p.exprDepth, p.exprTerms, p.exprFailed = 0, 0, false
+	x := p.orExpr()
+	if p.exprFailed {
+		// Skip what is left of the line: the caller finds its end.
+		for p.tok.kind != tEOL && p.tok.kind != tEOF {
+			p.advance()
+		}
+	}
+	return x
+}
+
+// exprFail gives up the current expression with one error.
+func (p *parser) exprFail(msg string) Expr {
+	if !p.exprFailed {
+		p.errorf(p.tok.line, msg)
+		p.exprFailed = true
+	}
+	for p.tok.kind != tEOL && p.tok.kind != tEOF {
+		p.advance()
+	}
+	return &SymExpr{W: Word{Raw: "n"}}
+}
+
+func (p *parser) orExpr() Expr {
 	x := p.andExpr()
 	for p.tok.kind == tOr {
 		p.advance()
@@ -412,30 +525,51 @@ func (p *parser) andExpr() Expr {
 	return x
 }
 
+var tooDeep = "expression too deeply nested: more than " + strconv.Itoa(maxNesting) + " levels of '(' and '!'"
+
 var cmpOps = map[tokKind]string{tEqual: "=", tUnequal: "!=", tLess: "<", tLessEqual: "<=", tGreater: ">", tGreaterEqual: ">="}
 
 func (p *parser) unary() Expr {
+	if p.exprFailed {
+		return &SymExpr{W: Word{Raw: "n"}}
+	}
 	switch p.tok.kind {
 	case tNot:
+		if p.exprDepth >= maxNesting {
+			return p.exprFail(tooDeep)
+		}
 		p.advance()
-		return &NotExpr{X: p.unary()}
+		p.exprDepth++
+		x := p.unary()
+		p.exprDepth--
+		return &NotExpr{X: x}
 	case tOpenParen:
+		if p.exprDepth >= maxNesting {
+			return p.exprFail(tooDeep)
+		}
 		line := p.tok.line
 		p.advance()
-		x := p.expr()
+		p.exprDepth++
+		x := p.orExpr()
+		p.exprDepth--
 		if p.tok.kind != tCloseParen {
-			p.errorf(line, "missing ')'")
+			if !p.exprFailed {
+				p.errorf(line, "missing ')'")
+			}
 		} else {
 			p.advance()
 		}
 		return x
 	case tWord, tString:
+		if p.exprTerms++; p.exprTerms > maxExprTerms {
+			return p.exprFail("expression too long: more than " + strconv.Itoa(maxExprTerms) + " symbols")
+		}
 		a := p.tok.word
 		p.advance()
 		if op, ok := cmpOps[p.tok.kind]; ok {
 			p.advance()
 			if p.tok.kind != tWord && p.tok.kind != tString {
-				p.errorf(p.tok.line, "expected a symbol after '"+op+"'")
+				p.exprFail("expected a symbol after '" + op + "', found " + p.desc())
 				return &SymExpr{W: a}
 			}
 			b := p.tok.word
@@ -444,6 +578,5 @@ func (p *parser) unary() Expr {
 		}
 		return &SymExpr{W: a}
 	}
-	p.errorf(p.tok.line, "expected an expression, found "+p.tok.kind.String())
-	return &SymExpr{W: Word{Raw: "n"}}
+	return p.exprFail("expected an expression, found " + p.desc())
 }
