@@ -50,6 +50,9 @@ type macros struct {
 	line    int
 	// messages from $(info,...) and $(warning-if,...).
 	messages []*Error
+	// work counts references expanded and bytes produced, against
+	// maxMacroWork.
+	work int
 }
 
 func newMacros(ctx context.Context, tools *Toolchain, shell Shell) *macros {
@@ -108,7 +111,22 @@ func (m *macros) dollar(s string, i int, args []string) (string, int, error) {
 // function ($(1)...), a variable or user function, a built-in function,
 // or an environment variable.
 func (m *macros) clause(text string, args []string) (string, error) {
-	if n, err := strconv.ParseUint(text, 10, 32); err == nil && n > 0 && int(n) <= len(args) {
+	if m.work > maxMacroWork {
+		return "", &macroError{fmt.Sprintf("macro expansion too large: over %d bytes and references expanded while loading (variables that reference others several times grow exponentially)", maxMacroWork)}
+	}
+	res, err := m.clause1(text, args)
+	m.work += 1 + len(res)
+	return res, err
+}
+
+// maxMacroWork bounds the references expanded and bytes produced in one
+// load. A variable whose value references another twice, and so on, grows
+// exponentially, and the C tool would run until it ran out of memory; the
+// kernel's trees need some 25,000, so 4M is far from anything real.
+const maxMacroWork = 1 << 22
+
+func (m *macros) clause1(text string, args []string) (string, error) {
+	if n, ok := argIndex(text); ok && n > 0 && n <= len(args) {
 		return args[n-1], nil
 	}
 	// Split at top-level commas.
@@ -175,6 +193,39 @@ func (m *macros) clause(text string, args []string) (string, error) {
 	return "", nil
 }
 
+// argIndex reads a clause as strtoul does in eval_clause: leading white
+// space and a sign are allowed, and all of text must be read. A number
+// too large for an int is no argument.
+func argIndex(text string) (int, bool) {
+	i := 0
+	for i < len(text) && (text[i] == ' ' || text[i] >= '\t' && text[i] <= '\r') {
+		i++
+	}
+	neg := false
+	if i < len(text) && (text[i] == '+' || text[i] == '-') {
+		neg = text[i] == '-'
+		i++
+	}
+	if i == len(text) {
+		return 0, false
+	}
+	n := 0
+	for ; i < len(text); i++ {
+		c := text[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n > 1<<20 {
+			return 0, false // far more than the 16 arguments a call may pass
+		}
+		n = n*10 + int(c-'0')
+	}
+	if neg && n != 0 {
+		return 0, false // a huge unsigned number in C
+	}
+	return n, true
+}
+
 type builtinFunc struct {
 	min, max int
 }
@@ -229,6 +280,11 @@ func (m *macros) runShell(cmd string) (string, bool, error) {
 	out, err := m.shell.Run(m.ctx, cmd)
 	if err != nil {
 		return "", true, &macroError{fmt.Sprintf("shell: %v", err)}
+	}
+	// The C tool reads the output as a C string: it ends at a NUL byte.
+	// This also keeps probe placeholders (which hold NULs) unforgeable.
+	if i := strings.IndexByte(out, 0); i >= 0 {
+		out = out[:i]
 	}
 	return out, true, nil
 }
