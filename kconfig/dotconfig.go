@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // DotConfig is a parsed .config file: its assignments in order, with
@@ -43,54 +44,99 @@ func (d *DotConfig) Lookup(name string) (Entry, bool) {
 var headerRE = regexp.MustCompile(`^# (\S+)/(\S+) (\S+) Kernel Configuration$`)
 
 // ParseDotConfig reads a .config. Lines conf would ignore are ignored (and
-// those it would warn about are kept in Problems); nothing is an error.
+// those it would warn about are kept in Problems); only a failure to read
+// is an error. Lines are read as conf's getline_stripped reads them: any
+// length, the newline and a carriage return before it removed, and the
+// text ending at a NUL byte (conf's line is a C string).
 func ParseDotConfig(path string, r io.Reader) (*DotConfig, error) {
 	d := &DotConfig{Path: path, byName: map[string]int{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte // a line longer than br's buffer
 	line := 0
-	for sc.Scan() {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, chunk...)
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return d, fmt.Errorf("read %s: line %d: %w", path, line+1, err)
+		}
+		if long != nil {
+			chunk = append(long, chunk...)
+			long = nil
+		}
+		if len(chunk) == 0 {
+			break // the end, after a final newline or none
+		}
 		line++
-		text := strings.TrimSuffix(sc.Text(), "\r")
-		if text == "" {
-			continue
-		}
-		if text[0] == '#' {
-			if line <= 4 && d.Header == "" {
-				if m := headerRE.FindStringSubmatch(text); m != nil {
-					d.Header = text[2:]
-				}
+		if n := len(chunk); chunk[n-1] == '\n' {
+			chunk = chunk[:n-1]
+			if n := len(chunk); n > 0 && chunk[n-1] == '\r' {
+				chunk = chunk[:n-1]
 			}
-			if len(text) < 2 || text[1] != ' ' {
-				continue
-			}
-			rest, ok := strings.CutPrefix(text[2:], "CONFIG_")
-			if !ok {
-				continue
-			}
-			name, tail, ok := strings.Cut(rest, " ")
-			if !ok || tail != "is not set" {
-				continue
-			}
-			d.add(Entry{Name: name, Value: "n", Unset: true, Line: line})
-			continue
 		}
-		rest, ok := strings.CutPrefix(text, "CONFIG_")
-		if !ok {
-			d.Problems = append(d.Problems, &Error{Pos: Pos{path, line}, Msg: "unexpected data: " + text, Warning: true})
-			continue
+		if i := bytes.IndexByte(chunk, 0); i >= 0 {
+			chunk = chunk[:i]
 		}
-		name, value, ok := strings.Cut(rest, "=")
-		if !ok {
-			d.Problems = append(d.Problems, &Error{Pos: Pos{path, line}, Msg: "unexpected data: " + text, Warning: true})
-			continue
+		d.parseLine(string(chunk), line)
+		if err == io.EOF {
+			break
 		}
-		d.add(Entry{Name: name, Value: value, Line: line})
-	}
-	if err := sc.Err(); err != nil {
-		return d, fmt.Errorf("read %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// parseLine reads one line of a .config (conf_read_simple's loop body).
+func (d *DotConfig) parseLine(text string, line int) {
+	if text == "" {
+		return
+	}
+	if text[0] == '#' {
+		if line <= 4 && d.Header == "" {
+			if m := headerRE.FindStringSubmatch(text); m != nil {
+				d.Header = text[2:]
+			}
+		}
+		if len(text) < 2 || text[1] != ' ' {
+			return
+		}
+		rest, ok := strings.CutPrefix(text[2:], "CONFIG_")
+		if !ok {
+			return
+		}
+		name, tail, ok := strings.Cut(rest, " ")
+		if !ok || tail != "is not set" {
+			return
+		}
+		d.add(Entry{Name: name, Value: "n", Unset: true, Line: line})
+		return
+	}
+	rest, ok := strings.CutPrefix(text, "CONFIG_")
+	if !ok {
+		d.Problems = append(d.Problems, &Error{Pos: Pos{d.Path, line}, Msg: "unexpected data: " + excerpt(text), Warning: true})
+		return
+	}
+	name, value, ok := strings.Cut(rest, "=")
+	if !ok {
+		d.Problems = append(d.Problems, &Error{Pos: Pos{d.Path, line}, Msg: "unexpected data: " + excerpt(text), Warning: true})
+		return
+	}
+	d.add(Entry{Name: name, Value: value, Line: line})
+}
+
+// excerpt shortens a line quoted in a message: a message is read by
+// someone, and a .config line can be megabytes long.
+func excerpt(s string) string {
+	const max = 200
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 func (d *DotConfig) add(e Entry) {
@@ -116,20 +162,33 @@ func ReadDotConfig(path string) (*DotConfig, error) {
 // evaluated and the configuration marked changed where a written value
 // differs from what was read.
 func (e *Eval) Apply(d *DotConfig) {
+	if len(d.Problems) > 0 {
+		e.Changed = true // conf_read: any warning marks it changed
+	}
+	// seen is the C tool's SYMBOL_DEF_USER flag: the file gave the symbol
+	// a value. A value conf ignores (an unquoted string, any value of a
+	// symbol without type) sets no flag.
 	seen := map[*Symbol]bool{}
 	for _, en := range d.Entries {
 		s := e.K.Lookup(en.Name)
+		if s == nil {
+			s = e.constTristate(en.Name)
+		}
 		if s == nil {
 			e.Changed = true
 			continue
 		}
 		if seen[s] {
 			e.Warnings = append(e.Warnings, &Error{Pos: Pos{d.Path, en.Line}, Msg: "override: reassigning to symbol " + s.Name, Warning: true})
+			e.Changed = true
 		}
-		if !e.setUser(s, en, d.Path) {
+		ok, stored := e.setUser(s, en, d.Path)
+		if !ok {
 			continue
 		}
-		seen[s] = true
+		if stored {
+			seen[s] = true
+		}
 		if ch := s.ChoiceNode(); ch != nil {
 			prio := e.prio[ch]
 			for i, m := range prio {
@@ -144,17 +203,37 @@ func (e *Eval) Apply(d *DotConfig) {
 	e.read()
 }
 
-// setUser is conf_set_sym_val; it returns false for a value conf rejects.
-func (e *Eval) setUser(s *Symbol, en Entry, path string) bool {
-	st := e.state(s)
-	if st == nil {
-		return false
+// constTristate returns y, m or n for a .config line naming them: the C
+// tool's sym_find finds these constants (and takes a value for them that
+// nothing reads), where any other name of no symbol is unknown.
+func (e *Eval) constTristate(name string) *Symbol {
+	switch name {
+	case "y":
+		return e.K.Yes
+	case "m":
+		return e.K.Mod
+	case "n":
+		return e.K.No
 	}
+	return nil
+}
+
+// setUser is conf_set_sym_val: ok is false for a value conf rejects (with
+// a warning), stored false for one it ignores without a word.
+func (e *Eval) setUser(s *Symbol, en Entry, path string) (ok, stored bool) {
 	p := en.Value
-	bad := func(msg string) bool {
+	bad := func(msg string) (bool, bool) {
 		e.Warnings = append(e.Warnings, &Error{Pos: Pos{path, en.Line}, Msg: msg, Warning: true})
 		e.Changed = true
-		return false
+		return false, false
+	}
+	st := e.state(s)
+	if st == nil {
+		// The constants y, m and n: tristate, and no value to keep.
+		if p == "" || p[0] != 'y' && p[0] != 'm' && p[0] != 'n' {
+			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", excerpt(p), s.Name))
+		}
+		return true, true
 	}
 	switch s.Type {
 	case Tristate, Bool:
@@ -166,12 +245,12 @@ func (e *Eval) setUser(s *Symbol, en Entry, path string) bool {
 		case strings.HasPrefix(p, "n"):
 			st.userTri = No
 		default:
-			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", p, s.Name))
+			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", excerpt(p), s.Name))
 		}
 		st.hasUser = true
 	case String:
 		if !strings.HasPrefix(p, `"`) {
-			return true // conf ignores it without a word
+			return true, false // conf ignores it without a word
 		}
 		v, ok := unescapeConfigString(p[1:])
 		if !ok {
@@ -180,11 +259,13 @@ func (e *Eval) setUser(s *Symbol, en Entry, path string) bool {
 		st.userStr, st.hasUser = v, true
 	case Int, Hex:
 		if !validNumber(s.Type, p) {
-			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", p, s.Name))
+			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", excerpt(p), s.Name))
 		}
 		st.userStr, st.hasUser = p, true
+	default:
+		return true, false // a symbol without type takes no value
 	}
-	return true
+	return true, true
 }
 
 // unescapeConfigString reads a .config string after its opening quote:
