@@ -132,15 +132,22 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 		k.Dot = dot
 	}
 	k.Arch = archOf(dot, getenv)
+	tools := kconfig.NewToolchain(trees.Srctree, k.Arch, getenv)
 	var shell kconfig.Shell
 	if set.AllowShell {
 		timeout := set.ShellTimeout
 		if timeout <= 0 {
 			timeout = 20 * time.Second
 		}
-		shell = &kconfig.ExecShell{Dir: trees.Objtree, Timeout: timeout}
+		// Probes run in a scratch folder, as the CLI runs them: some
+		// write temporary files, and the objtree is the user's.
+		dir, err := os.MkdirTemp("", "krls-probe-")
+		if err != nil {
+			return nil, fmt.Errorf("a folder for the toolchain probes: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		shell = &kconfig.ExecShell{Dir: dir, Env: tools.ShellEnv(), Timeout: timeout}
 	}
-	tools := kconfig.NewToolchain(trees.Srctree, k.Arch, getenv)
 	k.K, err = kconfig.Load(ctx, kconfig.LoadOptions{Srctree: trees.Srctree, Tools: tools, Shell: shell, Files: files})
 	if err != nil {
 		return nil, fmt.Errorf("load the Kconfig files of %s: %w", trees.Srctree, err)

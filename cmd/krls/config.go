@@ -37,7 +37,8 @@ RUSTC, BINDGEN, CROSS_COMPILE, LLVM, ... from the environment, else the
 Makefile's defaults, each within --shell-timeout.
 
 Defaults: --srctree is the kernel tree above the current folder; --objtree
-is $KBUILD_OUTPUT, else the srctree; --arch comes from the .config.
+is the srctree if it has a .config, else $KBUILD_OUTPUT; --arch comes from
+the .config.
 `
 
 func runConfig(args []string, stdout, stderr io.Writer) int {
@@ -114,14 +115,11 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 			return usage("explain needs one SYMBOL")
 		}
 		name := strings.TrimPrefix(pos[0], "CONFIG_")
-		if *objtree == "" {
-			if v := os.Getenv("KBUILD_OUTPUT"); v != "" {
-				*objtree = v
-			} else {
-				*objtree = *srctree
-			}
+		trees, err := workspace.LocateKernel(*srctree, workspace.KernelSettings{Srctree: *srctree, Objtree: *objtree}, nil)
+		if err != nil {
+			return usage(err.Error())
 		}
-		path := filepath.Join(*objtree, ".config")
+		path := trees.DotConfig()
 		d, err := kconfig.ReadDotConfig(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "krls: no .config: %v\n", err)
