@@ -177,13 +177,19 @@ func (c *client) response(id int) message {
 // accepts.
 func (c *client) waitFor(what string, match func(message) bool) message {
 	c.t.Helper()
+	return c.waitWithin(waitTimeout, what, match)
+}
+
+// waitWithin is waitFor with another bound.
+func (c *client) waitWithin(d time.Duration, what string, match func(message) bool) message {
+	c.t.Helper()
 	for i, m := range c.pending {
 		if match(m) {
 			c.pending = append(c.pending[:i:i], c.pending[i+1:]...)
 			return m
 		}
 	}
-	timer := time.NewTimer(waitTimeout)
+	timer := time.NewTimer(d)
 	defer timer.Stop()
 	for {
 		select {

@@ -71,12 +71,25 @@ func codeActions(uri string, res *workspace.Result, rng protocol.Range, ctxDiags
 	}
 	m := NewMapper(res.Doc.Text)
 	start, end := m.Offsets(rng)
+	// The context's diagnostics by code and range, so that matching them
+	// costs one lookup per finding however many the client sends.
+	type key struct {
+		code string
+		rng  protocol.Range
+	}
+	byKey := make(map[key][]protocol.Diagnostic, len(ctxDiags))
+	for _, cd := range ctxDiags {
+		if code, ok := cd.Code.(string); ok {
+			k := key{code, cd.Range}
+			byKey[k] = append(byKey[k], cd)
+		}
+	}
 	diags := make([]protocol.Diagnostic, len(res.Findings))
 	selected := make([]bool, len(res.Findings))
 	matched := false
 	for i, f := range res.Findings {
 		diags[i] = toDiagnostic(m, uri, f)
-		for _, cd := range ctxDiags {
+		for _, cd := range byKey[key{f.Rule, diags[i].Range}] {
 			if sameDiagnostic(cd, diags[i]) {
 				selected[i], matched = true, true
 				break

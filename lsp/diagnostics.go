@@ -28,31 +28,42 @@ type publishDiagnosticsParams struct {
 
 // scheduleDiagnostics (re)starts the diagnostics of a document after
 // delay, cancelling the pending or running ones: a newer edit makes them
-// stale.
+// stale. The new job starts its analysis only once the cancelled one has
+// ended, so that at most one analysis of a document runs at a time, even
+// when the user pauses longer than the debounce again and again while a
+// big document is analysed.
 func (s *server) scheduleDiagnostics(uri string, delay time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old := s.diags[uri]; old != nil {
-		old.cancel()
-		delete(s.diags, uri)
+	prev := s.diags[uri]
+	if prev != nil {
+		prev.cancel()
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
-	job := &diagJob{cancel: cancel}
-	if !s.goOwned(func() { s.runDiagnostics(ctx, job, uri, delay) }) {
+	job := &diagJob{cancel: cancel, done: make(chan struct{})}
+	if !s.goOwned(func() { s.runDiagnostics(ctx, job, prev, uri, delay) }) {
 		cancel()
 		return
 	}
 	s.diags[uri] = job
 }
 
-func (s *server) runDiagnostics(ctx context.Context, job *diagJob, uri string, delay time.Duration) {
+// runDiagnostics is a diagnostics job: it waits for the debounce delay
+// and for the previous job of the document (prev, cancelled) to end, then
+// analyses the document and publishes the findings unless a newer change
+// or a close took over.
+func (s *server) runDiagnostics(ctx context.Context, job, prev *diagJob, uri string, delay time.Duration) {
 	defer func() {
+		if prev != nil {
+			<-prev.done // cancelled: it ends promptly
+		}
 		s.mu.Lock()
 		if s.diags[uri] == job {
 			delete(s.diags, uri)
 		}
 		s.mu.Unlock()
 		job.cancel()
+		close(job.done)
 	}()
 	defer func() {
 		if p := recover(); p != nil {
@@ -69,6 +80,17 @@ func (s *server) runDiagnostics(ctx context.Context, job *diagJob, uri string, d
 			return
 		}
 	}
+	if prev != nil {
+		select {
+		case <-prev.done:
+		case <-ctx.Done():
+			return
+		}
+	}
+	if s.testHookAnalyze != nil {
+		s.testHookAnalyze(uri, +1)
+		defer s.testHookAnalyze(uri, -1)
+	}
 	doc := s.session.Document(uri)
 	if doc == nil {
 		return
@@ -83,7 +105,7 @@ func (s *server) runDiagnostics(ctx context.Context, job *diagJob, uri string, d
 		return
 	}
 	s.reportProblems(uri, res)
-	diags := s.toDiagnostics(uri, res)
+	diags := s.toDiagnostics(ctx, uri, res)
 	s.publishMu.Lock()
 	defer s.publishMu.Unlock()
 	if ctx.Err() != nil {
@@ -118,13 +140,18 @@ func (s *server) reportProblems(uri string, res *workspace.Result) {
 	}
 }
 
-func (s *server) toDiagnostics(uri string, res *workspace.Result) []protocol.Diagnostic {
+// toDiagnostics converts the findings of a result. It stops early, with
+// what it has, when ctx is cancelled: the caller then publishes nothing.
+func (s *server) toDiagnostics(ctx context.Context, uri string, res *workspace.Result) []protocol.Diagnostic {
 	out := make([]protocol.Diagnostic, 0, len(res.Findings))
 	if len(res.Findings) == 0 {
 		return out
 	}
 	m := NewMapper(res.Doc.Text)
-	for _, f := range res.Findings {
+	for i, f := range res.Findings {
+		if i%4096 == 4095 && ctx.Err() != nil {
+			return out
+		}
 		out = append(out, toDiagnostic(m, uri, f))
 	}
 	return out

@@ -8,8 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 )
@@ -321,4 +324,118 @@ func TestEndToEndCommandLine(t *testing.T) {
 	if code := p.wait(); code != 1 {
 		t.Errorf("exit code at EOF without shutdown %d, want 1", code)
 	}
+}
+
+// hugeDocument is a multi-MB document with an undocumented unsafe block on
+// each of n lines, in one function: the shape of the reviewer's 7.5 MB
+// reproduction (300,000 lines), which kept the server from answering for
+// minutes.
+func hugeDocument(n int) string {
+	var b strings.Builder
+	b.Grow(20*n + 100)
+	b.WriteString("/// # Safety\n///\n/// None.\nunsafe fn g() {}\n\nfn f() {\n")
+	for range n {
+		b.WriteString("    unsafe { g() };\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// livenessTimeout bounds what a huge document may take on a loaded
+// machine. Nothing here asserts timings: only that the server answers
+// and ends at all.
+const livenessTimeout = 3 * time.Minute
+
+// TestEndToEndHugeDocument: diagnostics of a multi-MB document arrive;
+// edits cancel its analysis; shutdown is answered and exit ends the
+// process while it is analysed.
+func TestEndToEndHugeDocument(t *testing.T) {
+	const n = 150000 // 3 MB
+	text := hugeDocument(n)
+	dir := t.TempDir()
+	uri := "file://" + filepath.Join(dir, "huge.rs")
+	p := startKrls(t)
+	p.initialize("file://"+dir, map[string]any{"krls": map[string]any{"rules": []string{"undocumented-unsafe"}}})
+
+	start := time.Now()
+	p.open(uri, text, 1)
+	m := p.waitWithin(livenessTimeout, "diagnostics of the huge document", func(m message) bool {
+		return m.Method == "textDocument/publishDiagnostics" && bytes.Contains(m.Params[:min(len(m.Params), 200)], []byte(`"version":1`))
+	})
+	pub := decodeParams[publishParams](t, m.Params)
+	if len(pub.Diagnostics) != n {
+		t.Errorf("%d diagnostics, want %d", len(pub.Diagnostics), n)
+	}
+	t.Logf("diagnostics of %d bytes after %v", len(text), time.Since(start))
+
+	// Edits in a row, each cancelling the analysis of the one before,
+	// then shutdown while the last is analysed.
+	for v := 2; v <= 4; v++ {
+		p.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": v},
+			"contentChanges": []any{map[string]any{"range": protocol.Range{Start: pos(6, 0), End: pos(6, 0)}, "text": "    // SAFETY: TODO\n"}},
+		})
+	}
+	// Let the analysis of the last version get under way (if it has
+	// not yet, the test still holds).
+	time.Sleep(time.Second)
+	start = time.Now()
+	id := p.request("shutdown", nil)
+	if r := p.waitWithin(livenessTimeout, "the shutdown response", func(m message) bool {
+		return m.Method == "" && string(m.ID) == fmt.Sprint(id)
+	}); r.Error != nil {
+		t.Errorf("shutdown: %v", r)
+	}
+	t.Logf("shutdown answered after %v", time.Since(start))
+	p.notify("exit", nil)
+	if code := p.waitExit(livenessTimeout); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// TestEndToEndSignal: SIGTERM ends the server with an analysis in flight.
+func TestEndToEndSignal(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM")
+	}
+	text := hugeDocument(150000)
+	p := startKrls(t)
+	p.initialize("", nil)
+	p.open("file:///x/huge.rs", text, 1)
+	// The server has the document once it answers a request sent after.
+	p.call("textDocument/codeAction", codeActionParams("file:///nowhere.rs", protocol.Range{}, nil))
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.waitExit(livenessTimeout); code != 1 {
+		t.Errorf("exit code %d after SIGTERM, want 1", code)
+	}
+}
+
+// waitExit waits, up to d, for the process to end, and returns its exit
+// code.
+func (p *process) waitExit(d time.Duration) int {
+	p.t.Helper()
+	done := make(chan int, 1)
+	go func() {
+		// Read stdout to its end, or Wait would close it under the reader.
+		for range p.client.ch {
+		}
+		err := p.cmd.Wait()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			p.t.Error(err)
+		}
+		done <- p.cmd.ProcessState.ExitCode()
+	}()
+	select {
+	case code := <-done:
+		if err := p.err(); err != nil {
+			p.t.Errorf("stdout: %v", err)
+		}
+		return code
+	case <-time.After(d):
+		p.t.Fatalf("the server did not end within %v", d)
+	}
+	return -1
 }

@@ -16,17 +16,34 @@ import (
 // Invalid UTF-8 counts one code unit per byte, both ways; a rune outside
 // the Basic Multilingual Plane counts two (a surrogate pair).
 //
-// A Mapper is immutable and safe for concurrent use.
+// A Mapper is immutable and safe for concurrent use. Each conversion
+// costs a binary search and a scan of at most mapperStride bytes, so that
+// converting every finding of a long line (a generated one-line file)
+// stays linear: lines longer than that have checkpoints.
 type Mapper struct {
 	text []byte
 	// starts[i] is the byte offset where line i begins; ends[i] where its
 	// content ends (where the terminator starts, or len(text)).
 	starts []int
 	ends   []int
+	// cps are checkpoints in long lines, in offset order: the UTF-16
+	// units from the line's start to a character boundary.
+	cps []checkpoint
 }
+
+// checkpoint says that the character boundary at byte off is units
+// UTF-16 code units after the start of its line.
+type checkpoint struct{ off, units int }
+
+// mapperStride is the distance between the checkpoints of a long line.
+const mapperStride = 256
 
 // NewMapper indexes text. The text must not change afterwards.
 func NewMapper(text []byte) *Mapper {
+	return newMapper(text, mapperStride)
+}
+
+func newMapper(text []byte, stride int) *Mapper {
 	m := &Mapper{text: text, starts: make([]int, 1, len(text)/32+1)}
 	for i := 0; i < len(text); i++ {
 		switch text[i] {
@@ -42,6 +59,23 @@ func NewMapper(text []byte) *Mapper {
 		}
 	}
 	m.ends = append(m.ends, len(text))
+	for l, start := range m.starts {
+		end := m.ends[l]
+		if end-start <= stride {
+			continue
+		}
+		// Decode as Position does, from the line's start.
+		units, last := 0, start
+		for i := start; i < end; {
+			r, size := utf8.DecodeRune(text[i:end])
+			units += utf16Len(r, size)
+			i += size
+			if i-last >= stride && i < end {
+				m.cps = append(m.cps, checkpoint{i, units})
+				last = i
+			}
+		}
+	}
 	return m
 }
 
@@ -76,6 +110,10 @@ func (m *Mapper) Position(off int) protocol.Position {
 		off = end
 	}
 	units := 0
+	// The last checkpoint at or before off, if it is in this line.
+	if k := sort.Search(len(m.cps), func(k int) bool { return m.cps[k].off > off }) - 1; k >= 0 && m.cps[k].off > start {
+		start, units = m.cps[k].off, m.cps[k].units
+	}
 	for i := start; i < off; {
 		r, size := utf8.DecodeRune(m.text[i:end])
 		if i+size > off {
@@ -98,6 +136,12 @@ func (m *Mapper) Offset(p protocol.Position) int {
 	start, end := m.starts[l], m.ends[l]
 	want := int64(p.Character)
 	units := int64(0)
+	// The last checkpoint of this line at or before the position.
+	lo := sort.Search(len(m.cps), func(k int) bool { return m.cps[k].off > start })
+	hi := sort.Search(len(m.cps), func(k int) bool { return m.cps[k].off > end })
+	if k := lo + sort.Search(hi-lo, func(k int) bool { return int64(m.cps[lo+k].units) > want }) - 1; k >= lo {
+		start, units = m.cps[k].off, int64(m.cps[k].units)
+	}
 	i := start
 	for i < end {
 		r, size := utf8.DecodeRune(m.text[i:end])

@@ -162,13 +162,45 @@ var roundTripSeeds = []string{
 	"\r",
 	"\n",
 	"x\xf0\x9f\x90",
+	"a long line of 🐧 and \xff bytes, é and 中, long enough for checkpoints at the default stride: " +
+		"🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧🐧\xf0\x9f" +
+		"ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé\r\nand a second line",
+}
+
+// TestMapperLongLine converts every finding of a long generated line: each
+// conversion scans at most a stride, not the line from its start.
+func TestMapperLongLine(t *testing.T) {
+	var b []byte
+	for i := 0; i < 5000; i++ {
+		b = append(b, "unsafe { g() } + é🐧 + "...)
+	}
+	m := NewMapper(b)
+	if len(m.cps) < len(b)/(mapperStride+utf8.UTFMax) {
+		t.Fatalf("%d checkpoints for %d bytes", len(m.cps), len(b))
+	}
+	for off := 0; off < len(b); off += 997 {
+		p := m.Position(off)
+		if want := refPosition(b, off); p != want {
+			t.Fatalf("Position(%d) = %v, want %v", off, p, want)
+		}
+		if o := m.Offset(p); o > off || m.Position(o) != p {
+			t.Fatalf("Offset(%v) = %d", p, o)
+		}
+	}
 }
 
 // checkRoundTrip checks, for every offset of text, that the mapper agrees
 // with the reference and that offsets and positions convert back.
 func checkRoundTrip(t *testing.T, text []byte) {
 	t.Helper()
-	m := NewMapper(text)
+	// Small strides put checkpoints everywhere in short texts.
+	for _, stride := range []int{mapperStride, 1, 2, 3, 5} {
+		checkRoundTripWith(t, text, newMapper(text, stride))
+	}
+}
+
+func checkRoundTripWith(t *testing.T, text []byte, m *Mapper) {
+	t.Helper()
 	for off := -1; off <= len(text)+1; off++ {
 		p := m.Position(off)
 		if want := refPosition(text, off); p != want {

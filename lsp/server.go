@@ -42,6 +42,10 @@ type Options struct {
 	// a blocking read of a stdin that Close cannot interrupt keeps it
 	// until the process exits. 0 means 100 ms.
 	ExitWait time.Duration
+
+	// testHookServer, when set (by tests), sees the server before it
+	// starts.
+	testHookServer func(*server)
 }
 
 // Serve speaks LSP on in and out until the client sends exit or in ends,
@@ -51,6 +55,9 @@ type Options struct {
 func Serve(ctx context.Context, in io.Reader, out io.Writer, logw io.Writer, opts Options) int {
 	logger := log.New(logw, "krls: ", log.LstdFlags|log.Lmsgprefix)
 	s := newServer(ctx, logger, opts)
+	if opts.testHookServer != nil {
+		opts.testHookServer(s)
+	}
 	defer s.cancel()
 	stream := NewStream(in, out, logger)
 	s.conn = jsonrpc2.NewConn(stream)
@@ -120,15 +127,24 @@ type server struct {
 	root        string
 	initWarn    []string
 	requests    map[jsonrpc2.ID]*request
-	diags       map[string]*diagJob
-	ignored     map[string]bool // open documents that are not Rust
+	diags       map[string]*diagJob // the latest job of each document, until it ends
+	ignored     map[string]bool     // open documents that are not Rust
 	warnedLarge map[string]bool
 	logged      map[string]bool // problems already shown to the user
+
+	// testHookAnalyze, when set, is called as a diagnostics job starts
+	// (+1) and ends (-1) the analysis of a document.
+	testHookAnalyze func(uri string, delta int)
 }
 
 type request struct{ cancel context.CancelFunc }
 
-type diagJob struct{ cancel context.CancelFunc }
+// diagJob is the diagnostics job of a document; done is closed when it
+// (and the jobs before it) ended.
+type diagJob struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
 
 func newServer(ctx context.Context, logger *log.Logger, opts Options) *server {
 	if opts.Debounce == 0 {
@@ -155,8 +171,14 @@ func (s *server) getState() state {
 	return s.state
 }
 
-// stop cancels and waits for everything the server started. Handlers that
-// run later do nothing.
+// stopWait bounds how long the server waits for its cancelled work at
+// shutdown, exit or a signal. Cancelled work ends promptly (parsing and
+// the rules check their context); what does not (a write to a client
+// that stopped reading) must not keep the process alive.
+const stopWait = 5 * time.Second
+
+// stop cancels and waits (up to stopWait) for everything the server
+// started. Handlers that run later do nothing.
 func (s *server) stop() {
 	s.mu.Lock()
 	if s.state != stateShutdown {
@@ -164,10 +186,26 @@ func (s *server) stop() {
 	}
 	s.mu.Unlock()
 	s.cancel()
-	s.wg.Wait()
+	s.waitJobs()
 	s.mu.Lock()
 	s.state = stateExited
 	s.mu.Unlock()
+}
+
+// waitJobs waits for the goroutines the server started, up to stopWait.
+func (s *server) waitJobs() {
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(stopWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.log.Printf("work still running %v after it was cancelled; not waiting for it", stopWait)
+	}
 }
 
 // goOwned starts f in a goroutine the server waits for, unless the server
@@ -393,10 +431,11 @@ func (s *server) shutdown(r *replier) {
 	s.mu.Lock()
 	s.state = stateShutdown
 	s.mu.Unlock()
-	// Cancel and wait for the work in flight: requests answer
-	// RequestCancelled, diagnostics are dropped.
+	// Cancel every job first, then wait for them (up to stopWait): their
+	// cancellation is prompt. Requests answer RequestCancelled,
+	// diagnostics are dropped.
 	s.cancel()
-	s.wg.Wait()
+	s.waitJobs()
 	r.send(nil, nil)
 }
 

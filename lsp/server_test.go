@@ -365,6 +365,52 @@ func TestServerTyping(t *testing.T) {
 	}
 }
 
+// TestServerOneAnalysisPerDocument: edits that come slower than the
+// debounce, while a big document is analysed, cancel the analysis of the
+// one before; the next waits for it to end, so that cancelled analyses
+// do not pile up.
+func TestServerOneAnalysisPerDocument(t *testing.T) {
+	var mu sync.Mutex
+	active, most, started := 0, 0, 0
+	hook := func(s *server) {
+		s.testHookAnalyze = func(uri string, delta int) {
+			mu.Lock()
+			active += delta
+			most = max(most, active)
+			if delta > 0 {
+				started++
+			}
+			mu.Unlock()
+			if delta < 0 {
+				// An analysis slow to notice its cancellation.
+				time.Sleep(30 * time.Millisecond)
+			}
+		}
+	}
+	p := startServer(t, Options{Debounce: time.Millisecond, testHookServer: hook})
+	p.initialize("", nil)
+	uri := "file:///x/big.rs"
+	text := "fn f() {\n" + strings.Repeat("    unsafe { g() };\n", 20000) + "}\n"
+	p.open(uri, text, 1)
+	const last = 12
+	for v := 2; v <= last; v++ {
+		time.Sleep(5 * time.Millisecond) // a pause longer than the debounce
+		p.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": v},
+			"contentChanges": []any{map[string]any{"range": protocol.Range{Start: pos(1, 0), End: pos(1, 0)}, "text": " "}},
+		})
+	}
+	p.diagnosticsFor(uri, version(last))
+	p.call("shutdown", nil)
+	p.notify("exit", nil)
+	p.exitCode()
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 1 || active != 0 || started == 0 {
+		t.Errorf("at most %d analyses of the document at once (want 1); %d running at the end, %d started", most, active, started)
+	}
+}
+
 func TestServerTooLarge(t *testing.T) {
 	p := startServer(t, Options{})
 	p.initialize("", nil)

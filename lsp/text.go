@@ -85,7 +85,30 @@ func (s *server) didChange(params json.RawMessage) {
 
 // changeEdits turns LSP content changes into edits the session applies in
 // order, each converted against the text the previous ones produced.
+//
+// Converting a change costs a pass over the text, so an event with many
+// changes (an edit with many cursors) would cost one pass per change:
+// hours for a few hundred thousand cursors in a multi-MB document. Such
+// events list their changes from the last in the document to the first,
+// so that each applies to text the ones before left alone; those convert
+// against the text once and apply as one edit (see batchEdit).
 func changeEdits(changes []contentChange) []workspace.EditFunc {
+	if len(changes) > 1 {
+		return []workspace.EditFunc{func(src []byte) diagnostics.Edit {
+			if e, ok := batchEdit(src, changes); ok {
+				return e
+			}
+			text := src
+			for _, f := range sequentialEdits(changes) {
+				text = workspace.ApplyEdit(text, f(text))
+			}
+			return diagnostics.Edit{Start: 0, End: len(src), NewText: string(text)}
+		}}
+	}
+	return sequentialEdits(changes)
+}
+
+func sequentialEdits(changes []contentChange) []workspace.EditFunc {
 	edits := make([]workspace.EditFunc, 0, len(changes))
 	for _, c := range changes {
 		if c.Range == nil {
@@ -99,6 +122,51 @@ func changeEdits(changes []contentChange) []workspace.EditFunc {
 		})
 	}
 	return edits
+}
+
+// batchEdit converts changes that each lie before the one before them
+// against src at once, and returns them as one edit, the same as applying
+// them in order. It fails (ok false) for changes in any other order, for
+// a full-text change, and for a position that its text would not leave
+// as it is: one past a line's end or inside a character (after the first
+// change), or where a change starts right after a "\r" (the text put
+// there could start with "\n" and join them into one line end).
+func batchEdit(src []byte, changes []contentChange) (e diagnostics.Edit, ok bool) {
+	m := NewMapper(src)
+	type span struct{ start, end int }
+	spans := make([]span, len(changes))
+	exact := func(p protocol.Position) (int, bool) {
+		off := m.Offset(p)
+		return off, m.Position(off) == p
+	}
+	size := 0
+	for i, c := range changes {
+		if c.Range == nil {
+			return e, false
+		}
+		start, end := m.Offsets(*c.Range)
+		if i > 0 {
+			s0, ok0 := exact(c.Range.Start)
+			s1, ok1 := exact(c.Range.End)
+			prev := spans[i-1].start
+			if !ok0 || !ok1 || max(s0, s1) > prev || max(s0, s1) == prev && prev > 0 && src[prev-1] == '\r' {
+				return e, false
+			}
+		}
+		spans[i] = span{start, end}
+		size += len(c.Text)
+	}
+	// From the first in the text (the last change) to the last.
+	first, last := spans[len(spans)-1], spans[0]
+	var b strings.Builder
+	b.Grow(size + last.end - first.start)
+	for i := len(changes) - 1; i >= 0; i-- {
+		if i < len(changes)-1 {
+			b.Write(src[spans[i+1].end:spans[i].start])
+		}
+		b.WriteString(changes[i].Text)
+	}
+	return diagnostics.Edit{Start: first.start, End: last.end, NewText: b.String()}, true
 }
 
 func (s *server) didClose(params json.RawMessage) {
@@ -118,14 +186,15 @@ func (s *server) didClose(params json.RawMessage) {
 	s.forget(uri)
 }
 
-// forget drops a document: its pending diagnostics are cancelled and the
-// published ones cleared.
+// forget drops a document: its pending or running diagnostics are
+// cancelled and the published ones cleared. (The cancelled job stays the
+// document's latest until it ends, so that a reopened document's first
+// job waits for it.)
 func (s *server) forget(uri string) {
 	s.mu.Lock()
 	delete(s.warnedLarge, uri)
 	if job := s.diags[uri]; job != nil {
 		job.cancel()
-		delete(s.diags, uri)
 	}
 	s.mu.Unlock()
 	if s.session.Close(uri) {

@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -35,6 +37,16 @@ func TestChangeEdits(t *testing.T) {
 		{"delete a CRLF line", "a\r\nb\r\nc", []contentChange{{Range: rng(1, 0, 2, 0)}}, "a\r\nc"},
 		{"reversed range", "abcd", []contentChange{{Range: rng(0, 3, 0, 1), Text: "-"}}, "a-d"},
 		{"invalid bytes count one unit", "\xff\xfex", []contentChange{{Range: rng(0, 2, 0, 2), Text: "é"}}, "\xff\xfeéx"},
+		{"many cursors, last first", "a🐧b\ncd\n", []contentChange{
+			{Range: rng(1, 1, 1, 2), Text: "D"},
+			{Range: rng(1, 0, 1, 0), Text: ">"},
+			{Range: rng(0, 3, 0, 4), Text: "B\n"},
+			{Range: rng(0, 0, 0, 1), Text: ""},
+		}, "🐧B\n\n>cD\n"},
+		{"a change after a CR joins a CRLF", "a\rb", []contentChange{
+			{Range: rng(1, 0, 1, 1), Text: "\nc"}, // "a\r\nc": line 1 is "c"
+			{Range: rng(1, 0, 1, 0), Text: "!"},
+		}, "a\r\n!c"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +60,74 @@ func TestChangeEdits(t *testing.T) {
 				t.Errorf("text = %q, want %q", d.Text, tt.want)
 			}
 		})
+	}
+}
+
+// TestChangeEditsBatch: many changes in one event, applied at once when
+// they come last first, give what applying them one by one gives.
+func TestChangeEditsBatch(t *testing.T) {
+	texts := []string{
+		"fn f() {\n    unsafe { g() };\n}\n",
+		"// 🐧 é\r\nfn f() {}\r\n\rx\xff\xfe\n",
+		"a\rb\r\nc\n\n🐧🐧",
+	}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 3000; round++ {
+		text := texts[round%len(texts)]
+		m := NewMapper([]byte(text))
+		// Random positions, some past line ends or inside characters,
+		// mostly from the last to the first.
+		var changes []contentChange
+		line, char := uint32(m.LineCount()), uint32(8)
+		for k := rnd.IntN(6); k >= 0; k-- {
+			if rnd.IntN(8) > 0 {
+				line, char = uint32(rnd.IntN(int(line)+1)), uint32(rnd.IntN(int(char)+2))
+			} else {
+				line, char = uint32(rnd.IntN(m.LineCount()+1)), uint32(rnd.IntN(9))
+			}
+			end := protocol.Position{Line: line, Character: char}
+			if rnd.IntN(2) == 0 {
+				end.Character += uint32(rnd.IntN(3))
+			}
+			insert := []string{"", "x", "\n", "🐧", "\r", "é\r\n"}[rnd.IntN(6)]
+			changes = append(changes, contentChange{Range: &protocol.Range{Start: pos(line, char), End: end}, Text: insert})
+		}
+		want := []byte(text)
+		for _, f := range sequentialEdits(changes) {
+			want = workspace.ApplyEdit(want, f(want))
+		}
+		got := []byte(text)
+		for _, f := range changeEdits(changes) {
+			got = workspace.ApplyEdit(got, f(got))
+		}
+		if string(got) != string(want) {
+			t.Fatalf("%q with %+v:\n got %q\nwant %q", text, changes, got, want)
+		}
+	}
+}
+
+// TestChangeEditsManyCursors: an edit with a cursor on each of 100,000
+// lines of a 2 MB document applies in one pass (it would take a pass
+// per cursor otherwise; nothing here is timed, the test would just run
+// for hours).
+func TestChangeEditsManyCursors(t *testing.T) {
+	const n = 100000
+	text := []byte(strings.Repeat("    unsafe { g() };\n", n))
+	changes := make([]contentChange, 0, n)
+	for l := n - 1; l >= 0; l-- {
+		changes = append(changes, contentChange{Range: rng(uint32(l), 4, uint32(l), 4), Text: "/* x */ "})
+	}
+	edits := changeEdits(changes)
+	if len(edits) != 1 {
+		t.Fatalf("%d edits", len(edits))
+	}
+	e, ok := batchEdit(text, changes)
+	if !ok {
+		t.Fatal("not applied as one edit")
+	}
+	got := workspace.ApplyEdit(text, e)
+	if want := strings.Repeat("    /* x */ unsafe { g() };\n", n); string(got) != want {
+		t.Error("wrong text")
 	}
 }
 

@@ -19,18 +19,22 @@ const checkUsageHead = `Usage: krls check [flags] [PATH...]
 
 Check Rust files against the kernel's safety-comment rules, as clippy
 would with the kernel's lints and .clippy.toml, without building anything.
-A PATH is a file or a folder searched recursively for *.rs (skipping
-hidden files and folders, and target/); the default is ".". Flags may
-come before or after the paths.
+A PATH is a file or a folder searched recursively for *.rs, skipping
+hidden files and folders, cache folders (cargo's target/, which holds a
+CACHEDIR.TAG) and, in a git work tree, the files git ignores (such as
+the kernel's generated bindings); the default is ".". A file named on
+the command line is always checked. Flags may come before or after the
+paths.
 
 Flags:
   --format FORMAT        output format: text (default), json, sarif, github
   --rules RULE,...       run only these rules (default: all)
   --check-private-items  check private items too (default: as the nearest
                          .clippy.toml says; the kernel's says so)
-  --diff REV             report only findings on lines changed since the git
-                         revision REV (REV against the working tree; a file
-                         git does not track counts as changed throughout)
+  --diff REV             report only findings whose text changed since the
+                         git revision REV (REV against the working tree;
+                         renames are followed; an untracked file counts as
+                         changed throughout, unless git ignores it)
   --fix                  apply the safe fixes to the files, then report what
                          remains; fixes that need a human (inserting a
                          SAFETY comment to fill in) are never applied
@@ -179,7 +183,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 
 	ctx := context.Background()
-	opts := workspace.CheckOptions{Rules: fl.rules, CheckPrivateItems: fl.private, Jobs: fl.jobs}
+	opts := workspace.CheckOptions{
+		Rules: fl.rules, CheckPrivateItems: fl.private, Jobs: fl.jobs,
+		Warn: func(msg string) { fmt.Fprintf(stderr, "krls: warning: %s\n", msg) },
+	}
 	results, err := workspace.Check(ctx, paths, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "krls: %v\n", err)
@@ -197,7 +204,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		failed = fixFailed
 		if len(fixed) > 0 {
 			// Report what remains, at the positions the files now have.
-			again, err := workspace.Check(ctx, fixed, opts)
+			paths := make([]string, len(fixed))
+			for k, f := range fixed {
+				paths[k] = results[f.index].Path
+			}
+			again, err := workspace.Check(ctx, paths, opts)
 			if err != nil {
 				fmt.Fprintf(stderr, "krls: %v\n", err)
 				return 2
@@ -207,14 +218,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "krls: %v\n", err)
 				return 2
 			}
-			index := make(map[string]int, len(results))
-			for i, r := range results {
-				index[r.Path] = i
-			}
+			byPath := make(map[string]int, len(again))
 			for j, r := range again {
-				if i, ok := index[r.Path]; ok {
-					results[i], selected[i] = r, sel[j]
+				byPath[r.Path] = j
+			}
+			for _, f := range fixed {
+				i := f.index
+				j, ok := byPath[results[i].Path]
+				if !ok {
+					continue
 				}
+				if again[j].Err == nil && !again[j].Skipped &&
+					len(introduced(results[i].Findings, again[j].Findings, f.edits, results[i].Lines)) > 0 {
+					fmt.Fprintf(stderr, "krls: fix of %s introduced new findings; please report\n", results[i].Path)
+				}
+				results[i], selected[i] = again[j], sel[j]
 			}
 		}
 		fmt.Fprintf(stderr, "krls: fixed %d finding(s) in %d file(s)\n", n, len(fixed))
@@ -222,8 +240,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 	var reports []report
 	for i, r := range results {
+		reports = append(reports, locateAll(r.Path, r.Lines, selected[i])...)
 		for _, f := range selected[i] {
-			reports = append(reports, locate(r.Path, r.Lines, f))
 			if f.Severity <= diagnostics.Warning {
 				code = 1
 			}
@@ -275,12 +293,26 @@ func selectFindings(ctx context.Context, results []workspace.FileResult, rev str
 	for i, r := range results {
 		set := changed[r.Path]
 		for _, f := range r.Findings {
-			lo := r.Lines.Line(f.Start) + 1
-			hi := r.Lines.Line(max(f.Start, f.End)) + 1
-			if set.touches(lo, hi) {
+			if set.touches(findingLines(r.Lines, f)) {
 				sel[i] = append(sel[i], f)
 			}
 		}
 	}
 	return sel, nil
+}
+
+// findingLines is the 1-based lines of the text that decides a finding:
+// its Extent, which covers the finding itself (a change there can make
+// the finding new, such as a line inserted between a SAFETY comment and
+// its block).
+func findingLines(lines *symbols.Lines, f diagnostics.Finding) (lo, hi int) {
+	start, end := f.Start, max(f.Start, f.End)
+	if e := f.Extent; e != (diagnostics.Span{}) {
+		start, end = min(start, e.Start), max(end, e.End)
+	}
+	last := end
+	if end > start {
+		last = end - 1 // an end at a line's start does not reach into it
+	}
+	return lines.Line(start) + 1, lines.Line(last) + 1
 }

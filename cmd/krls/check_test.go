@@ -425,13 +425,47 @@ func TestCheckSkippedAndUnreadable(t *testing.T) {
 // diagnostics/analysistest_test.go).
 var markerRE = regexp.MustCompile(`// ~(?:krls)?(\^*) ([a-z-]+(?: [a-z-]+)*)\s*$`)
 
-func TestCheckFixtures(t *testing.T) {
+// fixtureTree copies the rule fixtures into a new temporary folder, made
+// the working directory, laid out so that krls check sees each with the
+// configuration diagnostics' fixture tests give it: a crate root (as
+// lib.rs) unless it says `krls-fixture: module`, with check-private-items
+// (a .clippy.toml) unless it says `krls-fixture: public-only`. It returns
+// the fixtures by the path krls check reports them under.
+func fixtureTree(t *testing.T) map[string]string {
+	t.Helper()
 	files, err := filepath.Glob("../../diagnostics/testdata/safety/*.rs")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
-	var want []string
+	tree := map[string]string{}
+	byPath := map[string]string{}
 	for _, path := range files {
+		if path, err = filepath.Abs(path); err != nil {
+			t.Fatal(err)
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stem := strings.TrimSuffix(filepath.Base(path), ".rs")
+		name := stem + "/lib.rs"
+		if strings.Contains(string(src), "krls-fixture: module") {
+			name = stem + "/" + filepath.Base(path)
+		}
+		if !strings.Contains(string(src), "krls-fixture: public-only") {
+			tree[stem+"/.clippy.toml"] = "check-private-items = true\n"
+		}
+		tree[name] = string(src)
+		byPath[filepath.FromSlash(name)] = path
+	}
+	checkInTemp(t, tree)
+	return byPath
+}
+
+func TestCheckFixtures(t *testing.T) {
+	fixtures := fixtureTree(t)
+	var want []string
+	for name, path := range fixtures {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -439,12 +473,12 @@ func TestCheckFixtures(t *testing.T) {
 		for i, line := range strings.Split(string(src), "\n") {
 			if m := markerRE.FindStringSubmatch(line); m != nil {
 				for _, r := range strings.Fields(m[2]) {
-					want = append(want, fmt.Sprintf("%s:%d:%s", path, i+1-len(m[1]), r))
+					want = append(want, fmt.Sprintf("%s:%d:%s", name, i+1-len(m[1]), r))
 				}
 			}
 		}
 	}
-	out, errOut, code := krlsCheck(t, append([]string{"--format=json", "--check-private-items"}, files...)...)
+	out, errOut, code := krlsCheck(t, "--format=json", ".")
 	if code != 1 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -460,5 +494,40 @@ func TestCheckFixtures(t *testing.T) {
 	sort.Strings(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings differ from the fixtures' markers\n got %d: %q\nwant %d: %q", len(got), got, len(want), want)
+	}
+}
+
+// TestCheckLongLine: columns of many findings on one long line, in time
+// linear in the line (it was quadratic; the test asserts no timing, only
+// that a run this size finishes, and the columns).
+func TestCheckLongLine(t *testing.T) {
+	const n = 20000
+	var b strings.Builder
+	b.WriteString("fn f() -> u32 { let x = ")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(" + ")
+		}
+		b.WriteString("unsafe { g(\"é🐧\") }")
+	}
+	b.WriteString("; x }\n")
+	checkInTemp(t, map[string]string{"sum.rs": b.String()})
+	out, errOut, code := krlsCheck(t, "--format", "json", "sum.rs")
+	if code != 1 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var findings []jsonFinding
+	if err := json.Unmarshal([]byte(out), &findings); err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != n {
+		t.Fatalf("%d findings, want %d", len(findings), n)
+	}
+	const prefix, item = len("fn f() -> u32 { let x = "), len("unsafe { g(\"é🐧\") }") - 4 // 🐧 is 4 bytes, one column; é two bytes, one column
+	for i, f := range findings {
+		col := prefix + 1 + i*(item+len(" + "))
+		if f.Line != 1 || f.Column != col || f.EndLine != 1 || f.EndColumn != col+item {
+			t.Fatalf("finding %d at %d:%d-%d:%d, want 1:%d-1:%d", i, f.Line, f.Column, f.EndLine, f.EndColumn, col, col+item)
+		}
 	}
 }

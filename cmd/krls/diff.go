@@ -59,7 +59,8 @@ const gitPathsPerCall = 500
 
 // changedLines asks git which lines of files changed between rev and the
 // working tree. The result maps each of files (as given) to its changed
-// lines; an untracked file changed entirely. A file outside any git
+// lines: a renamed file's as git pairs it with its old name, an untracked
+// file's all, unless git ignores it (then none). A file outside any git
 // repository, or a rev git does not know, is an error.
 func changedLines(ctx context.Context, files []string, rev string) (map[string]*lineSet, error) {
 	g := &gitRepos{ctx: ctx, top: map[string]string{}, real: map[string]string{}}
@@ -91,31 +92,30 @@ func changedLines(ctx context.Context, files []string, rev string) (map[string]*
 	out := make(map[string]*lineSet, len(files))
 	for _, top := range tops {
 		entries := byRepo[top]
-		for len(entries) > 0 {
-			chunk := entries[:min(len(entries), gitPathsPerCall)]
-			entries = entries[len(chunk):]
-			rels := make([]string, len(chunk))
-			for i, e := range chunk {
-				rels[i] = e.rel
-			}
-			tracked, err := g.tracked(top, rels)
-			if err != nil {
-				return nil, err
-			}
-			changes, err := g.diff(top, rev, rels)
-			if err != nil {
-				return nil, fmt.Errorf("--diff %s: %w", rev, err)
-			}
-			for _, e := range chunk {
-				switch s := changes[e.rel]; {
-				case !tracked[e.rel]:
-					out[e.path] = &lineSet{all: true}
-				case s != nil:
-					s.sort()
-					out[e.path] = s
-				default:
-					out[e.path] = &lineSet{}
-				}
+		rels := make([]string, len(entries))
+		for i, e := range entries {
+			rels[i] = e.rel
+		}
+		status, err := g.status(top, rels)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := g.diff(top, rev, rels)
+		if err != nil {
+			return nil, fmt.Errorf("--diff %s: %w", rev, err)
+		}
+		for _, e := range entries {
+			switch st := status[e.rel]; {
+			case st == untracked:
+				out[e.path] = &lineSet{all: true}
+			case st == ignored:
+				out[e.path] = &lineSet{} // not git's business: nothing changed
+			case changes[e.rel] != nil:
+				s := changes[e.rel]
+				s.sort()
+				out[e.path] = s
+			default:
+				out[e.path] = &lineSet{}
 			}
 		}
 	}
@@ -171,7 +171,7 @@ func (g *gitRepos) toplevel(dir string) (string, error) {
 		}
 		d = parent
 	}
-	out, err := g.run(dir, "rev-parse", "--show-toplevel")
+	out, err := g.run(dir, true, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return "", errors.Unwrap(err) // without "git rev-parse: "
 	}
@@ -185,29 +185,59 @@ func (g *gitRepos) toplevel(dir string) (string, error) {
 	return top, nil
 }
 
-// tracked reports which of rels (relative to top) git tracks.
-func (g *gitRepos) tracked(top string, rels []string) (map[string]bool, error) {
-	args := append([]string{"ls-files", "-z", "--full-name", "--"}, rels...)
-	out, err := g.run(top, args...)
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]bool{}
-	for _, p := range bytes.Split(out, []byte{0}) {
-		if len(p) > 0 {
-			m[string(p)] = true
+// fileStatus is what git thinks of a file of the working tree.
+type fileStatus int
+
+const (
+	ignored   fileStatus = iota // untracked and ignored (or absent)
+	tracked                     // in the index
+	untracked                   // untracked and not ignored: new
+)
+
+// status says of each of rels (relative to top) whether git tracks it,
+// and of the others whether it ignores them.
+func (g *gitRepos) status(top string, rels []string) (map[string]fileStatus, error) {
+	m := make(map[string]fileStatus, len(rels))
+	for len(rels) > 0 {
+		chunk := rels[:min(len(rels), gitPathsPerCall)]
+		rels = rels[len(chunk):]
+		// -t tags each path: "? " for untracked ones, a letter for the
+		// index's; --exclude-standard leaves ignored untracked files out.
+		args := append([]string{"ls-files", "-z", "-t", "--full-name", "--cached", "--others", "--exclude-standard", "--"}, chunk...)
+		out, err := g.run(top, true, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range bytes.Split(out, []byte{0}) {
+			tag, name, ok := bytes.Cut(p, []byte(" "))
+			if !ok || len(tag) != 1 {
+				continue
+			}
+			if tag[0] == '?' {
+				m[string(name)] = untracked
+			} else {
+				m[string(name)] = tracked
+			}
 		}
 	}
 	return m, nil
 }
 
-// diff returns the lines of rels changed since rev, by file.
+// diff returns the lines changed since rev of the Rust files of the
+// repository and of rels, by file. The diff is not limited to rels: git
+// pairs a renamed file with its old name only when it sees both, so that
+// only the lines a rename changed count.
 func (g *gitRepos) diff(top, rev string, rels []string) (map[string]*lineSet, error) {
-	args := append([]string{
-		"diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--text",
-		"--src-prefix=a/", "--dst-prefix=b/", rev, "--",
-	}, rels...)
-	out, err := g.run(top, args...)
+	args := []string{
+		"diff", "-U0", "-M", "--no-color", "--no-ext-diff", "--no-textconv", "--text",
+		"--src-prefix=a/", "--dst-prefix=b/", rev, "--", ":(glob)**/*.rs",
+	}
+	for _, r := range rels {
+		if !strings.HasSuffix(r, ".rs") {
+			args = append(args, ":(literal)"+r) // named on the command line
+		}
+	}
+	out, err := g.run(top, false, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,8 +245,13 @@ func (g *gitRepos) diff(top, rev string, rels []string) (map[string]*lineSet, er
 }
 
 // run runs git in dir and returns its output, or its first error line.
-func (g *gitRepos) run(dir string, args ...string) ([]byte, error) {
-	global := []string{"--literal-pathspecs", "-c", "core.quotePath=false", "-C", dir}
+// With literal, pathspecs are file names; else they may use pathspec
+// magic such as :(glob) and :(literal).
+func (g *gitRepos) run(dir string, literal bool, args ...string) ([]byte, error) {
+	global := []string{"--noglob-pathspecs", "-c", "core.quotePath=false", "-C", dir}
+	if literal {
+		global[0] = "--literal-pathspecs"
+	}
 	cmd := exec.CommandContext(g.ctx, "git", append(global, args...)...)
 	cmd.Env = gitEnv()
 	var stderr bytes.Buffer
@@ -244,20 +279,23 @@ func (g *gitRepos) run(dir string, args ...string) ([]byte, error) {
 // and GIT_INDEX_FILE made absolute: git sets them for hooks (a pre-commit
 // hook sees GIT_INDEX_FILE=.git/index), relative to the hook's folder,
 // and krls runs git in other folders.
+//
+// The variables that change how pathspecs read are left out: krls says
+// with flags and magic how it means each.
 func gitEnv() []string {
-	env := os.Environ()
-	cwd, err := os.Getwd()
-	if err != nil {
-		return env
-	}
-	for i, kv := range env {
+	cwd, _ := os.Getwd()
+	var env []string
+	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
 		case "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE":
-			if v != "" && !filepath.IsAbs(v) {
-				env[i] = k + "=" + filepath.Join(cwd, v)
+			if v != "" && !filepath.IsAbs(v) && cwd != "" {
+				kv = k + "=" + filepath.Join(cwd, v)
 			}
+		case "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS":
+			continue
 		}
+		env = append(env, kv)
 	}
 	return env
 }
@@ -292,13 +330,16 @@ func parseUnifiedDiff(out []byte) (map[string]*lineSet, error) {
 		case bytes.HasPrefix(line, []byte("diff ")):
 			cur = nil
 		case bytes.HasPrefix(line, []byte("+++ ")):
-			name := string(line[4:])
+			// git ends a name that has a space with a TAB, after the
+			// quotes of a name it quotes.
+			name := strings.TrimSuffix(string(line[4:]), "\t")
 			if strings.HasPrefix(name, `"`) {
-				if u, err := strconv.Unquote(name); err == nil {
-					name = u
+				u, ok := unquoteGit(name)
+				if !ok {
+					return nil, fmt.Errorf("git diff: bad file name %q", name)
 				}
+				name = u
 			}
-			name = strings.TrimRight(name, "\t") // git ends names with spaces thus
 			if p, ok := strings.CutPrefix(name, "b/"); ok {
 				cur = &lineSet{}
 				m[p] = cur
@@ -322,6 +363,64 @@ func parseUnifiedDiff(out []byte) (map[string]*lineSet, error) {
 		}
 	}
 	return m, sc.Err()
+}
+
+// unquoteGit reads a name git quoted (quote_c_style): C escapes and
+// octal bytes between double quotes. Other bytes are taken as they are,
+// valid UTF-8 or not, unlike strconv.Unquote.
+func unquoteGit(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return "", false
+	}
+	s = s[1 : len(s)-1]
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '"' {
+			return "", false
+		}
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		if i++; i == len(s) {
+			return "", false
+		}
+		switch c = s[i]; c {
+		case 'a':
+			out = append(out, '\a')
+		case 'b':
+			out = append(out, '\b')
+		case 't':
+			out = append(out, '\t')
+		case 'n':
+			out = append(out, '\n')
+		case 'v':
+			out = append(out, '\v')
+		case 'f':
+			out = append(out, '\f')
+		case 'r':
+			out = append(out, '\r')
+		case '"', '\\':
+			out = append(out, c)
+		case '0', '1', '2', '3':
+			if i+2 >= len(s) {
+				return "", false
+			}
+			v := 0
+			for _, d := range []byte(s[i : i+3]) {
+				if d < '0' || d > '7' {
+					return "", false
+				}
+				v = v*8 + int(d-'0')
+			}
+			out = append(out, byte(v))
+			i += 2
+		default:
+			return "", false
+		}
+	}
+	return string(out), true
 }
 
 // parseHunkHeader reads `@@ -a[,b] +c[,d] @@`: the old and new ranges.

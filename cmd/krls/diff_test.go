@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,6 +133,157 @@ func TestCheckDiff(t *testing.T) {
 	}
 }
 
+// newRepo makes a git repository in a new temporary folder, commits
+// files (slash-separated paths → contents) and makes it the working
+// directory.
+func newRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	isolateGit(t)
+	repo := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(repo))
+	gitIn(t, repo, "init", "-q")
+	gitIn(t, repo, "config", "user.name", "krls test")
+	gitIn(t, repo, "config", "user.email", "krls@example.com")
+	gitIn(t, repo, "config", "commit.gpgsign", "false")
+	for name, text := range files {
+		writeCheckFile(t, filepath.Join(repo, filepath.FromSlash(name)), text)
+	}
+	gitIn(t, repo, "add", "-A")
+	gitIn(t, repo, "commit", "-q", "--allow-empty", "-m", "initial")
+	t.Chdir(repo)
+	return repo
+}
+
+const unsafeF = "/// # Safety\n///\n/// None.\nunsafe fn f() {}\n\nfn g() -> u32 {\n    0\n}\n\n"
+
+// TestCheckDiffExtent: a finding counts as changed when the text that
+// decides it changed, not only its own lines.
+func TestCheckDiffExtent(t *testing.T) {
+	const documented = unsafeF + "pub fn a() -> u32 {\n    // SAFETY: f has no requirements.\n    let x = unsafe { f() };\n    x\n}\n"
+	for _, tc := range []struct {
+		name, old, new string
+		want           string
+	}{
+		{
+			// A line between the comment and its block: the comment
+			// documents nothing now, and the block nothing documents.
+			"insert between", "    // SAFETY: f has no requirements.\n", "    // SAFETY: f has no requirements.\n    let q = 1;\n",
+			"lib.rs:11:8: warning: statement has unnecessary safety comment [unnecessary-safety-comment]\n" +
+				"lib.rs:13:13: warning: unsafe block missing a safety comment [undocumented-unsafe]\n",
+		},
+		{
+			// The unsafe block replaced under an unchanged comment.
+			"replace the block", "unsafe { f() }", "g()",
+			"lib.rs:11:8: warning: statement has unnecessary safety comment [unnecessary-safety-comment]\n",
+		},
+		{
+			// An unrelated change above the function reports nothing.
+			"unrelated", "    0\n", "    1\n", "",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := newRepo(t, map[string]string{"lib.rs": documented})
+			if !strings.Contains(documented, tc.old) {
+				t.Fatalf("%q not in the file", tc.old)
+			}
+			writeCheckFile(t, filepath.Join(repo, "lib.rs"), strings.Replace(documented, tc.old, tc.new, 1))
+			out, errOut, code := krlsCheck(t, "--diff", "HEAD", ".")
+			// Only the rule, line and column: the messages are diagnostics'.
+			if got, want := positionsAndRules(out), positionsAndRules(tc.want); got != want || errOut != "" {
+				t.Errorf("exit %d, stderr %q, stdout\n%s\nwant\n%s", code, errOut, out, tc.want)
+			}
+		})
+	}
+}
+
+// positionsAndRules keeps the path:line:col and [rule] of text output.
+func positionsAndRules(out string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		f := strings.SplitN(l, ": ", 2)
+		rule := l[strings.LastIndexByte(l, '['):]
+		b.WriteString(f[0] + " " + rule + "\n")
+	}
+	return b.String()
+}
+
+// TestCheckDiffRename: a renamed file's old findings are not new.
+func TestCheckDiffRename(t *testing.T) {
+	repo := newRepo(t, map[string]string{"sub/lib.rs": committed, "sub/other.rs": committed})
+	gitIn(t, repo, "mv", "sub/lib.rs", "sub/moved.rs")
+	out, errOut, code := krlsCheck(t, "--diff", "HEAD", ".")
+	if out != "" || errOut != "" || code != 0 {
+		t.Errorf("staged rename: exit %d, stderr %q, stdout\n%s", code, errOut, out)
+	}
+	// A rename with a change: only the change counts.
+	writeCheckFile(t, filepath.Join(repo, "sub", "moved.rs"), modified)
+	gitIn(t, repo, "add", "sub/moved.rs")
+	out, _, _ = krlsCheck(t, "--diff", "HEAD", "sub/moved.rs")
+	if want := "sub/moved.rs:11:5: warning: unsafe block missing a safety comment [undocumented-unsafe]\n" +
+		"sub/moved.rs:15:13: warning: unsafe block missing a safety comment [undocumented-unsafe]\n"; out != want {
+		t.Errorf("rename with a change:\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestCheckDiffQuotedNames: names git quotes, and names it ends with a
+// TAB because they hold a space.
+func TestCheckDiffQuotedNames(t *testing.T) {
+	names := []string{"sp ace/tab\té\".rs", "sp ace/plain.rs", "new\\line\n.rs", "ünï.rs"}
+	files := map[string]string{}
+	for _, n := range names {
+		files[n] = committed
+	}
+	repo := newRepo(t, files)
+	for _, n := range names {
+		writeCheckFile(t, filepath.Join(repo, filepath.FromSlash(n)), modified)
+	}
+	out, errOut, code := krlsCheck(t, "--format", "json", "--diff", "HEAD", ".")
+	if code != 1 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got []jsonFinding
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, f := range got {
+		count[filepath.ToSlash(f.File)]++
+	}
+	for _, n := range names {
+		if count[n] != 2 {
+			t.Errorf("%q: %d findings, want 2 (the changed lines)", n, count[n])
+		}
+	}
+}
+
+// TestCheckDiffIgnored: an untracked file git ignores is not a change;
+// one it does not ignore is new throughout.
+func TestCheckDiffIgnored(t *testing.T) {
+	repo := newRepo(t, map[string]string{".gitignore": "gen_*.rs\n", "a.rs": committed})
+	writeCheckFile(t, filepath.Join(repo, "gen_bindings.rs"), committed)
+	writeCheckFile(t, filepath.Join(repo, "new.rs"), committed)
+	want := "new.rs:7:5: warning: unsafe block missing a safety comment [undocumented-unsafe]\n"
+	for _, args := range [][]string{{"."}, {"gen_bindings.rs", "new.rs", "a.rs"}} {
+		out, errOut, _ := krlsCheck(t, append([]string{"--diff", "HEAD"}, args...)...)
+		if out != want || errOut != "" {
+			t.Errorf("krls check --diff HEAD %q: stderr %q, stdout\n%s\nwant\n%s", args, errOut, out, want)
+		}
+	}
+	// Without --diff, a file named on the command line is checked even
+	// when git ignores it; a folder's ignored files are not.
+	out, _, _ := krlsCheck(t, "gen_bindings.rs")
+	if !strings.Contains(out, "gen_bindings.rs:7:5") {
+		t.Errorf("an ignored file named explicitly is not checked:\n%s", out)
+	}
+	out, _, _ = krlsCheck(t, ".")
+	if strings.Contains(out, "gen_bindings.rs") || !strings.Contains(out, "new.rs:7:5") || !strings.Contains(out, "a.rs:7:5") {
+		t.Errorf("folder:\n%s", out)
+	}
+}
+
 func TestCheckDiffNotARepository(t *testing.T) {
 	isolateGit(t)
 	dir := t.TempDir()
@@ -179,6 +331,25 @@ diff --git a/with space.rs b/with space.rs
 +++ b/with space.rs	
 @@ -1 +1,0 @@
 -x
+diff --git "a/sp ace/tab\t\303\251\".rs" "b/sp ace/tab\t\303\251\".rs"
+--- "a/sp ace/tab\t\303\251\".rs"	
++++ "b/sp ace/tab\t\303\251\".rs"	
+@@ -2 +2 @@
+-x
++y
+diff --git a/old.rs b/moved.rs
+similarity index 90%
+rename from old.rs
+rename to moved.rs
+--- a/old.rs
++++ b/moved.rs
+@@ -5 +5 @@
+-x
++y
+diff --git a/pure.rs b/pure2.rs
+similarity index 100%
+rename from pure.rs
+rename to pure2.rs
 `
 	m, err := parseUnifiedDiff([]byte(diff))
 	if err != nil {
@@ -190,12 +361,34 @@ diff --git a/with space.rs b/with space.rs
 		got[k] = v.ranges
 	}
 	want := map[string][][2]int{
-		"x.rs":          {{3, 3}, {9, 10}, {19, 21}},
-		`späce "q".rs`:  {{1, 2}},
-		"with space.rs": {{1, 2}},
+		"x.rs":               {{3, 3}, {9, 10}, {19, 21}},
+		`späce "q".rs`:       {{1, 2}},
+		"with space.rs":      {{1, 2}},
+		"sp ace/tab\té\".rs": {{2, 2}},
+		"moved.rs":           {{5, 5}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)
+	}
+}
+
+func TestUnquoteGit(t *testing.T) {
+	for in, want := range map[string]string{
+		`"a"`:                         "a",
+		`"tab\there"`:                 "tab\there",
+		`"\a\b\f\n\r\v\\\""`:          "\a\b\f\n\r\v\\\"",
+		`"\303\251"`:                  "é",
+		"\"raw \xff\xfe\"":            "raw \xff\xfe", // bytes git leaves alone stay as they are
+		`"sp ace/tab\t\303\251\".rs"`: "sp ace/tab\té\".rs",
+	} {
+		if got, ok := unquoteGit(in); !ok || got != want {
+			t.Errorf("unquoteGit(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{`"`, `"a`, `a"`, `"\"`, `"\q"`, `"\38"`, `"\1"`, `"a"b"`} {
+		if got, ok := unquoteGit(bad); ok {
+			t.Errorf("unquoteGit(%q) = %q, want failure", bad, got)
+		}
 	}
 }
 

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
 )
 
 func TestCheckFix(t *testing.T) {
@@ -116,6 +121,84 @@ func TestCheckFixFixture(t *testing.T) {
 	}
 }
 
+// TestCheckFixAllFixtures fixes every fixture and checks that no file
+// gets a warning it did not have: fixes only ever take findings away.
+func TestCheckFixAllFixtures(t *testing.T) {
+	fixtureTree(t)
+	type key struct{ file, rule string }
+	counts := func(out string) (map[key]int, int) {
+		t.Helper()
+		var fs []jsonFinding
+		if err := json.Unmarshal([]byte(out), &fs); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		m, n := map[key]int{}, 0
+		for _, f := range fs {
+			if f.Severity == "warning" || f.Severity == "error" {
+				m[key{f.File, f.Rule}]++
+				n++
+			}
+		}
+		return m, n
+	}
+	out, _, _ := krlsCheck(t, "--format", "json", ".")
+	before, nBefore := counts(out)
+	out, errOut, _ := krlsCheck(t, "--format", "json", "--fix", ".")
+	after, nAfter := counts(out)
+	if strings.Contains(errOut, "introduced new findings") || !strings.Contains(errOut, "krls: fixed ") {
+		t.Errorf("stderr %q", errOut)
+	}
+	for k, n := range after {
+		if n > before[k] {
+			t.Errorf("%s: %d %s findings after the fixes, %d before", k.file, n, k.rule, before[k])
+		}
+	}
+	t.Logf("%d warnings before the fixes, %d after", nBefore, nAfter)
+	if nAfter >= nBefore {
+		t.Errorf("%d warnings after the fixes, %d before: nothing was fixed", nAfter, nBefore)
+	}
+	// Fixed, the files have nothing left to fix.
+	out, errOut, _ = krlsCheck(t, "--format", "json", "--fix", ".")
+	if again, _ := counts(out); !reflect.DeepEqual(again, after) || !strings.Contains(errOut, "fixed 0 finding(s)") {
+		t.Errorf("second --fix: stderr %q", errOut)
+	}
+}
+
+func TestIntroduced(t *testing.T) {
+	old := symbols.NewLines([]byte("a\n// SAFETY: x\nb\nc\n"))
+	w := func(rule string, start int) diagnostics.Finding {
+		return diagnostics.Finding{Rule: rule, Severity: diagnostics.Warning, Start: start}
+	}
+	before := []diagnostics.Finding{w("unnecessary-safety-comment", 5), w("undocumented-unsafe", 15)}
+	// "// SAFETY: x" → "// x": 8 bytes fewer from offset 5 on.
+	edits := []diagnostics.Edit{{Start: 5, End: 13, NewText: ""}}
+	for _, tc := range []struct {
+		after []diagnostics.Finding
+		want  int
+	}{
+		{nil, 0},
+		{[]diagnostics.Finding{w("undocumented-unsafe", 7)}, 0},                              // the same, moved by the edit
+		{[]diagnostics.Finding{w("undocumented-unsafe", 9)}, 1},                              // a line further
+		{[]diagnostics.Finding{w("undocumented-unsafe", 7), w("undocumented-unsafe", 7)}, 1}, // twice
+		{[]diagnostics.Finding{w("missing-safety-doc", 0)}, 1},                               // another rule
+		{[]diagnostics.Finding{{Rule: "safety-placeholder", Severity: diagnostics.Information, Start: 0}}, 0},
+	} {
+		if got := introduced(before, tc.after, edits, old); len(got) != tc.want {
+			t.Errorf("introduced(%v) = %v, want %d", tc.after, got, tc.want)
+		}
+	}
+}
+
+func TestOldOffset(t *testing.T) {
+	// "0123456789" with [2,4) → "XYZ" and [6,6) → "ab": "01XYZ45ab6789".
+	edits := []diagnostics.Edit{{Start: 2, End: 4, NewText: "XYZ"}, {Start: 6, End: 6, NewText: "ab"}}
+	for newOff, want := range []int{0, 1, 2, 2, 2, 4, 5, 6, 6, 6, 7, 8, 9, 10} {
+		if got := oldOffset(edits, newOff); got != want {
+			t.Errorf("oldOffset(%d) = %d, want %d", newOff, got, want)
+		}
+	}
+}
+
 func TestOverlap(t *testing.T) {
 	e := func(s, e int) diagnostics.Edit { return diagnostics.Edit{Start: s, End: e} }
 	for _, tc := range []struct {
@@ -135,10 +218,42 @@ func TestOverlap(t *testing.T) {
 			t.Errorf("overlap(%v, %v) = %v", tc.a, tc.b, got)
 		}
 	}
-	if !conflicts([]diagnostics.Edit{e(0, 2), e(1, 3)}, nil) {
+	if !conflicts([]diagnostics.Edit{e(0, 2), e(1, 3)}, &editSet{}) {
 		t.Error("a fix whose own edits overlap must not apply")
 	}
-	if conflicts([]diagnostics.Edit{e(0, 2), e(4, 6)}, []diagnostics.Edit{e(2, 4)}) {
+	if conflicts([]diagnostics.Edit{e(0, 2), e(4, 6)}, &editSet{edits: []diagnostics.Edit{e(2, 4)}}) {
 		t.Error("adjacent edits do not conflict")
+	}
+}
+
+// TestEditSet compares the set's answer with a scan of every edit.
+func TestEditSet(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 200; round++ {
+		var set editSet
+		var all []diagnostics.Edit
+		for k := 0; k < 40; k++ {
+			s := rnd.IntN(60)
+			e := diagnostics.Edit{Start: s, End: s + rnd.IntN(4)}
+			want := false
+			for _, t := range all {
+				want = want || overlap(e, t)
+			}
+			if got := set.overlaps(e); got != want {
+				t.Fatalf("overlaps(%v) = %v with %v, want %v", e, got, all, want)
+			}
+			if !want {
+				set.add(e)
+				all = append(all, e)
+			}
+		}
+		if !slices.IsSortedFunc(set.edits, func(a, b diagnostics.Edit) int {
+			if editLess(a, b) {
+				return -1
+			}
+			return 0
+		}) {
+			t.Fatalf("edits out of order: %v", set.edits)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -39,14 +40,89 @@ func position(lines *symbols.Lines, off int) (line, col int) {
 	return l + 1, utf8.RuneCount(src[lines.Start(l):off]) + 1
 }
 
-func locate(path string, lines *symbols.Lines, f diagnostics.Finding) report {
+// locator places many offsets of one file in time linear in the file and
+// the number of offsets: counting each column from its line's start would
+// be quadratic on a long line with many findings (a generated one-line
+// file). It gives the same answers as position.
+type locator struct {
+	lines *symbols.Lines
+	offs  []int // sorted, distinct, clamped to the text
+	pos   [][2]int
+}
+
+// newLocator places the offsets offs (in any order) of lines' text.
+func newLocator(lines *symbols.Lines, offs []int) *locator {
+	src := lines.Src()
+	for i, o := range offs {
+		offs[i] = max(0, min(o, len(src)))
+	}
+	slices.Sort(offs)
+	offs = slices.Compact(offs)
+	loc := &locator{lines: lines, offs: offs, pos: make([][2]int, len(offs))}
+	// A cursor at a character boundary of the current line: byte i is
+	// after n characters. position counts utf8.RuneCount(line[:off]), in
+	// which a character cut by off counts one per byte; the cursor takes
+	// whole characters only and counts the cut rest the same way.
+	line, i, n := -1, 0, 0
+	for k, off := range offs {
+		if l := lines.Line(off); l != line || off < i {
+			line, i, n = l, lines.Start(l), 0
+		}
+		for i < off {
+			if c := src[i]; c < utf8.RuneSelf {
+				i, n = i+1, n+1
+				continue
+			}
+			_, size := utf8.DecodeRune(src[i:])
+			if i+size > off {
+				break
+			}
+			i, n = i+size, n+1
+		}
+		loc.pos[k] = [2]int{line + 1, n + utf8.RuneCount(src[i:off]) + 1}
+	}
+	return loc
+}
+
+// position is the 1-based line and code-point column of an offset given
+// to newLocator.
+func (loc *locator) position(off int) (line, col int) {
+	off = max(0, min(off, len(loc.lines.Src())))
+	k, found := slices.BinarySearch(loc.offs, off)
+	if !found {
+		return position(loc.lines, off)
+	}
+	return loc.pos[k][0], loc.pos[k][1]
+}
+
+// locateAll places the findings of one file, in their order.
+func locateAll(path string, lines *symbols.Lines, fs []diagnostics.Finding) []report {
+	if len(fs) == 0 {
+		return nil
+	}
+	offs := make([]int, 0, 2*len(fs))
+	for _, f := range fs {
+		offs = append(offs, f.Start, max(f.Start, f.End))
+		for _, rel := range f.Related {
+			offs = append(offs, rel.Start, max(rel.Start, rel.End))
+		}
+	}
+	loc := newLocator(lines, offs)
+	out := make([]report, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, locate(path, loc, f))
+	}
+	return out
+}
+
+func locate(path string, loc *locator, f diagnostics.Finding) report {
 	r := report{Path: path, Finding: f}
-	r.Line, r.Col = position(lines, f.Start)
-	r.EndLine, r.EndCol = position(lines, max(f.Start, f.End))
+	r.Line, r.Col = loc.position(f.Start)
+	r.EndLine, r.EndCol = loc.position(max(f.Start, f.End))
 	for _, rel := range f.Related {
 		s := relatedSpan{Message: rel.Message}
-		s.Line, s.Col = position(lines, rel.Start)
-		s.EndLine, s.EndCol = position(lines, max(rel.Start, rel.End))
+		s.Line, s.Col = loc.position(rel.Start)
+		s.EndLine, s.EndCol = loc.position(max(rel.Start, rel.End))
 		r.Related = append(r.Related, s)
 	}
 	return r
