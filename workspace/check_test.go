@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -50,14 +51,14 @@ func TestCheckWalksFolders(t *testing.T) {
 		".hidden/y.rs":          undocumented,
 		"sub/.#lock.rs":         undocumented,
 		"target/debug/build.rs": undocumented,
-		"sub/target/z.rs":       undocumented,
+		"sub/target/z.rs":       undocumented, // not cargo's: no CACHEDIR.TAG
 	})
 	rs, err := Check(context.Background(), []string{dir}, CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want []string
-	for _, p := range []string{"a.rs", "a/x.rs", "b.rs", "sub/deep/deeper/c.rs", "sub/target.rs"} {
+	for _, p := range []string{"a.rs", "a/x.rs", "b.rs", "sub/deep/deeper/c.rs", "sub/target.rs", "sub/target/z.rs", "target/debug/build.rs"} {
 		want = append(want, filepath.Join(dir, filepath.FromSlash(p)))
 	}
 	if got := resultPaths(rs); !reflect.DeepEqual(got, want) {
@@ -256,36 +257,163 @@ func TestCheckCancelled(t *testing.T) {
 	}
 }
 
-func TestReadDirPortableAgrees(t *testing.T) {
+// TestCheckTargetFolders: a folder is skipped as cargo's output when it
+// holds a cache directory tag, whatever its name, not for being called
+// target (Linux has drivers/target/).
+func TestCheckTargetFolders(t *testing.T) {
+	const tag = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cargo.\n"
 	dir := t.TempDir()
 	writeCheckTree(t, dir, map[string]string{
-		"a.rs": "", "b.txt": "", ".h.rs": "", "sub/c.rs": "", "target/d.rs": "", ".git/e.rs": "", "x.rs/f.rs": "",
+		"drivers/target/a.rs":         undocumented,
+		"drivers/nvme/target/b.rs":    undocumented,
+		"target/CACHEDIR.TAG":         tag,
+		"target/debug/build/x/out.rs": undocumented,
+		"build/CACHEDIR.TAG":          tag, // CARGO_TARGET_DIR=build
+		"build/y.rs":                  undocumented,
+		"fake/CACHEDIR.TAG":           "not a tag\n",
+		"fake/z.rs":                   undocumented,
+		"given/CACHEDIR.TAG":          tag,
+		"given/w.rs":                  undocumented,
 	})
-	os.Symlink("a.rs", filepath.Join(dir, "link.rs"))
-	os.Symlink("sub", filepath.Join(dir, "linkdir")) // not followed
-	d1, f1, err1 := readDir(dir, make([]byte, 4096), nil, nil)
-	d2, f2, err2 := readDirPortable(dir, nil, nil)
-	if err1 != nil || err2 != nil {
-		t.Fatal(err1, err2)
+	rs, err := Check(context.Background(), []string{dir}, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, s := range [][]string{d1, f1, d2, f2} {
-		sort.Strings(s)
+	var want []string
+	for _, p := range []string{"drivers/nvme/target/b.rs", "drivers/target/a.rs", "fake/z.rs"} {
+		want = append(want, filepath.Join(dir, filepath.FromSlash(p)))
 	}
-	if !reflect.DeepEqual(d1, d2) || !reflect.DeepEqual(f1, f2) {
-		t.Errorf("linux: %q %q\nportable: %q %q", d1, f1, d2, f2)
+	if got := resultPaths(rs); !reflect.DeepEqual(got, want) {
+		t.Errorf("paths\n got %q\nwant %q", got, want)
 	}
+	// A tagged folder given explicitly is checked.
+	rs, err = Check(context.Background(), []string{filepath.Join(dir, "given")}, CheckOptions{})
+	if err != nil || len(rs) != 1 {
+		t.Errorf("given tagged folder: %q, %v", resultPaths(rs), err)
+	}
+}
+
+// TestCheckSpellings: a file reached under two spellings is checked once,
+// under the first.
+func TestCheckSpellings(t *testing.T) {
+	dir := t.TempDir()
+	writeCheckTree(t, dir, map[string]string{"d/x.rs": undocumented, "d/y.rs": undocumented})
+	if err := os.Symlink("d", filepath.Join(dir, "linkdir")); err != nil {
+		t.Skip(err)
+	}
+	if err := os.Symlink("x.rs", filepath.Join(dir, "d", "z.rs")); err != nil {
+		t.Skip(err)
+	}
+	t.Chdir(dir)
+	abs := filepath.Join(dir, "d", "x.rs")
+	for _, tc := range []struct {
+		paths, want []string
+	}{
+		{[]string{"d/x.rs", abs}, []string{"d/x.rs"}},
+		{[]string{abs, "d/x.rs", "./d/../d/x.rs"}, []string{abs}},
+		{[]string{"d", abs}, []string{"d/x.rs", "d/y.rs"}},
+		{[]string{abs, "d"}, []string{abs, "d/y.rs"}},
+		{[]string{"linkdir", "d"}, []string{"linkdir/x.rs", "linkdir/y.rs"}},
+		{[]string{"linkdir/x.rs", "d/x.rs", "d/z.rs"}, []string{"linkdir/x.rs"}},
+	} {
+		rs, err := Check(context.Background(), tc.paths, CheckOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, p := range tc.want {
+			want = append(want, filepath.FromSlash(p))
+		}
+		sort.Strings(want)
+		if got := resultPaths(rs); !reflect.DeepEqual(got, want) {
+			t.Errorf("Check(%q)\n got %q\nwant %q", tc.paths, got, want)
+		}
+	}
+}
+
+// TestCheckGitIgnored: in a git work tree, the walk leaves out what git
+// ignores, as a built kernel's generated bindings.
+func TestCheckGitIgnored(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	dir := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
+	git := func(dir string, args ...string) {
+		t.Helper()
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %q: %v\n%s", args, err, out)
+		}
+	}
+	writeCheckTree(t, dir, map[string]string{
+		".gitignore":                          "/out/\n",
+		"rust/.gitignore":                     "bindings_generated.rs\nuapi_generated.rs\ndoc/\ntracked_generated.rs\n",
+		"rust/kernel/lib.rs":                  undocumented,
+		"rust/bindings/bindings_generated.rs": undocumented,
+		"rust/bindings/lib.rs":                undocumented,
+		"rust/uapi/uapi_generated.rs":         undocumented,
+		"rust/doc/x.rs":                       undocumented,
+		"rust/tracked_generated.rs":           undocumented, // tracked: git does not ignore it
+		"out/a.rs":                            undocumented,
+		"out/sub/b.rs":                        undocumented,
+		"vendor/.gitignore":                   "*.rs\n",     // a nested repository's own rules
+		"vendor/v.rs":                         undocumented, // ignored by vendor's rules
+		"vendor/keep.rs":                      undocumented, // tracked there
+	})
+	git(dir, "init", "-q")
+	git(dir, "add", "-f", "rust/tracked_generated.rs")
+	git(filepath.Join(dir, "vendor"), "init", "-q")
+	git(filepath.Join(dir, "vendor"), "add", "-f", "keep.rs")
 	j := func(names ...string) []string {
 		var out []string
 		for _, n := range names {
-			out = append(out, filepath.Join(dir, n))
+			out = append(out, filepath.Join(dir, filepath.FromSlash(n)))
 		}
 		return out
 	}
-	if want := j("sub", "x.rs"); !reflect.DeepEqual(d1, want) {
-		t.Errorf("folders %q, want %q", d1, want)
+	for _, tc := range []struct {
+		paths []string
+		want  []string
+	}{
+		{j("rust"), j("rust/bindings/lib.rs", "rust/kernel/lib.rs", "rust/tracked_generated.rs")},
+		{j("."), j("rust/bindings/lib.rs", "rust/kernel/lib.rs", "rust/tracked_generated.rs", "vendor/keep.rs")},
+		// Named explicitly: checked.
+		{j("rust/bindings/bindings_generated.rs"), j("rust/bindings/bindings_generated.rs")},
+		// A folder git ignores as a whole, named explicitly: checked.
+		{j("out"), j("out/a.rs", "out/sub/b.rs")},
+		{j("out/sub"), j("out/sub/b.rs")},
+	} {
+		rs, err := Check(context.Background(), tc.paths, CheckOptions{Warn: func(msg string) { t.Errorf("warning: %s", msg) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resultPaths(rs); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Check(%q)\n got %q\nwant %q", tc.paths, got, tc.want)
+		}
 	}
-	if want := j("a.rs", "link.rs"); !reflect.DeepEqual(f1, want) {
-		t.Errorf("files %q, want %q", f1, want)
+	// A .git that git does not look at (above a ceiling): no repository,
+	// no warning, nothing left out.
+	t.Setenv("GIT_CEILING_DIRECTORIES", dir)
+	rs, err := Check(context.Background(), j("rust/uapi"), CheckOptions{Warn: func(msg string) { t.Errorf("warning: %s", msg) }})
+	if err != nil || len(rs) != 1 {
+		t.Errorf("below a ceiling: %q, %v", resultPaths(rs), err)
+	}
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
+
+	// A relative root, from inside the tree.
+	t.Chdir(filepath.Join(dir, "rust"))
+	rs, err = Check(context.Background(), []string{"."}, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := resultPaths(rs), []string{filepath.FromSlash("bindings/lib.rs"), filepath.FromSlash("kernel/lib.rs"), "tracked_generated.rs"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Check(.) in rust/\n got %q\nwant %q", got, want)
 	}
 }
 
@@ -308,13 +436,19 @@ func TestCheckKernelTree(t *testing.T) {
 			return err
 		}
 		name := d.Name()
-		if p != root && (name[0] == '.' || d.IsDir() && name == "target") {
+		if p != root && name[0] == '.' {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if (d.Type().IsRegular() || d.Type()&os.ModeSymlink != 0) && strings.HasSuffix(name, ".rs") {
+		if p != root && d.IsDir() && isCacheDirTag(filepath.Join(p, cacheDirTag)) {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(name, ".rs") {
+			return nil
+		}
+		if st, err := os.Stat(p); d.Type().IsRegular() || d.Type()&os.ModeSymlink != 0 && (err != nil || st.Mode().IsRegular()) {
 			want = append(want, p)
 		}
 		return nil

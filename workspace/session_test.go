@@ -6,7 +6,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/krls-dev/krls/symbols"
@@ -110,6 +112,59 @@ func TestSessionCancel(t *testing.T) {
 	res, err := s.Analyze(context.Background(), d)
 	if err != nil || len(res.Findings) != 1 {
 		t.Fatalf("analysis after a cancelled one: %v, %v", res, err)
+	}
+}
+
+// trippingContext is cancelled by its own Err once that was asked limit
+// times: it tells whether, and how often, the work checks its context.
+type trippingContext struct {
+	context.Context
+	limit int64
+	calls atomic.Int64
+	once  sync.Once
+	done  chan struct{}
+}
+
+func newTrippingContext(limit int64) *trippingContext {
+	return &trippingContext{Context: context.Background(), limit: limit, done: make(chan struct{})}
+}
+
+func (c *trippingContext) Done() <-chan struct{} { return c.done }
+
+func (c *trippingContext) Err() error {
+	if c.calls.Add(1) <= c.limit {
+		return nil
+	}
+	c.once.Do(func() { close(c.done) })
+	return context.Canceled
+}
+
+// TestSessionCancelRunning: the context of Analyze reaches the parser and
+// the rules, which stop soon after it is cancelled mid-way.
+func TestSessionCancelRunning(t *testing.T) {
+	text := "fn f() {\n" + strings.Repeat("    unsafe { g() };\n", 20000) + "}\n"
+	// How often the parse alone checks: a limit past that trips in the rules.
+	parse := newTrippingContext(1 << 62)
+	f, err := symbols.Parse(parse, "big.rs", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, limit := range []int64{10, parse.calls.Load() + 1000} { // in the parse, in the rules
+		s := NewSession()
+		d := s.Open("untitled:big.rs", "", "rust", 1, []byte(text))
+		ctx := newTrippingContext(limit)
+		if _, err := s.Analyze(ctx, d); !errors.Is(err, context.Canceled) {
+			t.Errorf("limit %d: %v, want context.Canceled", limit, err)
+		}
+		if n := ctx.calls.Load(); n > limit+50 {
+			t.Errorf("limit %d: the work went on after its context was cancelled (%d more checks)", limit, n-limit)
+		}
+		// A later analysis is not spoilt by the cancelled one.
+		res, err := s.Analyze(context.Background(), d)
+		if err != nil || len(res.Findings) != 20000 {
+			t.Fatalf("after the cancelled analysis: %v", err)
+		}
 	}
 }
 

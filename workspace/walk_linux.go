@@ -6,13 +6,18 @@ import (
 	"syscall"
 )
 
+// openNonblock opens without blocking on a FIFO, whose open would wait
+// for a writer.
+const openNonblock = syscall.O_NONBLOCK
+
 // readDir reads a folder with getdents64 straight into a reused
 // buffer: os.ReadDir allocates two objects per entry, and a kernel tree
 // has 90,000 entries of which only the folders and *.rs files matter.
-func readDir(dir string, buf []byte, dirs, files []string) ([]string, []string, error) {
+// It appends what it finds to l; see readDirPortable.
+func readDir(dir string, buf []byte, l *dirList) error {
 	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return dirs, files, &os.PathError{Op: "open", Path: dir, Err: err}
+		return &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer syscall.Close(fd)
 	for {
@@ -21,10 +26,10 @@ func readDir(dir string, buf []byte, dirs, files []string) ([]string, []string, 
 			continue
 		}
 		if err != nil {
-			return dirs, files, &os.PathError{Op: "readdirent", Path: dir, Err: err}
+			return &os.PathError{Op: "readdirent", Path: dir, Err: err}
 		}
 		if n <= 0 {
-			return dirs, files, nil
+			return nil
 		}
 		// struct linux_dirent64 { u64 ino; s64 off; u16 reclen; u8 type; char name[]; }
 		for b := buf[:n]; len(b) >= 19; {
@@ -42,7 +47,13 @@ func readDir(dir string, buf []byte, dirs, files []string) ([]string, []string, 
 					break
 				}
 			}
-			if ino == 0 || len(name) == 0 || name[0] == '.' {
+			if ino == 0 || len(name) == 0 {
+				continue
+			}
+			if name[0] == '.' {
+				if string(name) == ".git" {
+					l.git = true
+				}
 				continue
 			}
 			if typ == syscall.DT_UNKNOWN {
@@ -60,14 +71,24 @@ func readDir(dir string, buf []byte, dirs, files []string) ([]string, []string, 
 					typ = syscall.DT_LNK
 				}
 			}
+			rust := isRustFile(name)
 			switch {
 			case typ == syscall.DT_DIR:
-				if !walkSkips(name, true) {
-					dirs = append(dirs, joinPath(dir, name))
+				l.dirs = append(l.dirs, joinPath(dir, name))
+			case !rust:
+				if string(name) == cacheDirTag {
+					l.tag = true
 				}
-			case (typ == syscall.DT_REG || typ == syscall.DT_LNK) && isRustFile(name):
-				// Not FIFOs and the like, whose reading could block.
-				files = append(files, joinPath(dir, name))
+			case typ == syscall.DT_REG:
+				l.files = append(l.files, joinPath(dir, name))
+			case typ == syscall.DT_LNK:
+				// Only a link to a regular file (or a dangling one, to
+				// report): not to a FIFO, whose reading could block.
+				p := joinPath(dir, name)
+				if linkToFile(p) {
+					l.files = append(l.files, p)
+					l.links = append(l.links, p)
+				}
 			}
 		}
 	}

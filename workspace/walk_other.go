@@ -2,7 +2,10 @@
 
 package workspace
 
+// openNonblock is 0 where opening a FIFO cannot be told not to block.
+const openNonblock = 0
+
 // readDir lists a folder; see readDirPortable.
-func readDir(dir string, _ []byte, dirs, files []string) ([]string, []string, error) {
-	return readDirPortable(dir, dirs, files)
+func readDir(dir string, _ []byte, l *dirList) error {
+	return readDirPortable(dir, l)
 }
