@@ -30,7 +30,7 @@ type Kinds struct {
 	TypeCastExpression, ReferenceExpression, UnaryExpression,
 	BinaryExpression, IndexExpression, TryExpression, AwaitExpression,
 	RangeExpression, ReturnExpression, BreakExpression, YieldExpression,
-	StructExpression, Label, ArrayType uint16
+	StructExpression, Label, ArrayType, CharLiteral uint16
 
 	KwUnsafe, KwImpl, KwFn, KwEq, KwLBrace, KwRBrace, KwLParen, KwLBracket,
 	KwSemi, KwTrait, KwLet, KwDollar uint16
@@ -94,7 +94,7 @@ func loadKinds(l *sitter.Language) *Kinds {
 		AwaitExpression: named("await_expression"), RangeExpression: named("range_expression"),
 		ReturnExpression: named("return_expression"), BreakExpression: named("break_expression"),
 		YieldExpression: named("yield_expression"), StructExpression: named("struct_expression"),
-		Label: named("label"), ArrayType: named("array_type"),
+		Label: named("label"), ArrayType: named("array_type"), CharLiteral: named("char_literal"),
 
 		KwUnsafe: anon("unsafe"), KwImpl: anon("impl"), KwFn: anon("fn"), KwEq: anon("="),
 		KwLBrace: anon("{"), KwRBrace: anon("}"), KwLParen: anon("("), KwLBracket: anon("["),
