@@ -105,6 +105,7 @@ func (s *server) runDiagnostics(ctx context.Context, job, prev *diagJob, uri str
 		return
 	}
 	s.reportProblems(uri, res)
+	s.reportKernel(res)
 	diags := s.toDiagnostics(ctx, uri, res)
 	s.publishMu.Lock()
 	defer s.publishMu.Unlock()

@@ -131,6 +131,7 @@ type server struct {
 	ignored     map[string]bool     // open documents that are not Rust
 	warnedLarge map[string]bool
 	logged      map[string]bool // problems already shown to the user
+	caps        clientCaps
 
 	// testHookAnalyze, when set, is called as a diagnostics job starts
 	// (+1) and ends (-1) the analysis of a document.
@@ -162,6 +163,11 @@ func newServer(ctx context.Context, logger *log.Logger, opts Options) *server {
 		logged:      map[string]bool{},
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
+	s.session.Kernels.Logf = s.log.Printf
+	s.session.OnKernelReload = func(k *workspace.Kernel) {
+		s.log.Printf("configuration of %s reloaded in %v", k.Srctree, k.Took.Round(time.Millisecond))
+		s.rescheduleAll()
+	}
 	return s
 }
 
@@ -187,6 +193,7 @@ func (s *server) stop() {
 	s.mu.Unlock()
 	s.cancel()
 	s.waitJobs()
+	s.session.Shutdown()
 	s.mu.Lock()
 	s.state = stateExited
 	s.mu.Unlock()
@@ -307,18 +314,39 @@ func (s *server) dispatch(ctx context.Context, r *replier, req jsonrpc2.Request,
 		s.didChangeConfiguration(params)
 	case "$/cancelRequest":
 		s.cancelRequest(params)
+	case "workspace/didChangeWatchedFiles":
+		s.didChangeWatchedFiles(params)
 	case "textDocument/codeAction":
 		notification = false
 		if isCall {
 			s.codeAction(req.(*jsonrpc2.Call).ID(), r, params)
+		}
+	case "textDocument/hover":
+		notification = false
+		if isCall {
+			s.hover(req.(*jsonrpc2.Call).ID(), r, params)
+		}
+	case "textDocument/definition":
+		notification = false
+		if isCall {
+			s.definition(req.(*jsonrpc2.Call).ID(), r, params)
+		}
+	case "textDocument/completion":
+		notification = false
+		if isCall {
+			s.completion(req.(*jsonrpc2.Call).ID(), r, params)
+		}
+	case "textDocument/documentSymbol":
+		notification = false
+		if isCall {
+			s.documentSymbol(req.(*jsonrpc2.Call).ID(), r, params)
 		}
 	default:
 		notification = false
 		if isCall {
 			r.send(nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method))
 		}
-		// Unknown notifications ($/setTrace, workspace/didChangeWatchedFiles...)
-		// are ignored.
+		// Unknown notifications ($/setTrace, ...) are ignored.
 	}
 	if notification && isCall {
 		r.send(nil, nil) // a notification method sent with an id
@@ -340,18 +368,19 @@ func invalidParams(method string, err error) error {
 // parseInitialize reads the workspace root and the initializationOptions
 // of initialize. Each field is decoded on its own so that an odd field of
 // a client does not fail the whole request.
-func parseInitialize(params json.RawMessage) (root string, options json.RawMessage) {
+func parseInitialize(params json.RawMessage) (root string, options json.RawMessage, caps clientCaps) {
 	var fields map[string]json.RawMessage
 	if decode(params, &fields) != nil {
-		return "", nil
+		return "", nil, caps
 	}
+	caps = parseClientCaps(fields["capabilities"])
 	var folders []struct {
 		URI string `json:"uri"`
 	}
 	if json.Unmarshal(fields["workspaceFolders"], &folders) == nil {
 		for _, f := range folders {
 			if p := uriToPath(f.URI); p != "" {
-				return p, fields["initializationOptions"]
+				return p, fields["initializationOptions"], caps
 			}
 		}
 	}
@@ -362,16 +391,18 @@ func parseInitialize(params json.RawMessage) (root string, options json.RawMessa
 	if root == "" && json.Unmarshal(fields["rootPath"], &s) == nil {
 		root = s
 	}
-	return root, fields["initializationOptions"]
+	return root, fields["initializationOptions"], caps
 }
 
 func (s *server) initialize(r *replier, params json.RawMessage) {
-	root, options := parseInitialize(params)
+	root, options, caps := parseInitialize(params)
 	settings, warnings := parseSettings(options, workspace.Settings{})
+	resolveKernelPaths(&settings, root)
 	s.session.SetSettings(settings)
 	s.mu.Lock()
 	s.state = stateRunning
 	s.root = root
+	s.caps = caps
 	s.initWarn = warnings
 	s.mu.Unlock()
 	r.send(protocol.InitializeResult{
@@ -383,6 +414,12 @@ func (s *server) initialize(r *replier, params json.RawMessage) {
 			},
 			CodeActionProvider: protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix},
+			},
+			HoverProvider:          true,
+			DefinitionProvider:     true,
+			DocumentSymbolProvider: true,
+			CompletionProvider: &protocol.CompletionOptions{
+				TriggerCharacters: []string{"(", ","},
 			},
 		},
 		ServerInfo: &protocol.ServerInfo{Name: "krls", Version: s.opts.Version},
@@ -399,6 +436,13 @@ func (s *server) initialized() {
 	for _, w := range warnings {
 		s.show(protocol.MessageTypeWarning, w)
 	}
+	s.mu.Lock()
+	watching := s.caps.watchRegistration
+	s.mu.Unlock()
+	if watching {
+		s.registerWatchers()
+	}
+	s.startPolling(pollInterval(watching))
 }
 
 // describeWorkspace says which kernel tree and clippy configuration apply

@@ -104,8 +104,11 @@ func TestServerLifecycle(t *testing.T) {
 			}
 		}
 	})
-	if !slices.Equal(keys, []string{"codeActionProvider", "textDocumentSync"}) {
-		t.Errorf("capabilities %v: krls must not offer what rust-analyzer does", keys)
+	// Hover, definition and completion answer only about the kernel's
+	// configuration (CONFIG_ names in cfg predicates, Kconfig and .config
+	// files), and are empty elsewhere: rust-analyzer's answers stand.
+	if !slices.Equal(keys, []string{"codeActionProvider", "completionProvider", "definitionProvider", "documentSymbolProvider", "hoverProvider", "textDocumentSync"}) {
+		t.Errorf("capabilities %v", keys)
 	}
 	if s := string(caps["textDocumentSync"]); !strings.Contains(s, `"change":2`) || !strings.Contains(s, `"openClose":true`) {
 		t.Errorf("textDocumentSync %s", s)
@@ -450,8 +453,14 @@ func TestServerBadParams(t *testing.T) {
 	p.notify("$/cancelRequest", map[string]any{"id": "x"})
 	p.notify("$/cancelRequest", map[string]any{"id": []int{}})
 	p.notify("$/cancelRequest", nil)
-	if r := p.call("textDocument/hover", map[string]any{}); r.Error == nil || r.Error.Code != int(jsonrpc2.MethodNotFound) {
-		t.Errorf("hover: %v", r)
+	if r := p.call("textDocument/references", map[string]any{}); r.Error == nil || r.Error.Code != int(jsonrpc2.MethodNotFound) {
+		t.Errorf("references: %v", r)
+	}
+	if r := p.call("textDocument/hover", map[string]any{}); r.Error != nil || string(r.Result) != "null" {
+		t.Errorf("hover of no document: %v", r)
+	}
+	if r := p.call("textDocument/hover", []int{1}); r.Error == nil || r.Error.Code != int(jsonrpc2.InvalidParams) {
+		t.Errorf("hover with bad params: %v", r)
 	}
 	p.call("shutdown", nil)
 	p.notify("exit", nil)
@@ -550,7 +559,9 @@ func TestRequestPanicIsAnswered(t *testing.T) {
 
 func TestHandlerPanicIsAnswered(t *testing.T) {
 	s := testServer(t)
+	session := s.session
 	s.session = nil // codeAction will dereference it
+	t.Cleanup(func() { s.session = session })
 	r, ch := recordReplies()
 	call, err := jsonrpc2.NewCall(jsonrpc2.NewNumberID(3), "textDocument/codeAction", map[string]any{
 		"textDocument": map[string]any{"uri": "file:///a.rs"},

@@ -14,12 +14,16 @@ import (
 // parseSettings reads the krls settings from initializationOptions or the
 // settings of workspace/didChangeConfiguration:
 //
-//	{"krls": {"checkPrivateItems": true, "rules": ["undocumented-unsafe"]}}
+//	{"krls": {"checkPrivateItems": true, "rules": ["undocumented-unsafe"],
+//	          "srctree": "/src/linux", "objtree": "/build/linux", "kdir": "...",
+//	          "kconfig": {"allowShell": false}}}
 //
 // The "krls" wrapper is optional. Keys that are absent keep their value in
-// base; unknown keys are ignored (later milestones add srctree, objtree,
-// kdir). checkPrivateItems null means "as .clippy.toml says"; rules null or
-// empty means all rules, and may also be a comma-separated string. Values
+// base; unknown keys are ignored. checkPrivateItems null means "as
+// .clippy.toml says"; rules null or empty means all rules, and may also be
+// a comma-separated string; srctree, objtree and kdir null or "" mean
+// "find it" (relative paths are taken from the workspace folder by the
+// caller); kconfig.allowShell lets Kconfig's toolchain probes run. Values
 // of the wrong type and unknown rule names are skipped with a warning.
 func parseSettings(raw json.RawMessage, base workspace.Settings) (workspace.Settings, []string) {
 	st := base
@@ -48,6 +52,43 @@ func parseSettings(raw json.RawMessage, base workspace.Settings) (workspace.Sett
 			warnings = append(warnings, fmt.Sprintf("settings: checkPrivateItems must be true, false or null, not %s", abbreviate(v)))
 		} else {
 			st.CheckPrivateItems = b
+		}
+	}
+	for _, key := range []struct {
+		name string
+		dst  *string
+	}{{"srctree", &st.Kernel.Srctree}, {"objtree", &st.Kernel.Objtree}, {"kdir", &st.Kernel.Kdir}} {
+		v, ok := obj[key.name]
+		if !ok {
+			continue
+		}
+		var p *string
+		if err := json.Unmarshal(v, &p); err != nil {
+			warnings = append(warnings, fmt.Sprintf("settings: %s must be a path or null, not %s", key.name, abbreviate(v)))
+			continue
+		}
+		*key.dst = ""
+		if p != nil {
+			*key.dst = strings.TrimSpace(*p)
+		}
+	}
+	// kconfig.allowShell, nested ({"kconfig": {"allowShell": true}}, as
+	// VS Code sends its settings) or dotted.
+	allow, hasAllow := obj["kconfig.allowShell"]
+	if v, ok := obj["kconfig"]; ok {
+		var kc map[string]json.RawMessage
+		if err := json.Unmarshal(v, &kc); err != nil {
+			warnings = append(warnings, fmt.Sprintf("settings: kconfig must be an object, not %s", abbreviate(v)))
+		} else if a, ok := kc["allowShell"]; ok {
+			allow, hasAllow = a, true
+		}
+	}
+	if hasAllow {
+		var b *bool
+		if err := json.Unmarshal(allow, &b); err != nil {
+			warnings = append(warnings, fmt.Sprintf("settings: kconfig.allowShell must be true or false, not %s", abbreviate(allow)))
+		} else {
+			st.Kernel.AllowShell = b != nil && *b
 		}
 	}
 	if v, ok := obj["rules"]; ok {

@@ -27,7 +27,10 @@ func TestParseSettings(t *testing.T) {
 		{"unwrapped", `{"checkPrivateItems":false}`, []string{"safety-placeholder"}, &no, 0},
 		{"krls null", `{"krls":null}`, []string{"safety-placeholder"}, &yes, 0},
 		{"private null", `{"krls":{"checkPrivateItems":null}}`, []string{"safety-placeholder"}, nil, 0},
-		{"unknown keys ignored", `{"krls":{"srctree":"/src/linux","kdir":3}}`, []string{"safety-placeholder"}, &yes, 0},
+		{"unknown keys ignored", `{"krls":{"future":3}}`, []string{"safety-placeholder"}, &yes, 0},
+		{"kernel keys", `{"krls":{"srctree":"/src/linux","kdir":null,"kconfig":{"allowShell":true}}}`, []string{"safety-placeholder"}, &yes, 0},
+		{"kdir of the wrong type", `{"krls":{"kdir":3}}`, []string{"safety-placeholder"}, &yes, 1},
+		{"allowShell of the wrong type", `{"kconfig.allowShell":"yes"}`, []string{"safety-placeholder"}, &yes, 1},
 		{"other sections ignored", `{"rust-analyzer":{"checkOnSave":true}}`, []string{"safety-placeholder"}, &yes, 0},
 		{"empty rules: all", `{"rules":[]}`, nil, &yes, 0},
 		{"null rules: all", `{"rules":null}`, nil, &yes, 0},
@@ -61,6 +64,18 @@ func TestParseSettings(t *testing.T) {
 				}
 			}
 		})
+	}
+	st, _ := parseSettings(json.RawMessage(`{"krls":{"srctree":" /src/linux ","objtree":"build","kconfig":{"allowShell":true}}}`), base)
+	if st.Kernel.Srctree != "/src/linux" || st.Kernel.Objtree != "build" || !st.Kernel.AllowShell {
+		t.Errorf("kernel settings = %+v", st.Kernel)
+	}
+	resolveKernelPaths(&st, "/work")
+	if st.Kernel.Objtree != "/work/build" || st.Kernel.Srctree != "/src/linux" {
+		t.Errorf("resolved kernel settings = %+v", st.Kernel)
+	}
+	st, _ = parseSettings(json.RawMessage(`{"kconfig.allowShell":true,"srctree":null}`), st)
+	if !st.Kernel.AllowShell || st.Kernel.Srctree != "" {
+		t.Errorf("dotted allowShell / null srctree: %+v", st.Kernel)
 	}
 	if *base.CheckPrivateItems != true || len(base.Rules) != 1 {
 		t.Error("parseSettings modified its base")

