@@ -39,7 +39,7 @@ type Explanation struct {
 func Explain(e *Eval, s *Symbol) *Explanation {
 	x := &Explanation{Sym: s, Type: s.Type, Value: e.Str(s), Visible: e.Visible(s)}
 	x.User, x.HasUser = e.User(s)
-	x.Probe = e.FromConfig(s)
+	x.Probe = e.FromConfig(s) && !s.Transitional
 	for _, n := range s.Nodes {
 		x.Defs = append(x.Defs, n.Pos)
 		if x.Prompt == "" && n.Prompt != nil {

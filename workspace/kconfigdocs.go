@@ -286,8 +286,10 @@ func dotConfigFindings(d *Document, k *Kernel) ([]diagnostics.Finding, error) {
 			add(RuleDotConfigStale, diagnostics.Information, en.Line,
 				fmt.Sprintf("CONFIG_%s is transitional: the next build reads it once and drops it", en.Name))
 		case !e.Written(s) && user != "n":
+			// "n because RUST depends on ..." reads "RUST depends on ...".
+			why := strings.TrimPrefix(strings.TrimPrefix(x.Why, x.Value+" because "), x.Value+" ")
 			add(RuleDotConfigStale, diagnostics.Warning, en.Line,
-				fmt.Sprintf("CONFIG_%s=%s will be dropped by the next build: %s", en.Name, en.Value, x.Why))
+				fmt.Sprintf("CONFIG_%s=%s will be dropped by the next build: %s", en.Name, en.Value, why))
 		case e.Written(s) && x.HasUser && x.User != x.Value:
 			add(RuleDotConfigStale, diagnostics.Warning, en.Line,
 				fmt.Sprintf("the next build changes CONFIG_%s from %s to %s: %s", en.Name, x.User, x.Value, strings.TrimPrefix(x.Why, "the .config says "+x.User+" but the next build will make it "+x.Value+": ")))
