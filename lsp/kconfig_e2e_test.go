@@ -282,7 +282,6 @@ func tinyTree(t *testing.T, kconfig, dotconfig string) string {
 	return dir
 }
 
-
 func TestEndToEndNoDotConfig(t *testing.T) {
 	dir := tinyTree(t, "config A\n\tbool \"A\"\n", "")
 	p := startKrls(t)
