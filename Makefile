@@ -52,11 +52,12 @@ kernel-fixture:
 # A minute of each fuzz target.
 fuzz:
 	$(GO) test ./diagnostics -run XXX -fuzz FuzzAnalyze -fuzztime 60s
+	$(GO) test ./symbols -run XXX -fuzz FuzzCfg -fuzztime 60s
 	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
 
 bench: build
 	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
-	  $(GO) test ./diagnostics -run XXX -bench Kernel -count 5
+	  $(GO) test ./diagnostics ./symbols -run XXX -bench Kernel -count 5
 
 clean:
 	rm -rf bin

@@ -290,3 +290,21 @@ func TestCfgCompletionAt(t *testing.T) {
 		}
 	}
 }
+
+func TestCfgRefAt(t *testing.T) {
+	src := "#[cfg(any(CONFIG_A, not(CONFIG_B = \"y\")))]\nfn f() { if cfg!(test) {} }\n"
+	f := parseT(t, src)
+	for _, c := range []struct {
+		at   string
+		off  int
+		want string
+	}{
+		{"CONFIG_A", 0, "CONFIG_A"}, {"CONFIG_A", 8, "CONFIG_A"}, {"CONFIG_B", 3, "CONFIG_B"},
+		{"\"y\"", 1, ""}, {"test", 1, ""}, {"any", 0, ""},
+	} {
+		r, ok := CfgRefAt(f, strings.Index(src, c.at)+c.off)
+		if got := r.Name; ok != (c.want != "") || got != c.want {
+			t.Errorf("CfgRefAt(%s+%d) = %q, %v", c.at, c.off, got, ok)
+		}
+	}
+}

@@ -319,3 +319,18 @@ func CfgPreds(f *File) []*CfgPred {
 	}
 	return out
 }
+
+// CfgRefAt returns the CONFIG_ ref whose name holds offset, its end
+// included (a cursor right after the name): what a hover or a
+// go-to-definition at offset is about.
+func CfgRefAt(f *File, offset int) (CfgRef, bool) {
+	for _, r := range CfgRefs(f) {
+		if r.NameSpan.Start <= offset && offset <= r.NameSpan.End {
+			return r, true
+		}
+		if r.NameSpan.Start > offset {
+			break
+		}
+	}
+	return CfgRef{}, false
+}

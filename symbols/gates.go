@@ -44,8 +44,10 @@ type GateCond struct {
 	// On is the module or item the predicate is written on: kernel::net.
 	On   string
 	File string
-	// Span is the attribute that holds the predicate, in File.
+	// Span is the attribute that holds the predicate, in File; Line is
+	// the 0-based line where it starts.
 	Span Span
+	Line int
 }
 
 // GateDecl is one declaration of a gated path: a path can be declared
@@ -54,9 +56,11 @@ type GateCond struct {
 type GateDecl struct {
 	// Conds must all hold, outermost first.
 	Conds []GateCond
-	// File and Span locate the declaration (the item, or the `mod x;`).
+	// File and Span locate the declaration (the item, or the `mod x;`);
+	// Line is the 0-based line where it starts.
 	File string
 	Span Span
+	Line int
 }
 
 // Gate is a path of the kernel crate that exists only under cfg
@@ -215,7 +219,7 @@ func KernelGatesContext(ctx context.Context, srctree string) (*GateIndex, error)
 	}
 	x := &GateIndex{Srctree: abs, gates: map[string]*Gate{}, modules: map[string]*Module{}, files: map[string]string{}}
 	a := &assembler{ctx: ctx, x: x, scans: scans, done: map[string]bool{}}
-	a.file(scans[root], true, "kernel", nil, "", Span{})
+	a.file(scans[root], true, "kernel", nil, "", Span{}, 0)
 	a.reexports()
 	for _, fs := range scans {
 		if fs.err == nil && a.done[fs.path] {
@@ -230,6 +234,7 @@ func KernelGatesContext(ctx context.Context, srctree string) (*GateIndex, error)
 type fileScan struct {
 	path  string
 	src   []byte
+	lines *Lines
 	light bool
 	err   error
 
@@ -322,6 +327,14 @@ func (fs *fileScan) treeScan(ctx context.Context) {
 	fs.findItems(f, GatesOf(f))
 	fs.findMacroExports(f)
 	fs.findReexports(f)
+}
+
+// line is the 0-based line of offset in the file.
+func (fs *fileScan) line(offset int) int {
+	if fs.lines == nil {
+		fs.lines = NewLines(fs.src)
+	}
+	return fs.lines.Line(offset)
 }
 
 // innermostMod is the reachable inline mod whose body holds offset.
@@ -759,6 +772,7 @@ type pendingReexport struct {
 	r      reexport
 	conds  []GateCond
 	file   string
+	line   int
 }
 
 func joinPath(mod string, rel []string) string {
@@ -775,7 +789,7 @@ func (a *assembler) condsAt(fs *fileScan, mod string, inherited []GateCond, offs
 	for _, sc := range fs.scopes {
 		if sc.file || sc.span.Start <= offset && offset < sc.span.End {
 			for _, p := range sc.preds {
-				out = append(out, GateCond{Pred: p, On: joinPath(mod, sc.on), File: fs.path, Span: p.Site})
+				out = append(out, GateCond{Pred: p, On: joinPath(mod, sc.on), File: fs.path, Span: p.Site, Line: fs.line(p.Site.Start)})
 			}
 		}
 	}
@@ -791,7 +805,7 @@ func (a *assembler) addGate(path string, d *GateDecl) {
 	g.Decls = append(g.Decls, d)
 }
 
-func (a *assembler) file(fs *fileScan, modRS bool, mod string, inherited []GateCond, declFile string, decl Span) {
+func (a *assembler) file(fs *fileScan, modRS bool, mod string, inherited []GateCond, declFile string, decl Span, declLine int) {
 	if fs == nil || fs.err != nil || a.done[fs.path] {
 		return
 	}
@@ -816,14 +830,14 @@ func (a *assembler) file(fs *fileScan, modRS bool, mod string, inherited []GateC
 			if file == "" {
 				file = fs.path
 			}
-			a.addGate(mod, &GateDecl{Conds: fileConds, File: file, Span: decl})
+			a.addGate(mod, &GateDecl{Conds: fileConds, File: file, Span: decl, Line: declLine})
 		}
 	}
 	for _, d := range fs.mods {
 		path := joinPath(mod, d.rel)
 		conds := a.condsAt(fs, mod, inherited, d.span.Start)
 		if len(conds) > 0 {
-			a.addGate(path, &GateDecl{Conds: conds, File: fs.path, Span: d.span})
+			a.addGate(path, &GateDecl{Conds: conds, File: fs.path, Span: d.span, Line: fs.line(d.span.Start)})
 		}
 		switch {
 		case d.inline:
@@ -836,19 +850,19 @@ func (a *assembler) file(fs *fileScan, modRS bool, mod string, inherited []GateC
 				a.scans[d.file] = child
 				child.scan(a.ctx)
 			}
-			a.file(child, d.fileModRS, path, conds, fs.path, d.span)
+			a.file(child, d.fileModRS, path, conds, fs.path, d.span, fs.line(d.span.Start))
 		default:
 			x.Missing = append(x.Missing, fmt.Sprintf("%s: mod %s: none of %s", fs.path, path, strings.Join(d.tried, ", ")))
 		}
 	}
 	for _, it := range fs.items {
 		if conds := a.condsAt(fs, mod, inherited, it.span.Start); len(conds) > 0 {
-			a.addGate(joinPath(mod, it.rel), &GateDecl{Conds: conds, File: fs.path, Span: it.span})
+			a.addGate(joinPath(mod, it.rel), &GateDecl{Conds: conds, File: fs.path, Span: it.span, Line: fs.line(it.span.Start)})
 		}
 	}
 	for _, m := range fs.macros {
 		if conds := a.condsAt(fs, mod, inherited, m.span.Start); len(conds) > 0 {
-			a.addGate("kernel::"+m.rel[0], &GateDecl{Conds: conds, File: fs.path, Span: m.span})
+			a.addGate("kernel::"+m.rel[0], &GateDecl{Conds: conds, File: fs.path, Span: m.span, Line: fs.line(m.span.Start)})
 		}
 	}
 	if fs.light {
@@ -856,7 +870,7 @@ func (a *assembler) file(fs *fileScan, modRS bool, mod string, inherited []GateC
 	}
 	for _, r := range fs.reexports {
 		a.pending = append(a.pending, pendingReexport{
-			module: joinPath(mod, r.rel), r: r, file: fs.path,
+			module: joinPath(mod, r.rel), r: r, file: fs.path, line: fs.line(r.span.Start),
 			conds: a.condsAt(fs, mod, inherited, r.span.Start),
 		})
 	}
@@ -878,7 +892,7 @@ func (a *assembler) reexports() {
 			lf.fs.treeScan(a.ctx)
 			for _, r := range lf.fs.reexports {
 				a.pending = append(a.pending, pendingReexport{
-					module: joinPath(lf.mod, r.rel), r: r, file: lf.fs.path,
+					module: joinPath(lf.mod, r.rel), r: r, file: lf.fs.path, line: lf.fs.line(r.span.Start),
 					conds: a.condsAt(lf.fs, lf.mod, lf.inherited, r.span.Start),
 				})
 			}
@@ -897,10 +911,10 @@ func (a *assembler) reexports() {
 		var decls []*GateDecl
 		if g, ok := a.x.Lookup(target); ok {
 			for _, d := range g.Decls {
-				decls = append(decls, &GateDecl{Conds: mergeConds(p.conds, d.Conds), File: d.File, Span: d.Span})
+				decls = append(decls, &GateDecl{Conds: mergeConds(p.conds, d.Conds), File: d.File, Span: d.Span, Line: d.Line})
 			}
 		} else if len(p.conds) > 0 {
-			decls = append(decls, &GateDecl{Conds: p.conds, File: p.file, Span: p.r.span})
+			decls = append(decls, &GateDecl{Conds: p.conds, File: p.file, Span: p.r.span, Line: p.line})
 		}
 		// A re-export that adds nothing to the gate of the module
 		// holding it (block::mq re-exporting its own submodules' types)

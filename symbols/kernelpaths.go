@@ -40,6 +40,9 @@ type PathUse struct {
 	// InMacroDef: the path is in a macro_rules! body, which is compiled
 	// only where the macro expands.
 	InMacroDef bool
+	// Import is, for PathAlias, the path the imported name stands for
+	// (kernel::net for net::phy::Foo after `use kernel::net;`).
+	Import string
 }
 
 // SegmentSpan is where to underline segment i: its own text, else (an
@@ -241,17 +244,17 @@ func (ps *pathScanner) pass(cands []Span, aliases bool) {
 		if p := prevNonSpace(ps.src, c.Start); p >= 1 && ps.src[p] == ':' && ps.src[p-1] == ':' {
 			global = true
 		}
-		kind := PathQualified
-		var full []PathSeg
+		u := PathUse{Span: Span{c.Start, end}, Kind: PathQualified, InMacroDef: inMacro}
 		var ok bool
 		if aliases {
-			kind = PathAlias
-			full, ok = ps.expandAlias(segs, owner, c.Start)
+			u.Kind = PathAlias
+			u.Segs, u.Import, ok = ps.expandAlias(segs, owner, c.Start)
 		} else {
-			full, ok = ps.resolveRoot(segs, global, inlineMod)
+			u.Segs, ok = ps.resolveRoot(segs, global, inlineMod)
 		}
 		if ok {
-			ps.out = append(ps.out, PathUse{Path: joinSegs(full), Segs: full, Span: Span{c.Start, end}, Kind: kind, InMacroDef: inMacro})
+			u.Path = joinSegs(u.Segs)
+			ps.out = append(ps.out, u)
 		}
 		return true
 	})
@@ -316,9 +319,9 @@ func (ps *pathScanner) resolveRoot(segs []PathSeg, global, inlineMod bool) ([]Pa
 
 // expandAlias replaces an imported name by its expansion, if a use in
 // scope at offset (same module, enclosing block) imported it.
-func (ps *pathScanner) expandAlias(segs []PathSeg, owner uintptr, offset int) ([]PathSeg, bool) {
+func (ps *pathScanner) expandAlias(segs []PathSeg, owner uintptr, offset int) ([]PathSeg, string, bool) {
 	if len(segs) == 0 {
-		return nil, false
+		return nil, "", false
 	}
 	var best *alias
 	for i, a := range ps.aliases[segs[0].Name] {
@@ -330,12 +333,12 @@ func (ps *pathScanner) expandAlias(segs []PathSeg, owner uintptr, offset int) ([
 		}
 	}
 	if best == nil {
-		return nil, false
+		return nil, "", false
 	}
 	out := make([]PathSeg, 0, len(best.segs)+len(segs))
 	out = append(out, best.segs[:len(best.segs)-1]...)
 	out = append(out, PathSeg{Name: best.segs[len(best.segs)-1].Name, Span: segs[0].Span})
-	return append(out, segs[1:]...), true
+	return append(out, segs[1:]...), joinSegs(best.segs), true
 }
 
 // useDecl parses a use declaration, records its kernel leaves and the
@@ -348,7 +351,7 @@ func (ps *pathScanner) useDecl(start, end int, owner uintptr, inlineMod bool, co
 	for _, leaf := range parseUseTree(ps.src, from, end) {
 		full, ok := ps.resolveRoot(leaf.Segs, leaf.Global, inlineMod)
 		if !ok && ps.aliasPass && !leaf.Global {
-			full, ok = ps.expandAlias(leaf.Segs, owner, start)
+			full, _, ok = ps.expandAlias(leaf.Segs, owner, start)
 		}
 		if !ok || len(full) == 0 {
 			continue
