@@ -53,6 +53,16 @@ type Related struct {
 	Message    string
 }
 
+// RelatedFile points at a place in another file: byte offsets into
+// that file as it is on disk, and the 0-based line of Start for
+// consumers that do not read it.
+type RelatedFile struct {
+	Path       string
+	Start, End int
+	Line       int
+	Message    string
+}
+
 // Finding is one diagnostic in one file, in byte offsets.
 type Finding struct {
 	Rule     string
@@ -61,7 +71,10 @@ type Finding struct {
 	End      int
 	Message  string
 	Related  []Related
-	Fixes    []Fix
+	// RelatedFiles are related places in other files (the cfg that gates
+	// a kernel module, in rust/kernel/lib.rs).
+	RelatedFiles []RelatedFile
+	Fixes        []Fix
 	// Extent is the text that decides the finding, Start..End included: a
 	// change anywhere in it can make the finding new, which is what
 	// `krls check --diff` asks (a line inserted between a SAFETY comment

@@ -10,14 +10,16 @@ import (
 	"github.com/krls-dev/krls/symbols"
 )
 
-// FuzzAnalyze runs every rule on arbitrary input: no panic, and every
-// finding, related location and fix edit stays inside the text. Seeds are
-// the fixtures plus a few shapes that stress the text scans.
+// FuzzAnalyze runs every rule on arbitrary input, the kernel rules under
+// the configuration of testdata/kconfig: no panic, and every finding,
+// related location and fix edit stays inside the text. Seeds are the
+// fixtures plus a few shapes that stress the text scans.
 //
 //	go test ./diagnostics -fuzz FuzzAnalyze
 func FuzzAnalyze(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/safety/*.rs")
-	for _, p := range paths {
+	more, _ := filepath.Glob("testdata/kconfig/checks/*.rs")
+	for _, p := range append(paths, more...) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
@@ -31,6 +33,7 @@ func FuzzAnalyze(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	kc := fixtureKernel(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()
 		defer func() {
@@ -44,7 +47,7 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		defer file.Close()
 		root := false
-		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}} {
+		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc}} {
 			for _, x := range Analyze(context.Background(), file, cfg) {
 				if x.Start < 0 || x.End < x.Start || x.End > len(src) {
 					t.Fatalf("%s: range [%d,%d) outside [0,%d)", x.Rule, x.Start, x.End, len(src))
@@ -52,6 +55,11 @@ func FuzzAnalyze(f *testing.F) {
 				for _, r := range x.Related {
 					if r.Start < 0 || r.End < r.Start || r.End > len(src) {
 						t.Fatalf("%s: related range [%d,%d) outside [0,%d)", x.Rule, r.Start, r.End, len(src))
+					}
+				}
+				for _, r := range x.RelatedFiles {
+					if r.Path == "" || r.Start < 0 || r.End < r.Start {
+						t.Fatalf("%s: related file %+v", x.Rule, r)
 					}
 				}
 				for _, fix := range x.Fixes {

@@ -27,7 +27,9 @@ type Rule struct {
 	Lints []string
 	// Clippy is the clippy lint this rule reproduces, or "".
 	Clippy string
-	Run    func(*Pass)
+	// NeedsKernel rules run only with Config.Kernel set.
+	NeedsKernel bool
+	Run         func(*Pass)
 }
 
 // Config selects rules and sets their options.
@@ -39,6 +41,10 @@ type Config struct {
 	CheckPrivateItems bool
 	// CrateRoot says whether the file is a crate root; nil lets krls guess.
 	CrateRoot *bool
+	// Kernel is the configured kernel tree the kernel rules check
+	// against (undefined-config, config-not-for-arch, disabled-cfg-item);
+	// nil skips them.
+	Kernel *KernelConfig
 }
 
 // Enabled reports whether the rule named name runs under c.
@@ -55,9 +61,24 @@ var Rules = []*Rule{
 	SafetyPlaceholder,
 }
 
-// RuleByName finds a rule.
+// KernelRules need a configured kernel (Config.Kernel). They are kept
+// apart from Rules so that the syntax-only server and `krls check`
+// without a configured tree list and describe the rules they run, as
+// before; RuleByName and ParseRuleList know them.
+var KernelRules = []*Rule{
+	UndefinedConfig,
+	ConfigNotForArch,
+	DisabledCfgItem,
+}
+
+// AllRules lists Rules, then KernelRules.
+func AllRules() []*Rule {
+	return append(append([]*Rule(nil), Rules...), KernelRules...)
+}
+
+// RuleByName finds a rule, kernel rules included.
 func RuleByName(name string) *Rule {
-	for _, r := range Rules {
+	for _, r := range AllRules() {
 		if r.Name == name {
 			return r
 		}
@@ -65,7 +86,9 @@ func RuleByName(name string) *Rule {
 	return nil
 }
 
-// ParseRuleList turns "a,b" into a Config.Rules set, checking the names.
+// ParseRuleList turns "a,b" into a Config.Rules set, checking the names
+// (kernel rules included; the error lists Rules, what runs without a
+// configured kernel).
 func ParseRuleList(s string) (map[string]bool, error) {
 	set := map[string]bool{}
 	for _, name := range strings.Split(s, ",") {
@@ -88,8 +111,12 @@ func ParseRuleList(s string) (map[string]bool, error) {
 // Analyze runs the enabled rules on a parsed file.
 func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
 	p := newPass(ctx, f, cfg)
-	for _, r := range Rules {
-		if !cfg.Enabled(r.Name) {
+	rules := Rules
+	if cfg.Kernel != nil {
+		rules = AllRules()
+	}
+	for _, r := range rules {
+		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -121,6 +148,10 @@ type Pass struct {
 	comments   []*safetyComment
 	docItems   []*docItem
 	lintLevels *lintIndex
+
+	cfgRefsDone bool
+	cfgRefList  []symbols.CfgRef
+	gatesOf     *symbols.Gates
 }
 
 func newPass(ctx context.Context, f *symbols.File, cfg Config) *Pass {
@@ -131,7 +162,7 @@ func newPass(ctx context.Context, f *symbols.File, cfg Config) *Pass {
 // attribute around scope (a byte offset of the item, statement or block
 // the lint is attached to) silences it.
 func (p *Pass) report(scope int, f Finding) {
-	if p.lints().allowed(scope, p.rule.Lints) {
+	if len(p.rule.Lints) > 0 && p.lints().allowed(scope, p.rule.Lints) {
 		return
 	}
 	f.Rule = p.rule.Name
