@@ -20,10 +20,10 @@ func ParseFile(path string, src []byte) *File {
 		p.skipLine()
 		p.file.Stmts = append(p.file.Stmts, p.stmts()...)
 	}
-	if len(p.lx.warnings) > 0 {
-		// The lexer's warnings go among the parser's errors in line order
-		// (stable: each list is in order already).
-		p.file.Errors = append(p.file.Errors, p.lx.warnings...)
+	p.file.Errors = append(p.file.Errors, p.lx.warnings...)
+	if len(p.file.Errors) > 1 {
+		// In line order, lexer warnings among parser errors, and a block's
+		// missing end (found at the end of the file) at the block's line.
 		slices.SortStableFunc(p.file.Errors, func(a, b *Error) int { return a.Line - b.Line })
 	}
 	return p.file

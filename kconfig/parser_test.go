@@ -382,6 +382,9 @@ func TestParseErrors(t *testing.T) {
 				"error: Kconfig:3: unknown statement \"foo\"\n" +
 				"error: Kconfig:4: invalid statement: unexpected 'default'\n"},
 		{"unknown statement", "frobnicate\n", "error: Kconfig:1: unknown statement \"frobnicate\"\n"},
+		// Linux 6.12 has source only; osource is accepted (see
+		// TestParseConstructs), rsource is not. conf: unknown statement "rsource"
+		{"rsource", "rsource \"x\"\n", "error: Kconfig:1: unknown statement \"rsource\"\n"},
 		// conf: Kconfig:1: invalid statement
 		{"keyword that starts no statement", "bool \"x\"\n", "error: Kconfig:1: invalid statement: unexpected 'bool'\n"},
 		{"operator that starts no statement", "&& A\n", "error: Kconfig:1: invalid statement: unexpected '&&'\n"},
@@ -397,8 +400,8 @@ func TestParseErrors(t *testing.T) {
 				"error: Kconfig:1: missing end statement for this entry (choice without endchoice)\n"},
 		{"missing end of an inner block", "menu \"m\"\nif A\nendmenu\n",
 			"1:menu \"m\"\n2:  if A\n3:  endif\n4:endmenu\n" +
-				"error: Kconfig:3: unexpected 'endmenu' within if block\n" +
-				"error: Kconfig:1: missing end statement for this entry (menu without endmenu)\n"},
+				"error: Kconfig:1: missing end statement for this entry (menu without endmenu)\n" +
+				"error: Kconfig:3: unexpected 'endmenu' within if block\n"},
 		// conf: Kconfig:1: invalid statement
 		{"stray endif", "endif\n", "error: Kconfig:1: 'endif' without matching 'if'\n"},
 		{"stray endmenu", "config A\n\tbool\nendmenu\nconfig B\n\tbool\n",
@@ -906,6 +909,10 @@ func TestLoadErrors(t *testing.T) {
 			wantErr: "Kconfig:1: unterminated reference to 'Y': missing ')'"},
 		{name: "a line of references expanding to text", files: map[string]string{"Kconfig": "X := config\n$(X)\n"},
 			errs: "error: Kconfig:2: unknown statement \"config\"\n", want: "menu:\n"},
+		// conf only warns "ignoring type redefinition of 'y'", and then
+		// gives the constant y a prompt.
+		{name: "a constant as a name", files: map[string]string{"Kconfig": "config y\n\tbool \"y\"\nconfig A\n\tbool\nconfig m\n"},
+			errs: "error: Kconfig:1: invalid symbol name \"y\"\nerror: Kconfig:5: invalid symbol name \"m\"\n", want: "A bool\nmenu:\n  config A Kconfig:3\n"},
 		{name: "a name expanding to nothing", files: map[string]string{"Kconfig": "config $(EMPTY)\n\tbool\n"},
 			errs: "error: Kconfig:1: \"$(EMPTY)\" expands to nothing\n", want: " bool\nmenu:\n  config  Kconfig:1\n"},
 		{name: "syntax errors of all files are kept", files: map[string]string{"Kconfig": "foo\nsource \"a\"\n", "a": "endif\n"},
