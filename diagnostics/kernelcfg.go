@@ -174,6 +174,7 @@ func (kc *KernelConfig) suggest(name string) []string {
 		name string
 		dist int // 0..2 edits; 3 for a prefix match
 		here bool
+		ext  bool // extends what was typed (typing in progress)
 	}
 	var cands []cand
 	for _, n := range kc.allNames() {
@@ -187,13 +188,16 @@ func (kc *KernelConfig) suggest(name string) []string {
 			d = 3
 		}
 		if d >= 0 && n != name {
-			cands = append(cands, cand{n, d, kc.definedHere(n)})
+			cands = append(cands, cand{n, d, kc.definedHere(n), strings.HasPrefix(n, up)})
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
 		if a.dist != b.dist {
 			return a.dist < b.dist
+		}
+		if a.ext != b.ext {
+			return a.ext
 		}
 		if a.here != b.here {
 			return a.here

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -149,11 +150,33 @@ func (s *server) toDiagnostics(ctx context.Context, uri string, res *workspace.R
 		return out
 	}
 	m := NewMapper(res.Doc.Text)
+	others := map[string]*Mapper{} // files that related information points into
 	for i, f := range res.Findings {
 		if i%4096 == 4095 && ctx.Err() != nil {
 			return out
 		}
-		out = append(out, toDiagnostic(m, uri, f))
+		d := toDiagnostic(m, uri, f)
+		for _, rel := range f.RelatedFiles {
+			om, ok := others[rel.Path]
+			if !ok {
+				if text, err := os.ReadFile(rel.Path); err == nil {
+					om = NewMapper(text)
+				}
+				others[rel.Path] = om
+			}
+			var rng protocol.Range
+			if om != nil && rel.Start >= 0 {
+				rng = om.Range(rel.Start, rel.End)
+			} else {
+				p := protocol.Position{Line: uint32(max(rel.Line, 0))} // 0-based
+				rng = protocol.Range{Start: p, End: p}
+			}
+			d.RelatedInformation = append(d.RelatedInformation, protocol.DiagnosticRelatedInformation{
+				Location: protocol.Location{URI: protocol.DocumentURI(pathToURI(rel.Path)), Range: rng},
+				Message:  rel.Message,
+			})
+		}
+		out = append(out, d)
 	}
 	return out
 }

@@ -393,12 +393,12 @@ func (s *server) completion(id jsonrpc2.ID, r *replier, params json.RawMessage) 
 		return
 	}
 	s.goRequest(id, "textDocument/completion", r, func(ctx context.Context) (any, error) {
-		items, err := s.session.Complete(ctx, doc, off)
+		items, incomplete, err := s.session.Complete(ctx, doc, off)
 		if err != nil {
 			return nil, err
 		}
 		m := NewMapper(doc.Text)
-		list := protocol.CompletionList{Items: make([]protocol.CompletionItem, 0, len(items))}
+		list := protocol.CompletionList{IsIncomplete: incomplete, Items: make([]protocol.CompletionItem, 0, len(items))}
 		for _, it := range items {
 			rng := m.Range(it.Start, it.End)
 			list.Items = append(list.Items, protocol.CompletionItem{

@@ -365,3 +365,108 @@ func TestEndToEndReload(t *testing.T) {
 		})
 	}
 }
+
+func TestEndToEndRustCfg(t *testing.T) {
+	src, obj := kernelFixture(t)
+	p := startKrls(t)
+	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, fullCaps)
+	path := filepath.Join(src, "rust", "kernel", "lib.rs")
+	text := readFile(t, path)
+	uri := pathToURI(path)
+	p.open(uri, text, 1)
+	pub := p.diagnosticsFor(uri, version(1))
+	for _, d := range pub.Diagnostics {
+		if d.Code == "undefined-config" || d.Code == "config-not-for-arch" || d.Code == "disabled-cfg-item" {
+			t.Errorf("pristine lib.rs: %+v", d)
+		}
+	}
+
+	h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "cfg(CONFIG_NET)", 0, len("cfg(CONFIG_N"))))
+	for _, want := range []string{"`cfg(CONFIG_NET)` holds", "**CONFIG_NET** = `y` (bool)", "Networking support", "Defined at net/Kconfig:"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("hover on CONFIG_NET lacks %q:\n%s", want, h)
+		}
+	}
+	if h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "pub mod net;", 0, 4))); h != "" {
+		t.Errorf("krls hovers outside cfg predicates: %q", h)
+	}
+	r := p.call("textDocument/definition", at(t, uri, text, "cfg(CONFIG_NET)", 0, len("cfg(CONFIG_N")))
+	if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || !strings.HasSuffix(string(locs[0].URI), "/net/Kconfig") {
+		t.Errorf("definition of CONFIG_NET: %s", r.Result)
+	}
+
+	// Typing a cfg: completion, then the diagnostics of what was typed.
+	edited := text + "\n#[cfg(CONFIG_NE)]\nfn a() {}\n#[cfg(CONFIG_NO_SUCH_THING)]\nfn b() {}\n#[cfg(any(CONFIG_ARM64, test))]\nfn c() {}\n"
+	p.change(uri, edited, 2)
+	r = p.call("textDocument/completion", at(t, uri, edited, "cfg(CONFIG_NE)", 0, len("cfg(CONFIG_NE")))
+	list := decodeParams[protocol.CompletionList](t, r.Result)
+	var net *protocol.CompletionItem
+	for i := range list.Items {
+		if list.Items[i].Label == "CONFIG_NET" {
+			net = &list.Items[i]
+		}
+		if !strings.HasPrefix(list.Items[i].Label, "CONFIG_NE") {
+			t.Errorf("completion %q for CONFIG_NE", list.Items[i].Label)
+		}
+	}
+	if net == nil || net.Detail != "Networking support [=y]" || net.TextEdit == nil {
+		t.Errorf("completion of CONFIG_NE: %+v (%d items)", net, len(list.Items))
+	} else if want := utf16Pos(edited, strings.Index(edited, "CONFIG_NE)")); net.TextEdit.Range.Start != want {
+		t.Errorf("completion replaces from %v, want %v", net.TextEdit.Range.Start, want)
+	}
+	if r := p.call("textDocument/completion", at(t, uri, edited, "pub mod net;", 0, 4)); !strings.Contains(string(r.Result), `"items":[]`) {
+		t.Errorf("completion outside a cfg: %s", r.Result)
+	}
+	pub = p.diagnosticsFor(uri, version(2))
+	var undefined []string
+	for _, d := range pub.Diagnostics {
+		if d.Code == "undefined-config" && d.Severity == protocol.DiagnosticSeverityError {
+			undefined = append(undefined, d.Message)
+		}
+	}
+	if want := []string{
+		"CONFIG_NE is not defined by any Kconfig file; did you mean CONFIG_NET?",
+		"CONFIG_NO_SUCH_THING is not defined by any Kconfig file",
+	}; strings.Join(undefined, "|") != strings.Join(want, "|") {
+		t.Errorf("undefined-config: %q, want %q", undefined, want)
+	}
+	if d := findDiag(pub.Diagnostics, "config-not-for-arch"); d == nil || d.Severity != protocol.DiagnosticSeverityInformation || !strings.Contains(d.Message, "arch/arm64/Kconfig") {
+		t.Errorf("no config-not-for-arch: %+v", pub.Diagnostics)
+	}
+	p.call("shutdown", nil)
+	p.notify("exit", nil)
+	p.wait()
+}
+
+// TestEndToEndDisabledItem: with the arm64 configuration, where the Rust
+// PHY abstractions are off, a driver that uses kernel::net::phy gets a
+// warning naming the symbol and why it is off, pointing at the gate.
+func TestEndToEndDisabledItem(t *testing.T) {
+	src, _ := kernelFixture(t)
+	obj := os.Getenv("KRLS_KERNEL_OBJ_ARM64")
+	if obj == "" {
+		t.Skip("no arm64 objtree")
+	}
+	p := startKrls(t)
+	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, fullCaps)
+	path := filepath.Join(src, "drivers", "net", "phy", "ax88796b_rust.rs")
+	text := readFile(t, path)
+	uri := pathToURI(path)
+	p.open(uri, text, 1)
+	pub := p.diagnosticsFor(uri, version(1))
+	d := findDiag(pub.Diagnostics, "disabled-cfg-item")
+	if d == nil || d.Severity != protocol.DiagnosticSeverityWarning || !strings.Contains(d.Message, "kernel::net::phy") || !strings.Contains(d.Message, "CONFIG_RUST_PHYLIB_ABSTRACTIONS") {
+		t.Fatalf("diagnostics: %+v", pub.Diagnostics)
+	}
+	if len(d.RelatedInformation) == 0 || !strings.HasSuffix(string(d.RelatedInformation[0].Location.URI), "/rust/kernel/net.rs") {
+		t.Errorf("related information %+v", d.RelatedInformation)
+	} else {
+		lines := strings.Split(readFile(t, filepath.Join(src, "rust", "kernel", "net.rs")), "\n")
+		if l := lines[d.RelatedInformation[0].Location.Range.Start.Line]; !strings.Contains(l, "CONFIG_RUST_PHYLIB_ABSTRACTIONS") {
+			t.Errorf("related information points at %q", l)
+		}
+	}
+	p.call("shutdown", nil)
+	p.notify("exit", nil)
+	p.wait()
+}

@@ -140,7 +140,7 @@ func parseRules(v json.RawMessage) (map[string]bool, []string) {
 
 func ruleNames() string {
 	var names []string
-	for _, r := range diagnostics.Rules {
+	for _, r := range diagnostics.AllRules() {
 		names = append(names, r.Name)
 	}
 	sort.Strings(names)

@@ -11,7 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sourcegraph/conc"
+
+	"github.com/krls-dev/krls/diagnostics"
 	"github.com/krls-dev/krls/kconfig"
+	"github.com/krls-dev/krls/symbols"
 )
 
 // KernelSettings say where the kernel is when the editor knows better than
@@ -60,6 +64,13 @@ type Kernel struct {
 	NoConfig error
 	// Defs are the symbols every architecture's Kconfig files define.
 	Defs *kconfig.Definitions
+	// Gates are the kernel crate's cfg-gated modules and items (nil when
+	// rust/kernel cannot be read; GatesErr says why).
+	Gates    *symbols.GateIndex
+	GatesErr error
+	// Rules is what the Rust rules that need a kernel get (nil without a
+	// .config).
+	Rules *diagnostics.KernelConfig
 	// Took is how long the load took.
 	Took time.Duration
 
@@ -132,6 +143,11 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 		k.Dot = dot
 	}
 	k.Arch = archOf(dot, getenv)
+	// The kernel crate's gates are independent of the Kconfig files:
+	// index them meanwhile.
+	var wg conc.WaitGroup
+	wg.Go(func() { k.Gates, k.GatesErr = symbols.KernelGatesContext(ctx, trees.Srctree) })
+	defer wg.Wait()
 	tools := kconfig.NewToolchain(trees.Srctree, k.Arch, getenv)
 	var shell kconfig.Shell
 	if set.AllowShell {
@@ -168,6 +184,10 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 	k.Defs, err = kconfig.ScanDefinitions(ctx, trees.Srctree, files)
 	if err != nil {
 		return nil, err
+	}
+	wg.Wait()
+	if k.Eval != nil {
+		k.Rules = &diagnostics.KernelConfig{Arch: k.Arch, Eval: k.Eval, Cfg: k.Cfg, Defs: k.Defs, Gates: k.Gates}
 	}
 	k.Took = time.Since(start)
 	return k, nil

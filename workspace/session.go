@@ -263,6 +263,12 @@ func (s *Session) compute(ctx context.Context, d *Document, settings Settings) (
 	if settings.CheckPrivateItems != nil {
 		cfg.CheckPrivateItems = *settings.CheckPrivateItems
 	}
+	if d.Path != "" {
+		res.Kernel, res.KernelErr = s.kernelFor(ctx, d)
+		if res.Kernel != nil {
+			cfg.Kernel = res.Kernel.Rules
+		}
+	}
 	f, err := symbols.Parse(ctx, d.Name(), d.Text)
 	if err != nil {
 		if errors.Is(err, symbols.ErrTooLarge) {
@@ -300,6 +306,12 @@ func (s *Session) Hover(ctx context.Context, d *Document, off int) (*Hover, erro
 			return nil, quiet(err)
 		}
 		return kconfigHover(d, k, off)
+	case KindRust:
+		k, err := s.kernelFor(ctx, d)
+		if k == nil {
+			return nil, quiet(err)
+		}
+		return rustHover(ctx, d, k, off)
 	}
 	return nil, nil
 }
@@ -313,6 +325,12 @@ func (s *Session) Definition(ctx context.Context, d *Document, off int) ([]Locat
 			return nil, quiet(err)
 		}
 		return kconfigDefinition(d, k, off), nil
+	case KindRust:
+		k, err := s.kernelFor(ctx, d)
+		if k == nil {
+			return nil, quiet(err)
+		}
+		return rustDefinition(ctx, d, k, off)
 	}
 	return nil, nil
 }
@@ -341,7 +359,15 @@ type CompletionItem struct {
 }
 
 // Complete lists completions at off: CONFIG_ names inside Rust cfg
-// predicates.
-func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]CompletionItem, error) {
-	return nil, nil
+// predicates. It reports whether the list was cut short (the editor then
+// asks again as the user types).
+func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]CompletionItem, bool, error) {
+	if d.Kind() != KindRust {
+		return nil, false, nil
+	}
+	k, err := s.kernelFor(ctx, d)
+	if k == nil {
+		return nil, false, quiet(err)
+	}
+	return rustComplete(ctx, d, k, off)
 }
