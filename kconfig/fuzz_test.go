@@ -92,6 +92,11 @@ func FuzzParseFile(f *testing.F) {
 	for _, s := range parseSeeds {
 		f.Add([]byte(s))
 	}
+	for _, cases := range [][]parseCase{constructCases, stringCases, helpCases, macroCases, errorCases} {
+		for _, c := range cases {
+			f.Add([]byte(c.src))
+		}
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		var file *File
 		within(t, 2*time.Second, func() { file = ParseFile("Kconfig", src) })

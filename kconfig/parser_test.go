@@ -37,21 +37,21 @@ func runParseCases(t *testing.T, cases []parseCase) {
 	}
 }
 
-func TestParseConstructs(t *testing.T) {
-	runParseCases(t, []parseCase{
-		{"empty file", "", ""},
-		{"only blank lines and comments", "\n\n# a comment\n   # indented comment\n\t\n", ""},
-		{"mainmenu", "mainmenu \"Linux/$(ARCH) $(KERNELVERSION) Kernel Configuration\"\n",
-			`1:mainmenu "Linux/"$(ARCH)" "$(KERNELVERSION)" Kernel Configuration"` + "\n"},
-		{"config with every option", `config A
-	bool "a prompt"
-	default y if B
-	select S
-	select T if U
-	imply I if J
-	depends on D
-	help
-	  Help.
+// constructCases are the constructs of the language, each parsed alone.
+var constructCases = []parseCase{
+	{"empty file", "", ""},
+	{"only blank lines and comments", "\n\n# a comment\n   # indented comment\n\t\n", ""},
+	{"mainmenu", "mainmenu \"Linux/$(ARCH) $(KERNELVERSION) Kernel Configuration\"\n",
+		`1:mainmenu "Linux/"$(ARCH)" "$(KERNELVERSION)" Kernel Configuration"` + "\n"},
+	{"config with every option", `config A
+bool "a prompt"
+default y if B
+select S
+select T if U
+imply I if J
+depends on D
+help
+  Help.
 `, `1:config A
 2:  bool "a prompt"
 3:  default y if B
@@ -61,16 +61,16 @@ func TestParseConstructs(t *testing.T) {
 7:  depends on D
 8:  help "Help.\n"
 `},
-		{"types with inline prompts and if", `config B
-	bool
+	{"types with inline prompts and if", `config B
+bool
 config T
-	tristate "t" if X
+tristate "t" if X
 config I
-	int "i"
+int "i"
 config H
-	hex "h" if X && Y
+hex "h" if X && Y
 config S
-	string "s"
+string "s"
 `, `1:config B
 2:  bool
 3:config T
@@ -82,12 +82,12 @@ config S
 9:config S
 10:  string "s"
 `},
-		{"def_bool and def_tristate", `config A
-	def_bool y
+	{"def_bool and def_tristate", `config A
+def_bool y
 config B
-	def_tristate m if MODULES
+def_tristate m if MODULES
 config C
-	def_bool A && !B
+def_bool A && !B
 `, `1:config A
 2:  def_bool y
 3:config B
@@ -95,20 +95,20 @@ config C
 5:config C
 6:  def_bool (A && !B)
 `},
-		{"prompt with if", "config A\n\tbool\n\tprompt \"p\" if X\n",
-			"1:config A\n2:  bool\n3:  prompt \"p\" if X\n"},
-		{"default with if, several", "config A\n\tint\n\tdefault 3 if X\n\tdefault 0x10 if Y\n\tdefault B\n",
-			"1:config A\n2:  int\n3:  default 3 if X\n4:  default 0x10 if Y\n5:  default B\n"},
-		{"range with numbers, hex, symbols and if", `config A
-	int
-	range 1 10
-	range -5 5 if X
+	{"prompt with if", "config A\n\tbool\n\tprompt \"p\" if X\n",
+		"1:config A\n2:  bool\n3:  prompt \"p\" if X\n"},
+	{"default with if, several", "config A\n\tint\n\tdefault 3 if X\n\tdefault 0x10 if Y\n\tdefault B\n",
+		"1:config A\n2:  int\n3:  default 3 if X\n4:  default 0x10 if Y\n5:  default B\n"},
+	{"range with numbers, hex, symbols and if", `config A
+int
+range 1 10
+range -5 5 if X
 config H
-	hex
-	range 0x0 0xffff
+hex
+range 0x0 0xffff
 config S
-	int
-	range LO HI if Y
+int
+range LO HI if Y
 `, `1:config A
 2:  int
 3:  range 1 10
@@ -120,20 +120,20 @@ config S
 9:  int
 10:  range LO HI if Y
 `},
-		{"menuconfig and modules", "menuconfig MODULES\n\tbool \"modules\"\n\tmodules\n",
-			"1:menuconfig MODULES\n2:  bool \"modules\"\n3:  modules\n"},
-		{"transitional", "config OLD\n\tbool\n\ttransitional\n",
-			"1:config OLD\n2:  bool\n3:  transitional\n"},
-		{"choice", `choice
-	prompt "pick one"
-	default B
-	depends on X
-	help
-	  Choice help.
+	{"menuconfig and modules", "menuconfig MODULES\n\tbool \"modules\"\n\tmodules\n",
+		"1:menuconfig MODULES\n2:  bool \"modules\"\n3:  modules\n"},
+	{"transitional", "config OLD\n\tbool\n\ttransitional\n",
+		"1:config OLD\n2:  bool\n3:  transitional\n"},
+	{"choice", `choice
+prompt "pick one"
+default B
+depends on X
+help
+  Choice help.
 config A
-	bool "a"
+bool "a"
 config B
-	bool "b"
+bool "b"
 endchoice
 `, `1:choice
 2:  prompt "pick one"
@@ -146,16 +146,16 @@ endchoice
 10:    bool "b"
 11:endchoice
 `},
-		{"choice with bool prompt and optional (older trees)", "choice\n\tbool \"c\"\n\toptional\nconfig A\n\tbool \"a\"\nendchoice\n",
-			"1:choice\n2:  bool \"c\"\n3:  other \"optional\"\n4:  config A\n5:    bool \"a\"\n6:endchoice\n"},
-		{"comment with depends", "comment \"note\"\n\tdepends on A\n\tdepends on B || C\n",
-			"1:comment \"note\"\n2:  depends on A\n3:  depends on (B || C)\n"},
-		{"menu with depends and visible if", `menu "m"
-	depends on A
-	visible if B
-	visible
+	{"choice with bool prompt and optional (older trees)", "choice\n\tbool \"c\"\n\toptional\nconfig A\n\tbool \"a\"\nendchoice\n",
+		"1:choice\n2:  bool \"c\"\n3:  other \"optional\"\n4:  config A\n5:    bool \"a\"\n6:endchoice\n"},
+	{"comment with depends", "comment \"note\"\n\tdepends on A\n\tdepends on B || C\n",
+		"1:comment \"note\"\n2:  depends on A\n3:  depends on (B || C)\n"},
+	{"menu with depends and visible if", `menu "m"
+depends on A
+visible if B
+visible
 config X
-	bool "x"
+bool "x"
 endmenu
 `, `1:menu "m"
 2:  depends on A
@@ -165,14 +165,14 @@ endmenu
 6:    bool "x"
 7:endmenu
 `},
-		{"nested if, menu, choice", `if A
+	{"nested if, menu, choice", `if A
 menu "m"
 if B && C
 choice
-	prompt "c"
+prompt "c"
 if D
 config X
-	bool "x"
+bool "x"
 endif
 endchoice
 endif
@@ -192,20 +192,20 @@ endif
 12:  endmenu
 13:endif
 `},
-		{"source forms", "source \"drivers/Kconfig\"\nosource \"maybe/Kconfig\"\nsource \"arch/$(SRCARCH)/Kconfig\"\nsource 'single'\n",
-			"1:source \"drivers/Kconfig\"\n2:osource \"maybe/Kconfig\"\n3:source \"arch/\"$(SRCARCH)\"/Kconfig\"\n4:source \"single\"\n"},
-		{"option forms of older trees", `config M
-	bool
-	option modules
+	{"source forms", "source \"drivers/Kconfig\"\nosource \"maybe/Kconfig\"\nsource \"arch/$(SRCARCH)/Kconfig\"\nsource 'single'\n",
+		"1:source \"drivers/Kconfig\"\n2:osource \"maybe/Kconfig\"\n3:source \"arch/\"$(SRCARCH)\"/Kconfig\"\n4:source \"single\"\n"},
+	{"option forms of older trees", `config M
+bool
+option modules
 config E
-	string
-	option env="ARCH"
+string
+option env="ARCH"
 config D
-	string
-	option defconfig_list
+string
+option defconfig_list
 config Y
-	bool
-	option allnoconfig_y
+bool
+option allnoconfig_y
 `, `1:config M
 2:  bool
 3:  modules
@@ -219,25 +219,26 @@ config Y
 11:  bool
 12:  other "allnoconfig_y"
 `},
-		{"names with digits, dashes and lowercase", "config 64BIT\n\tbool\nconfig foo-bar_9\n\tbool\n",
-			"1:config 64BIT\n2:  bool\n3:config foo-bar_9\n4:  bool\n"},
-		{"comments at line end and inside", `config A # a comment
-	bool "a # not a comment" # a comment
-	# a comment line between options
-	default y if B # && C
+	{"names with digits, dashes and lowercase", "config 64BIT\n\tbool\nconfig foo-bar_9\n\tbool\n",
+		"1:config 64BIT\n2:  bool\n3:config foo-bar_9\n4:  bool\n"},
+	{"comments at line end and inside", `config A # a comment
+bool "a # not a comment" # a comment
+# a comment line between options
+default y if B # && C
 `, `1:config A
 2:  bool "a # not a comment"
 4:  default y if B
 `},
-		{"continuation lines", "config A\n\tbool \"a\"\n\tdepends on B && \\\n\t\tC || \\\n\t\tD\n\tdefault y\n",
-			"1:config A\n2:  bool \"a\"\n3:  depends on ((B && C) || D)\n6:  default y\n"},
-		{"continuation joins a keyword's line", "config \\\nA\n\tbool\n", "1:config A\n3:  bool\n"},
-		{"blank lines between options", "config A\n\n\tbool\n\n\n\tdefault y\n\nconfig B\n\tbool\n",
-			"1:config A\n3:  bool\n6:  default y\n8:config B\n9:  bool\n"},
-		{"statement keywords in any column", "config A\nbool \"a\"\n      default y\n",
-			"1:config A\n2:  bool \"a\"\n3:  default y\n"},
-	})
+	{"continuation lines", "config A\n\tbool \"a\"\n\tdepends on B && \\\n\t\tC || \\\n\t\tD\n\tdefault y\n",
+		"1:config A\n2:  bool \"a\"\n3:  depends on ((B && C) || D)\n6:  default y\n"},
+	{"continuation joins a keyword's line", "config \\\nA\n\tbool\n", "1:config A\n3:  bool\n"},
+	{"blank lines between options", "config A\n\n\tbool\n\n\n\tdefault y\n\nconfig B\n\tbool\n",
+		"1:config A\n3:  bool\n6:  default y\n8:config B\n9:  bool\n"},
+	{"statement keywords in any column", "config A\nbool \"a\"\n      default y\n",
+		"1:config A\n2:  bool \"a\"\n3:  default y\n"},
 }
+
+func TestParseConstructs(t *testing.T) { runParseCases(t, constructCases) }
 
 func TestParseExpressions(t *testing.T) {
 	expr := func(e string) string { return "config A\n\tdepends on " + e + "\n" }
@@ -283,67 +284,70 @@ func TestParseExpressions(t *testing.T) {
 	runParseCases(t, pc)
 }
 
-func TestParseStrings(t *testing.T) {
-	runParseCases(t, []parseCase{
-		{"escapes", `mainmenu "a \"quoted\" word, a \\ backslash, \q any"` + "\n",
-			`1:mainmenu "a \"quoted\" word, a \\ backslash, q any"` + "\n"},
-		{"other quote inside", `mainmenu 'it"s'` + "\n", `1:mainmenu "it\"s"` + "\n"},
-		{"escaped dollar stays literal", `mainmenu "\$(X) and $(Y)"` + "\n", `1:mainmenu "$(X) and "$(Y)` + "\n"},
-		{"dollar without paren", `mainmenu "cost: $5"` + "\n", `1:mainmenu "cost: $5"` + "\n"},
-		{"nested references", `mainmenu "$(f,$(g,a),b)"` + "\n", `1:mainmenu $(f,$(g,a),b)` + "\n"},
-		{"empty", `mainmenu ""` + "\n", `1:mainmenu ""` + "\n"},
-		{"hash inside", `mainmenu "#1"` + "\n", `1:mainmenu "#1"` + "\n"},
-	})
+// stringCases are quoted strings: escapes, quotes and references.
+var stringCases = []parseCase{
+	{"escapes", `mainmenu "a \"quoted\" word, a \\ backslash, \q any"` + "\n",
+		`1:mainmenu "a \"quoted\" word, a \\ backslash, q any"` + "\n"},
+	{"other quote inside", `mainmenu 'it"s'` + "\n", `1:mainmenu "it\"s"` + "\n"},
+	{"escaped dollar stays literal", `mainmenu "\$(X) and $(Y)"` + "\n", `1:mainmenu "$(X) and "$(Y)` + "\n"},
+	{"dollar without paren", `mainmenu "cost: $5"` + "\n", `1:mainmenu "cost: $5"` + "\n"},
+	{"nested references", `mainmenu "$(f,$(g,a),b)"` + "\n", `1:mainmenu $(f,$(g,a),b)` + "\n"},
+	{"empty", `mainmenu ""` + "\n", `1:mainmenu ""` + "\n"},
+	{"hash inside", `mainmenu "#1"` + "\n", `1:mainmenu "#1"` + "\n"},
 }
 
-// TestParseHelp follows the HELP state of lexer.l: the first non-blank
-// line sets the indentation (tabs to the next multiple of 8); a line
-// indented less, or text at column 0 after a line break, ends the text;
-// extra indentation is kept as spaces; blank lines inside are kept;
-// trailing blanks are dropped.
-func TestParseHelp(t *testing.T) {
-	help := func(body string) string { return "config A\n\tbool\n\thelp\n" + body }
-	want := func(text string, rest string) string {
-		return "1:config A\n2:  bool\n3:  help " + text + "\n" + rest
-	}
-	runParseCases(t, []parseCase{
-		{"one line", help("\t  Text.\n"), want(`"Text.\n"`, "")},
-		{"ends at column 0", help("\t  Text.\nconfig B\n\tbool\n"),
-			want(`"Text."`, "5:config B\n6:  bool\n")},
-		{"blank lines inside", help("\t  One.\n\n\t  Two.\n\n\n\t  Three.\n"),
-			want(`"One.\n\nTwo.\n\n\nThree.\n"`, "")},
-		{"blank line with blanks inside", help("\t  One.\n  \t \n\t  Two.\n"), want(`"One.\n\nTwo.\n"`, "")},
-		{"extra indentation kept as spaces", help("\t  Text:\n\t    indented\n\t\t  tabbed\n"),
-			want(`"Text:\n  indented\n        tabbed\n"`, "")},
-		{"tabs count to the next multiple of 8", help("  \tA\n\tB\n        C\n"), want(`"A\nB\nC\n"`, "")},
-		{"ends at a line indented less", help("\t  Text.\n\tdefault y\n"),
-			want(`"Text.\n"`, "5:  default y\n")},
-		{"trailing blanks dropped", help("\t  Text.  \t\n"), want(`"Text.\n"`, "")},
-		{"first line at column 0 takes the next line only", help("Text\n\tdefault y\n"),
-			want(`"Text\ndefault y\n"`, "")},
-		{"empty help at end of file", help(""), want(`""`, "")},
-		// The text at column 0 sets no indentation (first_ts stays 0), so
-		// the next line's sets it.
-		{"empty help takes the next entry", help("config B\n\tbool\n"),
-			want(`"config B\nbool\n"`, "")},
-		{"blank line then column 0 ends it", help("\t  Text.\n\nconfig B\n\tbool\n"),
-			want(`"Text.\n"`, "6:config B\n7:  bool\n")},
-		{"no newline at end", help("\t  Text."), want(`"Text."`, "")},
-		{"keywords inside help are text", help("\t  if you select this, depends on\n\t  \"quotes\" and $(macros) # too\n"),
-			want(`"if you select this, depends on\n\"quotes\" and $(macros) # too\n"`, "")},
-		{"help of a choice", "choice\n\tprompt \"c\"\n\thelp\n\t  Text.\nendchoice\n",
-			"1:choice\n2:  prompt \"c\"\n3:  help \"Text.\"\n5:endchoice\n"},
-		// conf: `Kconfig:3: unknown statement "---help---"` (gone since 5.8)
-		{"---help--- is gone", "config A\n\tbool\n\t---help---\n\t  text\n",
-			"1:config A\n2:  bool\n" +
-				"error: Kconfig:3: unknown statement \"---help---\"\n" +
-				"error: Kconfig:4: unknown statement \"text\"\n"},
-	})
+func TestParseStrings(t *testing.T) { runParseCases(t, stringCases) }
+
+func helpSrc(body string) string { return "config A\n\tbool\n\thelp\n" + body }
+
+func helpWant(text string, rest string) string {
+	return "1:config A\n2:  bool\n3:  help " + text + "\n" + rest
 }
 
-func TestParseMacros(t *testing.T) {
-	runParseCases(t, []parseCase{
-		{"assignments take the rest of the line raw", `X := a b  # not a comment
+// helpCases follow the HELP state of lexer.l: the first non-blank line
+// sets the indentation (tabs to the next multiple of 8); a line indented
+// less, or text at column 0 after a line break, ends the text; extra
+// indentation is kept as spaces; blank lines inside are kept; trailing
+// blanks are dropped.
+var helpCases = []parseCase{
+	{"one line", helpSrc("\t  Text.\n"), helpWant(`"Text.\n"`, "")},
+	{"ends at column 0", helpSrc("\t  Text.\nconfig B\n\tbool\n"),
+		helpWant(`"Text."`, "5:config B\n6:  bool\n")},
+	{"blank lines inside", helpSrc("\t  One.\n\n\t  Two.\n\n\n\t  Three.\n"),
+		helpWant(`"One.\n\nTwo.\n\n\nThree.\n"`, "")},
+	{"blank line with blanks inside", helpSrc("\t  One.\n  \t \n\t  Two.\n"), helpWant(`"One.\n\nTwo.\n"`, "")},
+	{"extra indentation kept as spaces", helpSrc("\t  Text:\n\t    indented\n\t\t  tabbed\n"),
+		helpWant(`"Text:\n  indented\n        tabbed\n"`, "")},
+	{"tabs count to the next multiple of 8", helpSrc("  \tA\n\tB\n        C\n"), helpWant(`"A\nB\nC\n"`, "")},
+	{"ends at a line indented less", helpSrc("\t  Text.\n\tdefault y\n"),
+		helpWant(`"Text.\n"`, "5:  default y\n")},
+	{"trailing blanks dropped", helpSrc("\t  Text.  \t\n"), helpWant(`"Text.\n"`, "")},
+	{"first line at column 0 takes the next line only", helpSrc("Text\n\tdefault y\n"),
+		helpWant(`"Text\ndefault y\n"`, "")},
+	{"empty help at end of file", helpSrc(""), helpWant(`""`, "")},
+	// The text at column 0 sets no indentation (first_ts stays 0), so
+	// the next line's sets it.
+	{"empty help takes the next entry", helpSrc("config B\n\tbool\n"),
+		helpWant(`"config B\nbool\n"`, "")},
+	{"blank line then column 0 ends it", helpSrc("\t  Text.\n\nconfig B\n\tbool\n"),
+		helpWant(`"Text.\n"`, "6:config B\n7:  bool\n")},
+	{"no newline at end", helpSrc("\t  Text."), helpWant(`"Text."`, "")},
+	{"keywords inside help are text", helpSrc("\t  if you select this, depends on\n\t  \"quotes\" and $(macros) # too\n"),
+		helpWant(`"if you select this, depends on\n\"quotes\" and $(macros) # too\n"`, "")},
+	{"help of a choice", "choice\n\tprompt \"c\"\n\thelp\n\t  Text.\nendchoice\n",
+		"1:choice\n2:  prompt \"c\"\n3:  help \"Text.\"\n5:endchoice\n"},
+	// conf: `Kconfig:3: unknown statement "---help---"` (gone since 5.8)
+	{"---help--- is gone", "config A\n\tbool\n\t---help---\n\t  text\n",
+		"1:config A\n2:  bool\n" +
+			"error: Kconfig:3: unknown statement \"---help---\"\n" +
+			"error: Kconfig:4: unknown statement \"text\"\n"},
+}
+
+func TestParseHelp(t *testing.T) { runParseCases(t, helpCases) }
+
+// macroCases are the statements and words of the macro language.
+var macroCases = []parseCase{
+	{"assignments take the rest of the line raw", `X := a b  # not a comment
 Y = $(X), "quoted" \
 Z += more
 W :=
@@ -354,151 +358,152 @@ EMPTY =
 4:assign W := ""
 5:assign EMPTY = ""
 `},
-		{"assignment names with references", "$(prefix)_VAR := 1\n", "1:assign $(prefix)_VAR := \"1\"\n"},
-		{"assignment only at the start of a statement", "config A\n\tdefault B = C\n",
-			"1:config A\n2:  default B=C\n"},
-		{"lines of references", "$(info,hello)\n$(warning-if,$(X),a warning)\n$(error-if,y,stop)\n",
-			"1:macro $(info,hello)\n2:macro $(warning-if,$(X),a warning)\n3:macro $(error-if,y,stop)\n"},
-		{"references in names and expressions", "config $(A)_B\n\tdef_bool $(shell,echo y) && C$(D)\n",
-			"1:config $(A)_B\n2:  def_bool ($(shell,echo y) && C$(D))\n"},
-		{"a reference may hold blanks and commas", "config A\n\tdef_bool $(success,$(CC) -Werror -x c /dev/null)\n",
-			"1:config A\n2:  def_bool $(success,$(CC) -Werror -x c /dev/null)\n"},
-		{"dollar without paren in a word", "config A$\n\tbool\n", "1:config A$\n2:  bool\n"},
-	})
+	{"assignment names with references", "$(prefix)_VAR := 1\n", "1:assign $(prefix)_VAR := \"1\"\n"},
+	{"assignment only at the start of a statement", "config A\n\tdefault B = C\n",
+		"1:config A\n2:  default B=C\n"},
+	{"lines of references", "$(info,hello)\n$(warning-if,$(X),a warning)\n$(error-if,y,stop)\n",
+		"1:macro $(info,hello)\n2:macro $(warning-if,$(X),a warning)\n3:macro $(error-if,y,stop)\n"},
+	{"references in names and expressions", "config $(A)_B\n\tdef_bool $(shell,echo y) && C$(D)\n",
+		"1:config $(A)_B\n2:  def_bool ($(shell,echo y) && C$(D))\n"},
+	{"a reference may hold blanks and commas", "config A\n\tdef_bool $(success,$(CC) -Werror -x c /dev/null)\n",
+		"1:config A\n2:  def_bool $(success,$(CC) -Werror -x c /dev/null)\n"},
+	{"dollar without paren in a word", "config A$\n\tbool\n", "1:config A$\n2:  bool\n"},
 }
 
-// TestParseErrors checks every syntax error: its line and message. The
-// C tool's message for the same input is quoted where ours differs.
-func TestParseErrors(t *testing.T) {
-	runParseCases(t, []parseCase{
-		// conf: Kconfig:2:warning: multi-line strings not supported
-		{"unterminated string", "config A\n\tbool \"a\n\tdefault y\n",
-			"1:config A\n2:  bool \"a\"\n3:  default y\nwarning: Kconfig:2: multi-line strings not supported\n"},
-		{"unterminated string at end of file", "mainmenu \"abc",
-			"1:mainmenu \"abc\"\nwarning: Kconfig:1: no new line at end of file\n"},
-		// conf: Kconfig:2: syntax error / unknown statement "foo"
-		{"unknown option", "config A\n\tbool\n\tfoo bar\n\tdefault y\n",
-			"1:config A\n2:  bool\n" +
-				"error: Kconfig:3: unknown statement \"foo\"\n" +
-				"error: Kconfig:4: invalid statement: unexpected 'default'\n"},
-		{"unknown statement", "frobnicate\n", "error: Kconfig:1: unknown statement \"frobnicate\"\n"},
-		// Linux 6.12 has source only; osource is accepted (see
-		// TestParseConstructs), rsource is not. conf: unknown statement "rsource"
-		{"rsource", "rsource \"x\"\n", "error: Kconfig:1: unknown statement \"rsource\"\n"},
-		// conf: Kconfig:1: invalid statement
-		{"keyword that starts no statement", "bool \"x\"\n", "error: Kconfig:1: invalid statement: unexpected 'bool'\n"},
-		{"operator that starts no statement", "&& A\n", "error: Kconfig:1: invalid statement: unexpected '&&'\n"},
-		// conf: Kconfig:4: syntax error / Kconfig:1: missing end statement for this entry
-		{"missing endif", "if A\nconfig B\n\tbool\n",
-			"1:if A\n2:  config B\n3:    bool\n4:endif\n" +
-				"error: Kconfig:1: missing end statement for this entry (if without endif)\n"},
-		{"missing endmenu", "menu \"m\"\nconfig B\n\tbool\n",
-			"1:menu \"m\"\n2:  config B\n3:    bool\n4:endmenu\n" +
-				"error: Kconfig:1: missing end statement for this entry (menu without endmenu)\n"},
-		{"missing endchoice", "choice\n\tprompt \"c\"\nconfig B\n\tbool \"b\"\n",
-			"1:choice\n2:  prompt \"c\"\n3:  config B\n4:    bool \"b\"\n5:endchoice\n" +
-				"error: Kconfig:1: missing end statement for this entry (choice without endchoice)\n"},
-		{"missing end of an inner block", "menu \"m\"\nif A\nendmenu\n",
-			"1:menu \"m\"\n2:  if A\n3:  endif\n4:endmenu\n" +
-				"error: Kconfig:1: missing end statement for this entry (menu without endmenu)\n" +
-				"error: Kconfig:3: unexpected 'endmenu' within if block\n"},
-		// conf: Kconfig:1: invalid statement
-		{"stray endif", "endif\n", "error: Kconfig:1: 'endif' without matching 'if'\n"},
-		{"stray endmenu", "config A\n\tbool\nendmenu\nconfig B\n\tbool\n",
-			"1:config A\n2:  bool\n4:config B\n5:  bool\nerror: Kconfig:3: 'endmenu' without matching 'menu'\n"},
-		{"stray endchoice", "endchoice\n", "error: Kconfig:1: 'endchoice' without matching 'choice'\n"},
-		// conf: Kconfig:4: unexpected 'choice' within menu block
-		{"mismatched end", "menu \"x\"\nconfig A\n\tbool\nendchoice\n",
-			"1:menu \"x\"\n2:  config A\n3:    bool\n4:endmenu\nerror: Kconfig:4: unexpected 'endchoice' within menu block\n"},
-		{"end keyword with more on the line", "if A\nendif B\n",
-			"1:if A\n2:endif\nerror: Kconfig:2: unexpected word \"B\" at end of statement\n"},
-		// conf: Kconfig:3: syntax error / invalid statement, for each
-		{"missing close paren", "config A\n\tbool\n\tdepends on (A || B\n",
-			"1:config A\n2:  bool\n3:  depends on (A || B)\nerror: Kconfig:3: missing ')'\n"},
-		{"operator without operand", "config A\n\tbool\n\tdepends on A &&\n",
-			"1:config A\n2:  bool\n3:  depends on (A && n)\nerror: Kconfig:3: expected an expression, found end of line\n"},
-		{"two symbols", "config A\n\tbool\n\tdepends on A B\n",
-			"1:config A\n2:  bool\n3:  depends on A\nerror: Kconfig:3: unexpected word \"B\" at end of statement\n"},
-		{"comparison without right side", "config A\n\tbool\n\tdepends on A =\n",
-			"1:config A\n2:  bool\n3:  depends on A\nerror: Kconfig:3: expected a symbol after '=', found end of line\n"},
-		{"chained comparison", "config A\n\tbool\n\tdepends on A = B = C\n",
-			"1:config A\n2:  bool\n3:  depends on A=B\nerror: Kconfig:3: unexpected '=' at end of statement\n"},
-		{"stray close paren", "config A\n\tbool\n\tdepends on A)\n",
-			"1:config A\n2:  bool\n3:  depends on A\nerror: Kconfig:3: unexpected ')' at end of statement\n"},
-		{"empty depends", "config A\n\tbool\n\tdepends on\n",
-			"1:config A\n2:  bool\n3:  depends on n\nerror: Kconfig:3: expected an expression, found end of line\n"},
-		{"depends without on", "config A\n\tbool\n\tdepends A\n",
-			"1:config A\n2:  bool\nerror: Kconfig:3: expected 'on' after 'depends', found word \"A\"\n"},
-		{"keyword as an operand", "config A\n\tbool\n\tdepends on config\n",
-			"1:config A\n2:  bool\n3:  depends on n\nerror: Kconfig:3: expected an expression, found 'config'\n"},
-		// Names: the lexer takes [A-Za-z0-9_-]+, so anything else is not
-		// part of one. conf: Kconfig:1: syntax error / invalid statement
-		{"config without name", "config\n\tbool\n",
-			"error: Kconfig:1: expected a symbol name after 'config'\nerror: Kconfig:2: invalid statement: unexpected 'bool'\n"},
-		{"quoted config name", "config \"A\"\n\tbool\n",
-			"error: Kconfig:1: expected a symbol name after 'config'\nerror: Kconfig:2: invalid statement: unexpected 'bool'\n"},
-		{"keyword as config name", "config if\n",
-			"error: Kconfig:1: expected a symbol name after 'config'\n"},
-		{"invalid character in a name", "config A.B\n\tbool\n",
-			"1:config A\n2:  bool\nerror: Kconfig:1: unexpected word \"B\" at end of statement\nwarning: Kconfig:1: ignoring unsupported character '.'\n"},
-		{"select of a quoted name", "config A\n\tbool\n\tselect \"B\"\n",
-			"1:config A\n2:  bool\nerror: Kconfig:3: expected a symbol after 'select', found string \"B\"\n"},
-		{"range with one bound", "config A\n\tint\n\trange 1\n",
-			"1:config A\n2:  int\nerror: Kconfig:3: expected two symbols or numbers after 'range', found end of line\n"},
-		{"prompt without a string", "config A\n\tbool\n\tprompt a b\n\tdefault y\n",
-			"1:config A\n2:  bool\n4:  default y\nerror: Kconfig:3: expected a quoted string after 'prompt', found word \"a\"\n"},
-		{"menu without prompt", "menu\nendmenu\n",
-			"error: Kconfig:1: expected a quoted string after 'menu', found end of line\nerror: Kconfig:2: 'endmenu' without matching 'menu'\n"},
-		{"source without path", "source Kconfig.x\n",
-			"error: Kconfig:1: expected a quoted string after 'source', found word \"Kconfig\"\nwarning: Kconfig:1: ignoring unsupported character '.'\n"},
-		{"help with text on its line", "config A\n\tbool\n\thelp me\n",
-			"1:config A\n2:  bool\nerror: Kconfig:3: unexpected word \"me\" after 'help'\n"},
-		{"visible outside a menu", "config A\n\tbool\n\tvisible if B\n",
-			"1:config A\n2:  bool\nerror: Kconfig:3: invalid statement: unexpected 'visible'\n"},
-		// conf: Kconfig:2:warning: no new line at end of file (and, at the
-		// top file only, a syntax error)
-		{"no newline at end of file", "config A\n\tbool", "1:config A\n2:  bool\nwarning: Kconfig:2: no new line at end of file\n"},
-		// conf: Kconfig:1:warning: ignoring unsupported character '\'
-		{"only a backslash", "\\", "warning: Kconfig:1: ignoring unsupported character '\\'\n"},
-		{"backslash at end of file after a statement", "config A\n\tbool\\",
-			"1:config A\n2:  bool\nwarning: Kconfig:2: ignoring unsupported character '\\'\nwarning: Kconfig:2: no new line at end of file\n"},
-		{"only a continuation", "\\\n", ""},
-		// conf: Kconfig:1:warning: ignoring unsupported character '<CR>'
-		{"CRLF line endings", "config A\r\n\tbool \"a\"\r\n",
-			"1:config A\n2:  bool \"a\"\n" +
-				"warning: Kconfig:1: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n" +
-				"warning: Kconfig:2: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n"},
-		{"CRLF after a continuation", "config A\n\tdepends on B \\\r\n\t\t&& C\r\n",
-			"1:config A\n2:  depends on B\n" +
-				"warning: Kconfig:2: ignoring unsupported character '\\'\n" +
-				"warning: Kconfig:2: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n" +
-				"error: Kconfig:3: invalid statement: unexpected '&&'\n" +
-				"warning: Kconfig:3: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n"},
-		{"NUL bytes", "config A\x00B\n\tbool \"x\x00y\"\n\tdefault \"\x00\"\n",
-			"1:config A\n2:  bool \"x\"\n3:  default \"\"\n" +
-				"error: Kconfig:1: unexpected word \"B\" at end of statement\n" +
-				"warning: Kconfig:1: ignoring unsupported character '\\x00'\n" +
-				"warning: Kconfig:2: string truncated at a NUL byte\n" +
-				"warning: Kconfig:3: string truncated at a NUL byte\n"},
-		{"NUL in an assignment", "X := a\x00b\n", "1:assign X := \"a\"\nwarning: Kconfig:1: value truncated at a NUL byte\n"},
-		{"NUL in a reference", "config A$(X\x00)\n\tbool\n",
-			"1:config A$(X\x00)\n2:  bool\nwarning: Kconfig:1: unterminated reference to 'X\x00)': missing ')'\n"},
-		{"non-UTF-8 and UTF-8 outside strings", "config A\n\tbool \"caf\xc3\xa9 \xff\"\n\t\xc3\xa9 \xff\n",
-			"1:config A\n2:  bool \"caf\xc3\xa9 \\xff\"\n" +
-				"warning: Kconfig:3: ignoring unsupported character '\xc3\xa9'\n" +
-				"warning: Kconfig:3: ignoring unsupported character '\\xff'\n"},
-		{"unterminated reference", "config A$(B\n\tbool\n",
-			"1:config A$(B\n2:  bool\nwarning: Kconfig:1: unterminated reference to 'B': missing ')'\n"},
-		{"unterminated reference in a string", "mainmenu \"$(B\"\n",
-			"1:mainmenu \"$(B\"\nwarning: Kconfig:1: unterminated reference in string: missing ')'\n"},
-		{"errors in line order", "config A\n\tbool \"a\n\tfoo\n\tbool \"b\n",
-			"1:config A\n2:  bool \"a\"\n" +
-				"warning: Kconfig:2: multi-line strings not supported\n" +
-				"error: Kconfig:3: unknown statement \"foo\"\n" +
-				"error: Kconfig:4: invalid statement: unexpected 'bool'\n" +
-				"warning: Kconfig:4: multi-line strings not supported\n"},
-	})
+func TestParseMacros(t *testing.T) { runParseCases(t, macroCases) }
+
+// errorCases are every syntax error, with its line and message. The C
+// tool's message for the same input is quoted where ours differs.
+var errorCases = []parseCase{
+	// conf: Kconfig:2:warning: multi-line strings not supported
+	{"unterminated string", "config A\n\tbool \"a\n\tdefault y\n",
+		"1:config A\n2:  bool \"a\"\n3:  default y\nwarning: Kconfig:2: multi-line strings not supported\n"},
+	{"unterminated string at end of file", "mainmenu \"abc",
+		"1:mainmenu \"abc\"\nwarning: Kconfig:1: no new line at end of file\n"},
+	// conf: Kconfig:2: syntax error / unknown statement "foo"
+	{"unknown option", "config A\n\tbool\n\tfoo bar\n\tdefault y\n",
+		"1:config A\n2:  bool\n" +
+			"error: Kconfig:3: unknown statement \"foo\"\n" +
+			"error: Kconfig:4: invalid statement: unexpected 'default'\n"},
+	{"unknown statement", "frobnicate\n", "error: Kconfig:1: unknown statement \"frobnicate\"\n"},
+	// Linux 6.12 has source only; osource is accepted (see
+	// TestParseConstructs), rsource is not. conf: unknown statement "rsource"
+	{"rsource", "rsource \"x\"\n", "error: Kconfig:1: unknown statement \"rsource\"\n"},
+	// conf: Kconfig:1: invalid statement
+	{"keyword that starts no statement", "bool \"x\"\n", "error: Kconfig:1: invalid statement: unexpected 'bool'\n"},
+	{"operator that starts no statement", "&& A\n", "error: Kconfig:1: invalid statement: unexpected '&&'\n"},
+	// conf: Kconfig:4: syntax error / Kconfig:1: missing end statement for this entry
+	{"missing endif", "if A\nconfig B\n\tbool\n",
+		"1:if A\n2:  config B\n3:    bool\n4:endif\n" +
+			"error: Kconfig:1: missing end statement for this entry (if without endif)\n"},
+	{"missing endmenu", "menu \"m\"\nconfig B\n\tbool\n",
+		"1:menu \"m\"\n2:  config B\n3:    bool\n4:endmenu\n" +
+			"error: Kconfig:1: missing end statement for this entry (menu without endmenu)\n"},
+	{"missing endchoice", "choice\n\tprompt \"c\"\nconfig B\n\tbool \"b\"\n",
+		"1:choice\n2:  prompt \"c\"\n3:  config B\n4:    bool \"b\"\n5:endchoice\n" +
+			"error: Kconfig:1: missing end statement for this entry (choice without endchoice)\n"},
+	{"missing end of an inner block", "menu \"m\"\nif A\nendmenu\n",
+		"1:menu \"m\"\n2:  if A\n3:  endif\n4:endmenu\n" +
+			"error: Kconfig:1: missing end statement for this entry (menu without endmenu)\n" +
+			"error: Kconfig:3: unexpected 'endmenu' within if block\n"},
+	// conf: Kconfig:1: invalid statement
+	{"stray endif", "endif\n", "error: Kconfig:1: 'endif' without matching 'if'\n"},
+	{"stray endmenu", "config A\n\tbool\nendmenu\nconfig B\n\tbool\n",
+		"1:config A\n2:  bool\n4:config B\n5:  bool\nerror: Kconfig:3: 'endmenu' without matching 'menu'\n"},
+	{"stray endchoice", "endchoice\n", "error: Kconfig:1: 'endchoice' without matching 'choice'\n"},
+	// conf: Kconfig:4: unexpected 'choice' within menu block
+	{"mismatched end", "menu \"x\"\nconfig A\n\tbool\nendchoice\n",
+		"1:menu \"x\"\n2:  config A\n3:    bool\n4:endmenu\nerror: Kconfig:4: unexpected 'endchoice' within menu block\n"},
+	{"end keyword with more on the line", "if A\nendif B\n",
+		"1:if A\n2:endif\nerror: Kconfig:2: unexpected word \"B\" at end of statement\n"},
+	// conf: Kconfig:3: syntax error / invalid statement, for each
+	{"missing close paren", "config A\n\tbool\n\tdepends on (A || B\n",
+		"1:config A\n2:  bool\n3:  depends on (A || B)\nerror: Kconfig:3: missing ')'\n"},
+	{"operator without operand", "config A\n\tbool\n\tdepends on A &&\n",
+		"1:config A\n2:  bool\n3:  depends on (A && n)\nerror: Kconfig:3: expected an expression, found end of line\n"},
+	{"two symbols", "config A\n\tbool\n\tdepends on A B\n",
+		"1:config A\n2:  bool\n3:  depends on A\nerror: Kconfig:3: unexpected word \"B\" at end of statement\n"},
+	{"comparison without right side", "config A\n\tbool\n\tdepends on A =\n",
+		"1:config A\n2:  bool\n3:  depends on A\nerror: Kconfig:3: expected a symbol after '=', found end of line\n"},
+	{"chained comparison", "config A\n\tbool\n\tdepends on A = B = C\n",
+		"1:config A\n2:  bool\n3:  depends on A=B\nerror: Kconfig:3: unexpected '=' at end of statement\n"},
+	{"stray close paren", "config A\n\tbool\n\tdepends on A)\n",
+		"1:config A\n2:  bool\n3:  depends on A\nerror: Kconfig:3: unexpected ')' at end of statement\n"},
+	{"empty depends", "config A\n\tbool\n\tdepends on\n",
+		"1:config A\n2:  bool\n3:  depends on n\nerror: Kconfig:3: expected an expression, found end of line\n"},
+	{"depends without on", "config A\n\tbool\n\tdepends A\n",
+		"1:config A\n2:  bool\nerror: Kconfig:3: expected 'on' after 'depends', found word \"A\"\n"},
+	{"keyword as an operand", "config A\n\tbool\n\tdepends on config\n",
+		"1:config A\n2:  bool\n3:  depends on n\nerror: Kconfig:3: expected an expression, found 'config'\n"},
+	// Names: the lexer takes [A-Za-z0-9_-]+, so anything else is not
+	// part of one. conf: Kconfig:1: syntax error / invalid statement
+	{"config without name", "config\n\tbool\n",
+		"error: Kconfig:1: expected a symbol name after 'config'\nerror: Kconfig:2: invalid statement: unexpected 'bool'\n"},
+	{"quoted config name", "config \"A\"\n\tbool\n",
+		"error: Kconfig:1: expected a symbol name after 'config'\nerror: Kconfig:2: invalid statement: unexpected 'bool'\n"},
+	{"keyword as config name", "config if\n",
+		"error: Kconfig:1: expected a symbol name after 'config'\n"},
+	{"invalid character in a name", "config A.B\n\tbool\n",
+		"1:config A\n2:  bool\nerror: Kconfig:1: unexpected word \"B\" at end of statement\nwarning: Kconfig:1: ignoring unsupported character '.'\n"},
+	{"select of a quoted name", "config A\n\tbool\n\tselect \"B\"\n",
+		"1:config A\n2:  bool\nerror: Kconfig:3: expected a symbol after 'select', found string \"B\"\n"},
+	{"range with one bound", "config A\n\tint\n\trange 1\n",
+		"1:config A\n2:  int\nerror: Kconfig:3: expected two symbols or numbers after 'range', found end of line\n"},
+	{"prompt without a string", "config A\n\tbool\n\tprompt a b\n\tdefault y\n",
+		"1:config A\n2:  bool\n4:  default y\nerror: Kconfig:3: expected a quoted string after 'prompt', found word \"a\"\n"},
+	{"menu without prompt", "menu\nendmenu\n",
+		"error: Kconfig:1: expected a quoted string after 'menu', found end of line\nerror: Kconfig:2: 'endmenu' without matching 'menu'\n"},
+	{"source without path", "source Kconfig.x\n",
+		"error: Kconfig:1: expected a quoted string after 'source', found word \"Kconfig\"\nwarning: Kconfig:1: ignoring unsupported character '.'\n"},
+	{"help with text on its line", "config A\n\tbool\n\thelp me\n",
+		"1:config A\n2:  bool\nerror: Kconfig:3: unexpected word \"me\" after 'help'\n"},
+	{"visible outside a menu", "config A\n\tbool\n\tvisible if B\n",
+		"1:config A\n2:  bool\nerror: Kconfig:3: invalid statement: unexpected 'visible'\n"},
+	// conf: Kconfig:2:warning: no new line at end of file (and, at the
+	// top file only, a syntax error)
+	{"no newline at end of file", "config A\n\tbool", "1:config A\n2:  bool\nwarning: Kconfig:2: no new line at end of file\n"},
+	// conf: Kconfig:1:warning: ignoring unsupported character '\'
+	{"only a backslash", "\\", "warning: Kconfig:1: ignoring unsupported character '\\'\n"},
+	{"backslash at end of file after a statement", "config A\n\tbool\\",
+		"1:config A\n2:  bool\nwarning: Kconfig:2: ignoring unsupported character '\\'\nwarning: Kconfig:2: no new line at end of file\n"},
+	{"only a continuation", "\\\n", ""},
+	// conf: Kconfig:1:warning: ignoring unsupported character '<CR>'
+	{"CRLF line endings", "config A\r\n\tbool \"a\"\r\n",
+		"1:config A\n2:  bool \"a\"\n" +
+			"warning: Kconfig:1: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n" +
+			"warning: Kconfig:2: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n"},
+	{"CRLF after a continuation", "config A\n\tdepends on B \\\r\n\t\t&& C\r\n",
+		"1:config A\n2:  depends on B\n" +
+			"warning: Kconfig:2: ignoring unsupported character '\\'\n" +
+			"warning: Kconfig:2: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n" +
+			"error: Kconfig:3: invalid statement: unexpected '&&'\n" +
+			"warning: Kconfig:3: ignoring unsupported character '\\r' (a file with CRLF line endings?)\n"},
+	{"NUL bytes", "config A\x00B\n\tbool \"x\x00y\"\n\tdefault \"\x00\"\n",
+		"1:config A\n2:  bool \"x\"\n3:  default \"\"\n" +
+			"error: Kconfig:1: unexpected word \"B\" at end of statement\n" +
+			"warning: Kconfig:1: ignoring unsupported character '\\x00'\n" +
+			"warning: Kconfig:2: string truncated at a NUL byte\n" +
+			"warning: Kconfig:3: string truncated at a NUL byte\n"},
+	{"NUL in an assignment", "X := a\x00b\n", "1:assign X := \"a\"\nwarning: Kconfig:1: value truncated at a NUL byte\n"},
+	{"NUL in a reference", "config A$(X\x00)\n\tbool\n",
+		"1:config A$(X\x00)\n2:  bool\nwarning: Kconfig:1: unterminated reference to 'X\x00)': missing ')'\n"},
+	{"non-UTF-8 and UTF-8 outside strings", "config A\n\tbool \"caf\xc3\xa9 \xff\"\n\t\xc3\xa9 \xff\n",
+		"1:config A\n2:  bool \"caf\xc3\xa9 \\xff\"\n" +
+			"warning: Kconfig:3: ignoring unsupported character '\xc3\xa9'\n" +
+			"warning: Kconfig:3: ignoring unsupported character '\\xff'\n"},
+	{"unterminated reference", "config A$(B\n\tbool\n",
+		"1:config A$(B\n2:  bool\nwarning: Kconfig:1: unterminated reference to 'B': missing ')'\n"},
+	{"unterminated reference in a string", "mainmenu \"$(B\"\n",
+		"1:mainmenu \"$(B\"\nwarning: Kconfig:1: unterminated reference in string: missing ')'\n"},
+	{"errors in line order", "config A\n\tbool \"a\n\tfoo\n\tbool \"b\n",
+		"1:config A\n2:  bool \"a\"\n" +
+			"warning: Kconfig:2: multi-line strings not supported\n" +
+			"error: Kconfig:3: unknown statement \"foo\"\n" +
+			"error: Kconfig:4: invalid statement: unexpected 'bool'\n" +
+			"warning: Kconfig:4: multi-line strings not supported\n"},
 }
+
+func TestParseErrors(t *testing.T) { runParseCases(t, errorCases) }
 
 // TestParseLimits checks that hostile nesting ends in one clear error,
 // quickly, instead of exhausting the stack.
