@@ -68,13 +68,18 @@ func (p *Pass) safetyCommentFix(s *site) Fix {
 }
 
 // newline is the file's line ending: "\r\n" for files that use it, so that
-// inserted lines do not mix endings.
+// inserted lines do not mix endings. It is looked up once per pass: a file
+// without a line break (a generated one-line file) would otherwise be
+// scanned whole for every finding.
 func (p *Pass) newline() string {
-	src := p.File.Src
-	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
-		return "\r\n"
+	if p.nl == "" {
+		p.nl = "\n"
+		src := p.File.Src
+		if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
+			p.nl = "\r\n"
+		}
 	}
-	return "\n"
+	return p.nl
 }
 
 // commentLines renders body lines as comment lines with the given marker.

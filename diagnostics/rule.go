@@ -148,6 +148,7 @@ type Pass struct {
 	comments   []*safetyComment
 	docItems   []*docItem
 	lintLevels *lintIndex
+	nl         string
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef
