@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The errno table, read from the tree: the C headers that define the
@@ -222,8 +223,11 @@ func ReadErrnos(srctree string) (*ErrnoTable, error) {
 }
 
 // BuiltinErrnos is krls's own copy of the generic table (BuiltinVersion),
-// for files that belong to no tree. Its codes have no file positions.
-func BuiltinErrnos() *ErrnoTable {
+// for files that belong to no tree. Its codes have no file positions. It
+// is built once and shared: callers must not modify it.
+func BuiltinErrnos() *ErrnoTable { return builtinErrnos() }
+
+var builtinErrnos = sync.OnceValue(func() *ErrnoTable {
 	r := &errnoReader{parsed: map[string]*ErrnoHeader{
 		ErrnoGenericHeader:  ParseErrnoHeader(ErrnoGenericHeader, []byte(builtinUAPI)),
 		ErrnoInternalHeader: ParseErrnoHeader(ErrnoInternalHeader, []byte(builtinInternal)),
@@ -236,7 +240,7 @@ func BuiltinErrnos() *ErrnoTable {
 		e.File, e.Line = "", 0
 	}
 	return &ErrnoTable{Generic: generic, Arch: map[string]*ErrnoSet{}, Rust: map[string]RustErrno{}, Builtin: true}
-}
+})
 
 // BuiltinVersion is the kernel the built-in table was taken from.
 const BuiltinVersion = builtinVersion
