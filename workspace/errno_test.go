@@ -207,3 +207,27 @@ func TestErrnoHoverRealTree(t *testing.T) {
 	wantAll(t, "ERESTARTSYS", errnoHoverAt(t, s, path, "ERESTARTSYS", 0),
 		"**ERESTARTSYS** = 512", "Kernel-internal", "signal_pending() MUST be set", "Restart the system call.")
 }
+
+// BenchmarkErrnoHoverKernel: a hover on code::EAGAIN in a document of the
+// 6.12 tree, the table already read (the first hover adds
+// symbols.BenchmarkReadErrnosKernel's time).
+func BenchmarkErrnoHoverKernel(b *testing.B) {
+	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
+	if src == "" || obj == "" {
+		b.Skip("no kernel fixture")
+	}
+	s := NewSession()
+	defer s.Shutdown()
+	s.SetSettings(Settings{Kernel: KernelSettings{Objtree: obj}})
+	path := filepath.Join(src, "drivers", "krls_errno_bench.rs")
+	d := s.Open("file://"+path, path, "rust", 1, []byte(errnoRustText))
+	off := strings.Index(errnoRustText, "code::EAGAIN") + 7
+	if h, err := s.Hover(context.Background(), d, off); err != nil || h == nil {
+		b.Fatal(h, err)
+	}
+	for b.Loop() {
+		if _, err := s.Hover(context.Background(), d, off); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
