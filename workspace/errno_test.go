@@ -57,6 +57,16 @@ fn f(x: i32) -> Result {
 }
 `
 
+// errnoSession is a session over errnoTree(dotconfig) and the path of its
+// Rust file.
+func errnoSession(t *testing.T, dotconfig string) (*Session, string) {
+	t.Helper()
+	src := errnoTree(t, dotconfig)
+	s := NewSession()
+	t.Cleanup(s.Shutdown)
+	return s, filepath.Join(src, "drivers", "foo.rs")
+}
+
 func errnoHoverAt(t *testing.T, s *Session, path, needle string, skip int) string {
 	t.Helper()
 	i := strings.Index(errnoRustText, needle)
@@ -84,10 +94,7 @@ func wantAll(t *testing.T, what, got string, wants ...string) {
 }
 
 func TestErrnoHoverX86(t *testing.T) {
-	src := errnoTree(t, "# Linux/x86_64 6.12.0 Kernel Configuration\nCONFIG_NET=y\n")
-	s := NewSession()
-	defer s.Shutdown()
-	path := filepath.Join(src, "drivers", "foo.rs")
+	s, path := errnoSession(t, "# Linux/x86_64 6.12.0 Kernel Configuration\nCONFIG_NET=y\n")
 
 	h := errnoHoverAt(t, s, path, "Err(EINVAL)", 4)
 	wantAll(t, "EINVAL", h, "**EINVAL** = 22 on x86_64; the same on every arch",
@@ -132,10 +139,7 @@ func TestErrnoHoverX86(t *testing.T) {
 }
 
 func TestErrnoHoverAlpha(t *testing.T) {
-	src := errnoTree(t, "# Linux/alpha 6.12.0 Kernel Configuration\nCONFIG_NET=y\n")
-	s := NewSession()
-	defer s.Shutdown()
-	path := filepath.Join(src, "drivers", "foo.rs")
+	s, path := errnoSession(t, "# Linux/alpha 6.12.0 Kernel Configuration\nCONFIG_NET=y\n")
 	wantAll(t, "EAGAIN on alpha", errnoHoverAt(t, s, path, "code::EAGAIN", 7),
 		"**EAGAIN** = 35 on alpha; other arches differ: the generic table 11",
 		"`arch/alpha/include/uapi/asm/errno.h:4`")
@@ -145,10 +149,7 @@ func TestErrnoHoverAlpha(t *testing.T) {
 }
 
 func TestErrnoHoverNoDotConfig(t *testing.T) {
-	src := errnoTree(t, "")
-	s := NewSession()
-	defer s.Shutdown()
-	path := filepath.Join(src, "drivers", "foo.rs")
+	s, path := errnoSession(t, "")
 	wantAll(t, "EAGAIN without .config", errnoHoverAt(t, s, path, "code::EAGAIN", 7),
 		"**EAGAIN** = 11 (generic); other arches differ: alpha 35\n\n*No .config, so the arch is unknown: generic values.*")
 }
@@ -168,12 +169,9 @@ func TestErrnoHoverNoTree(t *testing.T) {
 
 // TestErrnoTableReread: a header edited on disk is read again.
 func TestErrnoTableReread(t *testing.T) {
-	src := errnoTree(t, "# Linux/x86_64 6.12.0 Kernel Configuration\nCONFIG_NET=y\n")
-	s := NewSession()
-	defer s.Shutdown()
-	path := filepath.Join(src, "drivers", "foo.rs")
+	s, path := errnoSession(t, "# Linux/x86_64 6.12.0 Kernel Configuration\nCONFIG_NET=y\n")
 	wantAll(t, "before", errnoHoverAt(t, s, path, "Err(EINVAL)", 4), "*Invalid argument*")
-	hdr := filepath.Join(src, symbols.ErrnoBaseHeader)
+	hdr := filepath.Join(filepath.Dir(filepath.Dir(path)), symbols.ErrnoBaseHeader)
 	if err := os.WriteFile(hdr, []byte("#define\tEINVAL\t22\t/* Bad argument, edited */\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -185,15 +183,9 @@ func TestErrnoTableReread(t *testing.T) {
 }
 
 // TestErrnoHoverRealTree hovers in a driver of Linux 6.12 with the x86_64
-// and arm64 configurations.
+// configuration.
 func TestErrnoHoverRealTree(t *testing.T) {
-	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
-	if src == "" || obj == "" {
-		if os.Getenv("KRLS_REQUIRE_KERNEL") != "" {
-			t.Fatal("the kernel fixture is missing")
-		}
-		t.Skip("no kernel fixture")
-	}
+	src, obj := realKernel(t)
 	s := NewSession()
 	defer s.Shutdown()
 	s.SetSettings(Settings{Kernel: KernelSettings{Objtree: obj}})
@@ -212,10 +204,7 @@ func TestErrnoHoverRealTree(t *testing.T) {
 // 6.12 tree, the table already read (the first hover adds
 // symbols.BenchmarkReadErrnosKernel's time).
 func BenchmarkErrnoHoverKernel(b *testing.B) {
-	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
-	if src == "" || obj == "" {
-		b.Skip("no kernel fixture")
-	}
+	src, obj := realKernel(b)
 	s := NewSession()
 	defer s.Shutdown()
 	s.SetSettings(Settings{Kernel: KernelSettings{Objtree: obj}})
