@@ -20,6 +20,7 @@ func FuzzCfg(f *testing.F) {
 		"use kernel::{net::phy::{self, reg::C22 as R}, prelude::*};\nfn f() { phy::X::y(); R::Z; }",
 		"use ::kernel::{{{{a}}}};", "use kernel::net as n; mod m { n::x(); } fn g() { n::y::<T>::z(); }",
 		"use crate::block::mq::{self as q}; q::Foo; super::x; self::y;", "#[cfg(any(CONFIG_A, /* c */",
+		"use kernel::error::code::{EINVAL, EIO as X}; fn f() { to_result(-22)?; Error::from_errno( - 0x1_6i32 ,); code::EBUSY; EPERM }",
 		"#[cfg(\"unterminated", "#[cfg(r#", "'\"' #[cfg(x)]", "\xff\xfe#[cfg(\xc3)]",
 	} {
 		f.Add([]byte(s))
@@ -82,6 +83,9 @@ func FuzzCfg(f *testing.F) {
 				if ok && (at < 0 || at+len(prefix) != off || string(src[at:off]) != prefix) {
 					t.Fatalf("completion at %d: prefix %q at %d", off, prefix, at)
 				}
+			}
+			if r, ok := ErrnoRefAt(file, off, func(string) bool { return true }); ok {
+				in("errno reference", r.Span)
 			}
 		}
 	})

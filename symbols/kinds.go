@@ -30,7 +30,8 @@ type Kinds struct {
 	TypeCastExpression, ReferenceExpression, UnaryExpression,
 	BinaryExpression, IndexExpression, TryExpression, AwaitExpression,
 	RangeExpression, ReturnExpression, BreakExpression, YieldExpression,
-	StructExpression, Label, ArrayType, CharLiteral uint16
+	StructExpression, Label, ArrayType, CharLiteral, IntegerLiteral, UseList,
+	ScopedUseList, Parameter uint16
 
 	KwUnsafe, KwImpl, KwFn, KwEq, KwLBrace, KwRBrace, KwLParen, KwLBracket,
 	KwSemi, KwTrait, KwLet, KwDollar uint16
@@ -95,6 +96,8 @@ func loadKinds(l *sitter.Language) *Kinds {
 		ReturnExpression: named("return_expression"), BreakExpression: named("break_expression"),
 		YieldExpression: named("yield_expression"), StructExpression: named("struct_expression"),
 		Label: named("label"), ArrayType: named("array_type"), CharLiteral: named("char_literal"),
+		IntegerLiteral: named("integer_literal"), UseList: named("use_list"),
+		ScopedUseList: named("scoped_use_list"), Parameter: named("parameter"),
 
 		KwUnsafe: anon("unsafe"), KwImpl: anon("impl"), KwFn: anon("fn"), KwEq: anon("="),
 		KwLBrace: anon("{"), KwRBrace: anon("}"), KwLParen: anon("("), KwLBracket: anon("["),

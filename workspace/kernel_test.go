@@ -225,15 +225,23 @@ func TestKernelMissingTree(t *testing.T) {
 	}
 }
 
-// TestKernelRealTree loads the x86_64 fixture as the server would.
-func TestKernelRealTree(t *testing.T) {
-	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
-	if src == "" || obj == "" {
+// realKernel is the Linux 6.12 fixture's srctree and x86_64 objtree, or
+// skips (fails under KRLS_REQUIRE_KERNEL, as `make test` sets it).
+func realKernel(t testing.TB) (src, objX86 string) {
+	t.Helper()
+	src, objX86 = os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
+	if src == "" || objX86 == "" {
 		if os.Getenv("KRLS_REQUIRE_KERNEL") != "" {
 			t.Fatal("the kernel fixture is missing")
 		}
 		t.Skip("no kernel fixture")
 	}
+	return src, objX86
+}
+
+// TestKernelRealTree loads the x86_64 fixture as the server would.
+func TestKernelRealTree(t *testing.T) {
+	src, obj := realKernel(t)
 	ks := NewKernels()
 	defer ks.Close()
 	trees, err := LocateKernel(filepath.Join(src, "rust/kernel/net.rs"), KernelSettings{Objtree: obj}, nil)

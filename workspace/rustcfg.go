@@ -23,16 +23,26 @@ func parseRust(ctx context.Context, d *Document) (*symbols.File, error) {
 	return symbols.Parse(ctx, d.Name(), d.Text)
 }
 
-// rustHover explains the CONFIG_ name of a cfg predicate at off.
-func rustHover(ctx context.Context, d *Document, k *Kernel, off int) (*Hover, error) {
+// rustHover explains the CONFIG_ name of a cfg predicate at off (with a
+// kernel configuration, k), or the error code there.
+func (s *Session) rustHover(ctx context.Context, d *Document, k *Kernel, off int) (*Hover, error) {
 	f, err := parseRust(ctx, d)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	ref, ok := symbols.CfgRefAt(f, off)
-	if !ok {
-		return nil, nil
+	if !ok || k == nil {
+		// Find the candidate first: the table is read only for one.
+		ref, ok := symbols.ErrnoRefAt(f, off, func(string) bool { return true })
+		if !ok {
+			return nil, nil
+		}
+		v := s.errnoViewFor(d, k)
+		if !ref.IsNumber() && !v.t.Known(ref.Name) {
+			return nil, nil
+		}
+		return errnoHover(v, ref), nil
 	}
 	name := strings.TrimPrefix(ref.Name, "CONFIG_")
 	md := SymbolMarkdown(k, name, nil)

@@ -56,7 +56,8 @@ type Session struct {
 	// stale.
 	OnKernelReload func(*Kernel)
 
-	docs Documents
+	docs   Documents
+	errnos errnoTables
 
 	mu       sync.Mutex // guards the fields below; taken before docs.mu
 	settings Settings
@@ -297,7 +298,8 @@ func (s *Session) kernelFor(ctx context.Context, d *Document) (*Kernel, error) {
 }
 
 // Hover says what is at byte offset off of a document: for Kconfig and
-// .config documents, the symbol there. Nil when there is nothing to say.
+// .config documents, the symbol there; for Rust, a CONFIG_ name of a cfg
+// predicate or an error code. Nil when there is nothing to say.
 func (s *Session) Hover(ctx context.Context, d *Document, off int) (*Hover, error) {
 	switch d.Kind() {
 	case KindKconfig, KindDotConfig:
@@ -307,11 +309,13 @@ func (s *Session) Hover(ctx context.Context, d *Document, off int) (*Hover, erro
 		}
 		return kconfigHover(d, k, off)
 	case KindRust:
+		// Without a kernel configuration there is still the errno table
+		// (the tree's, or the built-in one).
 		k, err := s.kernelFor(ctx, d)
-		if k == nil {
-			return nil, quiet(err)
+		if err := quiet(err); err != nil && ctx.Err() != nil {
+			return nil, err
 		}
-		return rustHover(ctx, d, k, off)
+		return s.rustHover(ctx, d, k, off)
 	}
 	return nil, nil
 }
