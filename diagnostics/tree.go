@@ -128,19 +128,6 @@ climb:
 	return res
 }
 
-// enclosing returns the nearest ancestor of n (n excluded) whose kind is
-// in kinds, or nil.
-func enclosing(n *sitter.Node, kinds ...uint16) *sitter.Node {
-	for p := n.Parent(); p != nil; p = p.Parent() {
-		for _, want := range kinds {
-			if p.KindId() == want {
-				return p
-			}
-		}
-	}
-	return nil
-}
-
 // firstChildOfKind returns n's first child of the kind, or nil.
 func firstChildOfKind(n *sitter.Node, kind uint16) *sitter.Node {
 	c := n.Walk()
