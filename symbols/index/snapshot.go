@@ -114,7 +114,8 @@ func (s *Snapshot) Search(query string, limit int) []*Symbol {
 	if s == nil {
 		return nil
 	}
-	q := strings.ToLower(strings.TrimSpace(query))
+	query = strings.TrimSpace(query)
+	q := strings.ToLower(query)
 	type hit struct {
 		i, rank int
 	}
@@ -139,6 +140,9 @@ func (s *Snapshot) Search(query string, limit int) []*Symbol {
 			rank = matchRank(strings.ToLower(sym.Name), q)
 			if rank == 0 {
 				continue
+			}
+			if sym.Name == query {
+				rank = 0 // exact, case included
 			}
 		}
 		hits = append(hits, hit{i, rank})
