@@ -31,6 +31,25 @@ func IndexFiles(ctx context.Context, root string) ([]string, []error) {
 	return files, errs
 }
 
+// IndexPhase is a step of a tree's first indexing.
+type IndexPhase int
+
+// The phases OnProgress hears of, in order.
+const (
+	IndexStarted IndexPhase = iota // listing the files
+	IndexListed                    // Files are known; reading and parsing
+	IndexDone                      // Stats and Err are set
+)
+
+// IndexEvent is what Indexes.OnProgress hears.
+type IndexEvent struct {
+	Root  string
+	Phase IndexPhase
+	Files int
+	Stats index.Stats
+	Err   error
+}
+
 // Indexes keeps one index per tree (srctree or module folder), shared by
 // the session's requests. The first Ensure of a tree starts its indexing
 // in the background; requests read the last complete snapshot meanwhile.
@@ -39,9 +58,8 @@ type Indexes struct {
 	CacheDir string
 	// Logf receives warnings.
 	Logf func(format string, args ...any)
-	// OnProgress, when set, hears of an indexing's start (done = false)
-	// and end (done = true, with its stats and error).
-	OnProgress func(root string, done bool, st index.Stats, err error)
+	// OnProgress, when set, hears how the first indexing of a tree goes.
+	OnProgress func(IndexEvent)
 
 	mu    sync.Mutex
 	trees map[string]*treeIndex
@@ -77,18 +95,21 @@ func (s *Indexes) Ensure(ctx context.Context, wg *sync.WaitGroup, root string) {
 	go func() {
 		defer wg.Done()
 		defer close(t.done)
-		if s.OnProgress != nil {
-			s.OnProgress(root, false, index.Stats{}, nil)
-		}
+		s.progress(IndexEvent{Root: root, Phase: IndexStarted})
 		files, _ := IndexFiles(ctx, root)
+		s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(files)})
 		st, err := x.Refresh(ctx, files)
 		if err != nil && ctx.Err() == nil {
 			s.logf("index %s: %v", root, err)
 		}
-		if s.OnProgress != nil {
-			s.OnProgress(root, true, st, err)
-		}
+		s.progress(IndexEvent{Root: root, Phase: IndexDone, Files: len(files), Stats: st, Err: err})
 	}()
+}
+
+func (s *Indexes) progress(ev IndexEvent) {
+	if s.OnProgress != nil {
+		s.OnProgress(ev)
+	}
 }
 
 func (s *Indexes) logf(format string, args ...any) {
@@ -169,4 +190,104 @@ func (s *Indexes) FilesChanged(ctx context.Context, paths []string) {
 			s.logf("index %s: %v", t.x.Root(), err)
 		}
 	}
+}
+
+// Poll looks again at the files each index knows (changed or deleted on
+// disk): the fallback for editors that do not report file changes. New
+// files wait for a watched-file notification, a save, or the next start.
+func (s *Indexes) Poll(ctx context.Context) {
+	s.mu.Lock()
+	var trees []*treeIndex
+	for _, t := range s.trees {
+		trees = append(trees, t)
+	}
+	s.mu.Unlock()
+	for _, t := range trees {
+		select {
+		case <-t.done:
+		default:
+			continue // the first indexing is still running
+		}
+		if _, err := t.x.Update(ctx, t.x.Snapshot().FilePaths()); err != nil && ctx.Err() == nil {
+			s.logf("index %s: %v", t.x.Root(), err)
+		}
+	}
+}
+
+// TreeOf is the tree krls indexes for a file: the kernel srctree above
+// it, else its out-of-tree module folder.
+func TreeOf(path string) (string, bool) {
+	dir := filepath.Dir(path)
+	if tree, ok := FindSrctree(dir); ok {
+		return tree, true
+	}
+	return FindModuleDir(dir)
+}
+
+// WorkspaceSymbol is an answer to a workspace symbol search.
+type WorkspaceSymbol struct {
+	Name string
+	// Kind is the item's kind (fn, struct, ...) or "kconfig".
+	Kind string
+	// Container is the module or type that holds it (kernel::task), or
+	// the Kconfig file.
+	Container string
+	// Detail says more: the full path, `unsafe`, the Kconfig prompt.
+	Detail string
+	Location
+}
+
+// WorkspaceSymbols searches the indexed items of every tree and the
+// Kconfig symbols of the loaded kernels, best first, at most limit.
+// Indexes still building answer from what they have.
+func (s *Session) WorkspaceSymbols(ctx context.Context, query string, limit int) []WorkspaceSymbol {
+	var out []WorkspaceSymbol
+	for _, snap := range s.Index.Snapshots() {
+		for _, sym := range snap.Search(query, limit) {
+			container := sym.Module.Module
+			if i := strings.LastIndex(sym.Path, "::"); i >= 0 {
+				container = sym.Path[:i]
+			}
+			detail := sym.Path
+			if sym.Unsafe {
+				detail = "unsafe " + detail
+			}
+			out = append(out, WorkspaceSymbol{Name: sym.Name, Kind: sym.Kind.String(), Container: container, Detail: detail,
+				Location: Location{Path: sym.File, Start: sym.NameSpan.Start, End: sym.NameSpan.End}})
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	name := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(query)), "CONFIG_")
+	if name != "" && !strings.Contains(name, "::") {
+		seen := map[string]bool{}
+		for _, k := range s.Kernels.Loaded() {
+			if k.K == nil {
+				continue
+			}
+			for _, sym := range k.K.Symbols {
+				if !sym.Defined() || seen[sym.Name] || !strings.Contains(sym.Name, name) {
+					continue
+				}
+				seen[sym.Name] = true
+				n := sym.Nodes[0]
+				detail := "Kconfig"
+				if n.Prompt != nil {
+					detail = n.Prompt.Text
+				}
+				out = append(out, WorkspaceSymbol{Name: "CONFIG_" + sym.Name, Kind: "kconfig", Container: n.File, Detail: detail,
+					Location: Location{Path: filepath.Join(k.Srctree, n.File), Line: n.Line, Start: -1}})
+			}
+		}
+	}
+	// Kconfig names that equal the query come first; the rest keep
+	// their order (items ranked by the index, then Kconfig).
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Kind == "kconfig" && out[i].Name == "CONFIG_"+name && !(out[j].Kind == "kconfig" && out[j].Name == "CONFIG_"+name)
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }

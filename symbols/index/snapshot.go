@@ -35,6 +35,7 @@ type Snapshot struct {
 	Files   int
 	Symbols []Symbol // sorted by Path, then File and offset
 	modules map[string]*FileModule
+	files   []string
 	byPath  map[string][]int
 }
 
@@ -49,11 +50,12 @@ func newSnapshot(root string, entries map[string]*entry) *Snapshot {
 	}
 	s := &Snapshot{Root: root, Files: len(entries), Symbols: make([]Symbol, 0, n), modules: map[string]*FileModule{}, byPath: make(map[string][]int, n)}
 	for rel, en := range entries {
+		abs := filepath.Join(root, filepath.FromSlash(rel))
+		s.files = append(s.files, abs)
 		fm := mods[rel]
 		if fm == nil || en.Items == nil {
 			continue
 		}
-		abs := filepath.Join(root, filepath.FromSlash(rel))
 		s.modules[abs] = fm
 		for i := range en.Items.Items {
 			it := &en.Items.Items[i]
@@ -81,6 +83,16 @@ func newSnapshot(root string, entries map[string]*entry) *Snapshot {
 		s.byPath[s.Symbols[i].Path] = append(s.byPath[s.Symbols[i].Path], i)
 	}
 	return s
+}
+
+// FilePaths are the absolute paths of the indexed files.
+func (s *Snapshot) FilePaths() []string {
+	if s == nil {
+		return nil
+	}
+	out := make([]string, 0, len(s.files))
+	out = append(out, s.files...)
+	return out
 }
 
 // Lookup returns the symbols with a path (several: an impl and its
