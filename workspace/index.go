@@ -96,6 +96,10 @@ func (s *Indexes) Ensure(ctx context.Context, wg *sync.WaitGroup, root string) {
 		defer wg.Done()
 		defer close(t.done)
 		s.progress(IndexEvent{Root: root, Phase: IndexStarted})
+		// What the last run stored is served while the tree is walked.
+		if _, err := x.Load(); err != nil {
+			s.logf("index %s: %v", root, err)
+		}
 		files, _ := IndexFiles(ctx, root)
 		s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(files)})
 		st, err := x.Refresh(ctx, files)

@@ -493,3 +493,17 @@ func TestIndexKillHelper(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexLoad(t *testing.T) {
+	root := writeTree(t, smallTree)
+	cache := t.TempDir()
+	refresh(t, newIndex(t, root, cache, nil))
+	y := newIndex(t, root, cache, nil)
+	st, err := y.Load()
+	if err != nil || st.Read != 0 || st.Files != len(smallTree) || !paths(y.Snapshot())["kernel::task::Task::current"] {
+		t.Errorf("Load: %+v %v", st, err)
+	}
+	if st := refresh(t, y); st.Read != 0 || st.Reused != len(smallTree) {
+		t.Errorf("Refresh after Load: %+v", st)
+	}
+}
