@@ -167,3 +167,26 @@ func TestItemsTaskCurrent(t *testing.T) {
 	}
 	t.Logf("Task::current safety: %q", cur.Safety)
 }
+
+func FuzzItems(f *testing.F) {
+	for _, s := range []string{
+		"pub unsafe fn f() {}", "impl<T> A for B<T> { fn x() {} }", "#[cfg(X)]\nmod m { #[path = \"p.rs\"] mod n; }",
+		"/** a\n * # Safety\n * b */\nunsafe trait T {}", "extern \"C\" { fn c(); }", "#[doc = \"x\"]\nmacro_rules! m {}",
+		"impl", "mod", "#![cfg(", "pub(in crate::a) struct S;",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		file, err := Parse(context.Background(), "f.rs", []byte(src))
+		if err != nil {
+			return
+		}
+		defer file.Close()
+		fi := Items(file)
+		for i, it := range fi.Items {
+			if it.Span.Start < 0 || it.Span.End > len(src) || it.NameSpan.Start < it.Span.Start || it.NameSpan.End > it.Span.End || it.Parent >= i {
+				t.Fatalf("item %d %+v out of place in %q", i, it, src)
+			}
+		}
+	})
+}
