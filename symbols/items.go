@@ -440,19 +440,27 @@ func stripGenerics(s string) string {
 // references: `&'a mut kernel::Foo<T>` → `Foo`; other types (tuples,
 // slices, pointers) are kept as written, without blanks.
 func typeBaseName(t string) string {
-	s := stripGenerics(t)
-	s = strings.TrimLeft(s, "&")
-	if strings.HasPrefix(s, "'") {
-		i := 1
-		for i < len(s) && isIdentByte(s[i]) {
-			i++
+	s := strings.TrimSpace(t)
+	for {
+		before := s
+		s = strings.TrimSpace(strings.TrimLeft(s, "&"))
+		if strings.HasPrefix(s, "'") {
+			i := 1
+			for i < len(s) && isIdentByte(s[i]) {
+				i++
+			}
+			s = s[i:]
 		}
-		s = s[i:]
+		for _, kw := range []string{"mut", "dyn"} {
+			if rest, ok := strings.CutPrefix(s, kw); ok && rest != "" && !isIdentByte(rest[0]) {
+				s = rest
+			}
+		}
+		if s == before {
+			break
+		}
 	}
-	s = strings.TrimPrefix(s, "mut")
-	if strings.HasPrefix(s, "dyn") {
-		s = s[3:]
-	}
+	s = stripGenerics(s)
 	if i := strings.LastIndex(s, "::"); i >= 0 {
 		s = s[i+2:]
 	}

@@ -190,3 +190,14 @@ func FuzzItems(f *testing.F) {
 		}
 	})
 }
+
+func TestTypeBaseName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Foo": "Foo", "Foo<T>": "Foo", "&'a mut kernel::Foo<T>": "Foo", "dyn Tr": "Tr", "mutex": "mutex",
+		"dynamo::X": "X", "&mut_ref": "mut_ref", "[u8]": "[u8]", "(A, B)": "(A,B)", "Box<dyn Fn()>": "Box",
+	} {
+		if got := typeBaseName(in); got != want {
+			t.Errorf("typeBaseName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

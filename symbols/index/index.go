@@ -34,6 +34,7 @@ import (
 
 	"github.com/sourcegraph/conc/pool"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/krls-dev/krls/symbols"
 )
@@ -383,7 +384,7 @@ func (x *Index) open(st *Stats) (db *bolt.DB, fresh bool) {
 		if err == nil {
 			return db, fresh
 		}
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			st.Fallback = "the database is locked by another krls process"
 			x.opts.Logf("index %s: locked by another process for %v; indexing in memory this time", x.dbPath, x.opts.LockTimeout)
 			return nil, false
