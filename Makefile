@@ -54,6 +54,8 @@ fuzz:
 	$(GO) test ./diagnostics -run XXX -fuzz FuzzAnalyze -fuzztime 60s
 	$(GO) test ./symbols -run XXX -fuzz FuzzCfg -fuzztime 60s
 	$(GO) test ./symbols -run XXX -fuzz FuzzErrnoHeader -fuzztime 60s
+	$(GO) test ./symbols -run XXX -fuzz FuzzItems -fuzztime 60s
+	$(GO) test ./symbols/index -run XXX -fuzz FuzzDecodeEntry -fuzztime 60s
 	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzParseFile -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzLoad -fuzztime 60s
@@ -61,7 +63,8 @@ fuzz:
 
 bench: build
 	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
-	  $(GO) test ./diagnostics ./symbols -run XXX -bench Kernel -count 5
+	  $(GO) test ./diagnostics ./symbols -run XXX -bench Kernel -count 5 && \
+	  $(GO) test ./symbols/index -run XXX -bench Index -count 5
 
 clean:
 	rm -rf bin

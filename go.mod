@@ -6,6 +6,7 @@ require (
 	github.com/sourcegraph/conc v0.3.0
 	github.com/tree-sitter/go-tree-sitter v0.25.0
 	github.com/tree-sitter/tree-sitter-rust v0.24.0
+	go.etcd.io/bbolt v1.4.3
 	go.lsp.dev/jsonrpc2 v0.10.0
 	go.lsp.dev/protocol v0.12.0
 )

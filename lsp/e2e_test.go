@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	krlsBinary, buildErr = buildKrls(dir)
+	// The servers these tests start index the trees they open: never
+	// into the real ~/.cache.
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -24,6 +24,7 @@ type clientCaps struct {
 	watchRegistration bool // workspace.didChangeWatchedFiles.dynamicRegistration
 	hierarchicalSyms  bool // textDocument.documentSymbol.hierarchicalDocumentSymbolSupport
 	markdownHover     bool // textDocument.hover.contentFormat has markdown
+	workDoneProgress  bool // window.workDoneProgress
 }
 
 func parseClientCaps(raw json.RawMessage) clientCaps {
@@ -33,6 +34,9 @@ func parseClientCaps(raw json.RawMessage) clientCaps {
 				DynamicRegistration bool `json:"dynamicRegistration"`
 			} `json:"didChangeWatchedFiles"`
 		} `json:"workspace"`
+		Window struct {
+			WorkDoneProgress bool `json:"workDoneProgress"`
+		} `json:"window"`
 		TextDocument struct {
 			DocumentSymbol struct {
 				Hierarchical bool `json:"hierarchicalDocumentSymbolSupport"`
@@ -48,6 +52,7 @@ func parseClientCaps(raw json.RawMessage) clientCaps {
 	caps := clientCaps{
 		watchRegistration: c.Workspace.DidChangeWatchedFiles.DynamicRegistration,
 		hierarchicalSyms:  c.TextDocument.DocumentSymbol.Hierarchical,
+		workDoneProgress:  c.Window.WorkDoneProgress,
 	}
 	for _, f := range c.TextDocument.Hover.ContentFormat {
 		if f == "markdown" {
@@ -77,8 +82,8 @@ func resolveKernelPaths(st *workspace.Settings, root string) {
 }
 
 // watchGlobs are the files whose changes reload a kernel's configuration
-// (and the clippy configuration).
-var watchGlobs = []string{"**/Kconfig*", "**/.config", "**/.clippy.toml", "**/clippy.toml"}
+// (and the clippy configuration) or update the index.
+var watchGlobs = []string{"**/Kconfig*", "**/.config", "**/.clippy.toml", "**/clippy.toml", "**/*.rs"}
 
 // registerWatchers asks the client to report changes of the watched files.
 func (s *server) registerWatchers() {
@@ -125,6 +130,7 @@ func (s *server) startPolling(interval time.Duration) {
 				return
 			case <-t.C:
 				s.session.Kernels.Poll()
+				s.session.Index.Poll(s.ctx)
 			}
 		}
 	})
@@ -160,6 +166,7 @@ func (s *server) didChangeWatchedFiles(params json.RawMessage) {
 	}
 	if len(paths) > 0 {
 		s.session.Kernels.FilesChanged(paths)
+		s.indexFilesChanged(paths)
 	}
 }
 
@@ -257,11 +264,19 @@ func (s *server) definition(id jsonrpc2.ID, r *replier, params json.RawMessage) 
 // offsets is mapped against its file's text.
 func toLocations(locs []workspace.Location) []protocol.Location {
 	out := make([]protocol.Location, 0, len(locs))
+	mappers := map[string]*Mapper{} // each file read once
 	for _, l := range locs {
 		var rng protocol.Range
 		if l.Start >= 0 {
-			if text, err := os.ReadFile(l.Path); err == nil {
-				rng = NewMapper(text).Range(l.Start, l.End)
+			m, seen := mappers[l.Path]
+			if !seen {
+				if text, err := os.ReadFile(l.Path); err == nil {
+					m = NewMapper(text)
+				}
+				mappers[l.Path] = m
+			}
+			if m != nil {
+				rng = m.Range(l.Start, l.End)
 			}
 		} else {
 			pos := protocol.Position{Line: uint32(max(l.Line-1, 0))}

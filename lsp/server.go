@@ -132,6 +132,9 @@ type server struct {
 	warnedLarge map[string]bool
 	logged      map[string]bool // problems already shown to the user
 	caps        clientCaps
+	// progressTokens are the work-done progress tokens of the indexings
+	// under way, by tree.
+	progressTokens map[string]string
 
 	// testHookAnalyze, when set, is called as a diagnostics job starts
 	// (+1) and ends (-1) the analysis of a document.
@@ -161,9 +164,13 @@ func newServer(ctx context.Context, logger *log.Logger, opts Options) *server {
 		ignored:     map[string]bool{},
 		warnedLarge: map[string]bool{},
 		logged:      map[string]bool{},
+
+		progressTokens: map[string]string{},
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.session.Kernels.Logf = s.log.Printf
+	s.session.Index.Logf = s.log.Printf
+	s.session.Index.OnProgress = s.indexProgress
 	s.session.OnKernelReload = func(k *workspace.Kernel) {
 		s.log.Printf("configuration of %s reloaded in %v", k.Srctree, k.Took.Round(time.Millisecond))
 		s.rescheduleAll()
@@ -341,6 +348,11 @@ func (s *server) dispatch(ctx context.Context, r *replier, req jsonrpc2.Request,
 		if isCall {
 			s.documentSymbol(req.(*jsonrpc2.Call).ID(), r, params)
 		}
+	case "workspace/symbol":
+		notification = false
+		if isCall {
+			s.workspaceSymbol(req.(*jsonrpc2.Call).ID(), r, params)
+		}
 	default:
 		notification = false
 		if isCall {
@@ -415,9 +427,10 @@ func (s *server) initialize(r *replier, params json.RawMessage) {
 			CodeActionProvider: protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix},
 			},
-			HoverProvider:          true,
-			DefinitionProvider:     true,
-			DocumentSymbolProvider: true,
+			HoverProvider:           true,
+			DefinitionProvider:      true,
+			DocumentSymbolProvider:  true,
+			WorkspaceSymbolProvider: true,
 			CompletionProvider: &protocol.CompletionOptions{
 				TriggerCharacters: []string{"(", ","},
 			},
@@ -443,6 +456,14 @@ func (s *server) initialized() {
 		s.registerWatchers()
 	}
 	s.startPolling(pollInterval(watching))
+	// Index the tree of the workspace folder (or of the srctree the
+	// settings name) in the background; trees of files opened later
+	// are indexed as they open.
+	if src := s.session.Settings().Kernel.Srctree; src != "" {
+		s.indexTree(src, true)
+	} else if root != "" {
+		s.indexTree(root, true)
+	}
 }
 
 // describeWorkspace says which kernel tree and clippy configuration apply

@@ -107,7 +107,9 @@ func TestServerLifecycle(t *testing.T) {
 	// Hover, definition and completion answer only about the kernel's
 	// configuration (CONFIG_ names in cfg predicates, Kconfig and .config
 	// files), and are empty elsewhere: rust-analyzer's answers stand.
-	if !slices.Equal(keys, []string{"codeActionProvider", "completionProvider", "definitionProvider", "documentSymbolProvider", "hoverProvider", "textDocumentSync"}) {
+	// workspace/symbol adds the index's items and Kconfig symbols to
+	// rust-analyzer's.
+	if !slices.Equal(keys, []string{"codeActionProvider", "completionProvider", "definitionProvider", "documentSymbolProvider", "hoverProvider", "textDocumentSync", "workspaceSymbolProvider"}) {
 		t.Errorf("capabilities %v", keys)
 	}
 	if s := string(caps["textDocumentSync"]); !strings.Contains(s, `"change":2`) || !strings.Contains(s, `"openClose":true`) {

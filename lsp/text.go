@@ -44,6 +44,9 @@ func (s *server) didOpen(params json.RawMessage) {
 	s.mu.Unlock()
 	s.session.Open(td.URI, path, td.LanguageID, td.Version, []byte(td.Text))
 	s.scheduleDiagnostics(td.URI, 0)
+	if path != "" && filepath.Ext(path) == ".rs" {
+		s.indexTree(path, false)
+	}
 }
 
 // contentChange is TextDocumentContentChangeEvent with a Range that can be
@@ -226,6 +229,9 @@ func (s *server) didSave(params json.RawMessage) {
 	}
 	if s.session.Document(uri) != nil {
 		s.scheduleDiagnostics(uri, 0)
+	}
+	if path := uriToPath(uri); path != "" {
+		s.indexFilesChanged([]string{filepath.Clean(path)})
 	}
 }
 

@@ -51,6 +51,8 @@ type Session struct {
 	Configs *ConfigCache
 	// Kernels are the kernel configurations of the documents.
 	Kernels *Kernels
+	// Index holds the index of each tree's Rust items.
+	Index *Indexes
 	// OnKernelReload, if set, hears that a kernel's configuration changed
 	// on disk and was loaded again: every open document's results are
 	// stale.
@@ -76,7 +78,7 @@ type analysis struct {
 
 // NewSession returns an empty session.
 func NewSession() *Session {
-	s := &Session{Configs: &ConfigCache{}, Kernels: NewKernels(), results: map[string]*analysis{}}
+	s := &Session{Configs: &ConfigCache{}, Kernels: NewKernels(), Index: &Indexes{}, results: map[string]*analysis{}}
 	s.Kernels.OnReload = func(k *Kernel) {
 		s.mu.Lock()
 		s.invalidate()

@@ -6,6 +6,7 @@
 //	krls [serve] [--stdio]      speak LSP on stdin/stdout (the default)
 //	krls check [flags] PATH...  check files or folders, print findings
 //	krls config ...             olddefconfig and explain, from the Kconfig files
+//	krls index [flags]          build or refresh the index of a tree's Rust items
 //	krls version                print the version
 //	krls help [COMMAND]         print help
 package main
@@ -57,6 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCheck(args, stdout, stderr)
 	case "config":
 		return runConfig(args, stdout, stderr)
+	case "index":
+		return runIndex(args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "krls %s\n", krlsVersion())
 		return 0
@@ -74,6 +77,7 @@ Usage:
   krls check [flags] PATH...    check .rs files or folders; exit 1 on findings
   krls config olddefconfig ...  what 'make olddefconfig' does, byte for byte
   krls config explain SYMBOL    why a Kconfig symbol has its value
+  krls index [--srctree S]      build or refresh the index of the tree's Rust items
   krls version                  print the version
   krls help [COMMAND]           print help for a command
 
@@ -92,6 +96,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		return runServe([]string{"--help"}, nil, stdout, stderr)
 	case "config":
 		return runConfig([]string{"--help"}, stdout, stderr)
+	case "index":
+		return runIndex([]string{"--help"}, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "krls: no help for %q\n", args[0])
 	return 2

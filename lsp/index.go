@@ -1,0 +1,177 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/krls-dev/krls/workspace"
+)
+
+// The index of the trees' Rust items: indexing in the background with
+// work-done progress, updates from watched files and saves, and
+// workspace/symbol.
+
+// indexTree starts indexing the tree that holds path (a file, or the
+// workspace folder itself), unless it is indexed already.
+func (s *server) indexTree(path string, isDir bool) {
+	var tree string
+	var ok bool
+	if isDir {
+		if tree, ok = workspace.FindSrctree(path); !ok {
+			tree, ok = workspace.FindModuleDir(path)
+		}
+	} else {
+		tree, ok = workspace.TreeOf(path)
+	}
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateRunning {
+		return
+	}
+	s.session.Index.Ensure(s.ctx, &s.wg, tree)
+}
+
+// indexProgress reports a tree's first indexing: as work-done progress
+// when the client supports it (window.workDoneProgress), in the log
+// always.
+func (s *server) indexProgress(ev workspace.IndexEvent) {
+	s.mu.Lock()
+	supported := s.caps.workDoneProgress
+	ctx := s.ctx
+	token := s.progressTokens[ev.Root]
+	s.mu.Unlock()
+	switch ev.Phase {
+	case workspace.IndexStarted:
+		if !supported {
+			return
+		}
+		token = fmt.Sprintf("krls-index-%d", time.Now().UnixNano())
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := s.conn.Call(cctx, "window/workDoneProgress/create", map[string]any{"token": token}, nil)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Printf("window/workDoneProgress/create: %v", err)
+			}
+			return
+		}
+		s.mu.Lock()
+		s.progressTokens[ev.Root] = token
+		s.mu.Unlock()
+		s.notify("$/progress", map[string]any{"token": token, "value": map[string]any{
+			"kind": "begin", "title": "krls: indexing Rust items", "message": ev.Root, "cancellable": false, "percentage": 0,
+		}})
+	case workspace.IndexListed:
+		if token != "" {
+			s.notify("$/progress", map[string]any{"token": token, "value": map[string]any{
+				"kind": "report", "message": fmt.Sprintf("%d files", ev.Files), "percentage": 10,
+			}})
+		}
+	case workspace.IndexDone:
+		st := ev.Stats
+		msg := fmt.Sprintf("%d files (%d parsed, %d reused), %d items", st.Files, st.Parsed, st.Reused, st.Symbols)
+		if ev.Err != nil {
+			msg = ev.Err.Error()
+		}
+		if ctx.Err() == nil {
+			persisted := st.DB
+			if !st.Persisted {
+				persisted = "in memory: " + st.Fallback
+			}
+			s.log.Printf("index of %s: %s in %v (%s)", ev.Root, msg, (st.Open + st.Load + st.Stat + st.Parse + st.Store + st.Link).Round(time.Millisecond), persisted)
+		}
+		if token != "" {
+			s.mu.Lock()
+			delete(s.progressTokens, ev.Root)
+			s.mu.Unlock()
+			s.notify("$/progress", map[string]any{"token": token, "value": map[string]any{"kind": "end", "message": msg}})
+		}
+	}
+}
+
+// indexFilesChanged updates the indexes with changed .rs files, in the
+// background.
+func (s *server) indexFilesChanged(paths []string) {
+	var rs []string
+	for _, p := range paths {
+		if filepath.Ext(p) == ".rs" {
+			rs = append(rs, p)
+		}
+	}
+	if len(rs) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.goOwned(func() { s.session.Index.FilesChanged(s.ctx, rs) })
+}
+
+func (s *server) workspaceSymbol(id jsonrpc2.ID, r *replier, params json.RawMessage) {
+	var p struct {
+		Query string `json:"query"`
+	}
+	if err := decode(params, &p); err != nil {
+		r.send(nil, invalidParams("workspace/symbol", err))
+		return
+	}
+	s.goRequest(id, "workspace/symbol", r, func(ctx context.Context) (any, error) {
+		syms := s.session.WorkspaceSymbols(ctx, p.Query, workspaceSymbolLimit)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		locs := make([]workspace.Location, len(syms))
+		for i, sym := range syms {
+			locs[i] = sym.Location
+		}
+		converted := toLocations(locs)
+		out := make([]protocol.SymbolInformation, len(syms))
+		for i, sym := range syms {
+			out[i] = protocol.SymbolInformation{
+				Name:          sym.Name,
+				Kind:          symbolKind(sym.Kind),
+				Location:      converted[i],
+				ContainerName: sym.Container,
+			}
+		}
+		return out, nil
+	})
+}
+
+// workspaceSymbolLimit bounds an answer: clients filter as the user
+// types and ask again.
+const workspaceSymbolLimit = 200
+
+func symbolKind(kind string) protocol.SymbolKind {
+	switch kind {
+	case "fn":
+		return protocol.SymbolKindFunction
+	case "struct", "union":
+		return protocol.SymbolKindStruct
+	case "enum":
+		return protocol.SymbolKindEnum
+	case "trait":
+		return protocol.SymbolKindInterface
+	case "type":
+		return protocol.SymbolKindTypeParameter
+	case "const":
+		return protocol.SymbolKindConstant
+	case "static":
+		return protocol.SymbolKindVariable
+	case "mod":
+		return protocol.SymbolKindModule
+	case "macro":
+		return protocol.SymbolKindFunction
+	case "kconfig":
+		return protocol.SymbolKindKey
+	}
+	return protocol.SymbolKindObject
+}

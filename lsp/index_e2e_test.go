@@ -1,0 +1,180 @@
+package lsp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+)
+
+// End-to-end tests of the index: background indexing with work-done
+// progress, updates from watched files and saves, workspace/symbol.
+
+// workspaceSymbols asks workspace/symbol until accept likes the answer.
+func (c *client) workspaceSymbols(query string, accept func([]protocol.SymbolInformation) bool) []protocol.SymbolInformation {
+	c.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		r := c.call("workspace/symbol", map[string]any{"query": query})
+		if r.Error != nil {
+			c.t.Fatalf("workspace/symbol: %v", r)
+		}
+		var syms []protocol.SymbolInformation
+		if err := json.Unmarshal(r.Result, &syms); err != nil {
+			c.t.Fatalf("workspace/symbol result %s: %v", r.Result, err)
+		}
+		if accept(syms) {
+			return syms
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("workspace/symbol %q: no acceptable answer, last %+v", query, syms)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func findSym(syms []protocol.SymbolInformation, name, container string) *protocol.SymbolInformation {
+	for i := range syms {
+		if syms[i].Name == name && (container == "" || syms[i].ContainerName == container) {
+			return &syms[i]
+		}
+	}
+	return nil
+}
+
+// reply answers a request of the server.
+func (c *client) reply(m message) {
+	c.send(map[string]any{"jsonrpc": "2.0", "id": json.RawMessage(m.ID), "result": nil})
+}
+
+type progressValue struct {
+	Kind    string `json:"kind"`
+	Title   string `json:"title"`
+	Message string `json:"message"`
+}
+
+func TestEndToEndIndexKernel(t *testing.T) {
+	src, obj := kernelFixture(t)
+	p := startKrls(t)
+	caps := map[string]any{
+		"window":    map[string]any{"workDoneProgress": true},
+		"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}},
+	}
+	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, caps)
+	reg := p.waitFor("client/registerCapability", func(m message) bool { return m.Method == "client/registerCapability" })
+	if !strings.Contains(string(reg.Params), `"**/*.rs"`) {
+		t.Errorf("registration %s", reg.Params)
+	}
+	p.reply(reg)
+
+	// Work-done progress: create, begin, report, end.
+	create := p.waitFor("window/workDoneProgress/create", func(m message) bool { return m.Method == "window/workDoneProgress/create" })
+	var cp struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(create.Params, &cp); err != nil || cp.Token == "" {
+		t.Fatalf("create %s", create.Params)
+	}
+	p.reply(create)
+	var kinds []string
+	var end progressValue
+	for end.Kind != "end" {
+		m := p.waitFor("$/progress", func(m message) bool { return m.Method == "$/progress" })
+		var pp struct {
+			Token string        `json:"token"`
+			Value progressValue `json:"value"`
+		}
+		if err := json.Unmarshal(m.Params, &pp); err != nil || pp.Token != cp.Token {
+			t.Fatalf("progress %s", m.Params)
+		}
+		kinds = append(kinds, pp.Value.Kind)
+		if pp.Value.Kind == "end" {
+			end = pp.Value
+		}
+	}
+	if strings.Join(kinds, ",") != "begin,report,end" || !strings.HasPrefix(end.Message, "79 files") {
+		t.Errorf("progress %v, end %+v", kinds, end)
+	}
+
+	syms := p.workspaceSymbols("Task", func(s []protocol.SymbolInformation) bool { return len(s) > 0 })
+	task := findSym(syms, "Task", "kernel::task")
+	if task == nil || task.Kind != protocol.SymbolKindStruct || !strings.HasSuffix(string(task.Location.URI), "/rust/kernel/task.rs") {
+		t.Fatalf("Task: %+v", syms)
+	}
+	text := readFile(t, filepath.Join(src, "rust/kernel/task.rs"))
+	if line := strings.Split(text, "\n")[task.Location.Range.Start.Line]; !strings.Contains(line, "pub struct Task") {
+		t.Errorf("Task at line %d: %q", task.Location.Range.Start.Line, line)
+	}
+	if cur := findSym(p.workspaceSymbols("kernel::task::Task::current", func(s []protocol.SymbolInformation) bool { return len(s) > 0 }), "current", "kernel::task::Task"); cur == nil {
+		t.Error("no kernel::task::Task::current")
+	}
+
+	// Kconfig symbols join once the kernel's configuration is loaded
+	// (by opening a Rust file of the tree).
+	uri := pathToURI(filepath.Join(src, "rust/kernel/task.rs"))
+	p.openAs(uri, "rust", text, 1)
+	p.diagnosticsFor(uri, version(1))
+	syms = p.workspaceSymbols("RUST_PHYLIB", func(s []protocol.SymbolInformation) bool { return len(s) > 0 })
+	if k := findSym(syms, "CONFIG_RUST_PHYLIB_ABSTRACTIONS", ""); k == nil || k.Kind != protocol.SymbolKindKey ||
+		!strings.HasSuffix(string(k.Location.URI), "/drivers/net/phy/Kconfig") {
+		t.Errorf("RUST_PHYLIB: %+v", syms)
+	}
+}
+
+// A small tree: no progress without the client's support, updates by
+// watched-file notifications and by saves.
+func TestEndToEndIndexUpdates(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) string {
+		path := filepath.Join(dir, rel)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("Kconfig", "config RUST\n\tbool \"Rust\"\n")
+	write("Makefile", "")
+	write("rust/kernel/lib.rs", "pub mod sync;\n")
+	write("rust/kernel/sync.rs", "pub struct Mutex;\n")
+
+	p := startKrls(t)
+	caps := map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}}
+	p.initializeWith("file://"+dir, nil, caps)
+	p.reply(p.waitFor("client/registerCapability", func(m message) bool { return m.Method == "client/registerCapability" }))
+	p.workspaceSymbols("Mutex", func(s []protocol.SymbolInformation) bool { return findSym(s, "Mutex", "kernel::sync") != nil })
+
+	// A new module, reported by the watcher.
+	write("rust/kernel/lib.rs", "pub mod sync;\npub mod task;\n")
+	task := write("rust/kernel/task.rs", "pub struct Task;\n")
+	p.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{
+		{"uri": pathToURI(filepath.Join(dir, "rust/kernel/lib.rs")), "type": 2},
+		{"uri": pathToURI(task), "type": 1},
+	}})
+	p.workspaceSymbols("Task", func(s []protocol.SymbolInformation) bool { return findSym(s, "Task", "kernel::task") != nil })
+
+	// A save.
+	write("rust/kernel/task.rs", "pub struct Task;\nimpl Task { pub unsafe fn current() -> Task { Task } }\n")
+	later := time.Now().Add(2 * time.Second)
+	os.Chtimes(task, later, later)
+	p.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": pathToURI(task)}})
+	p.workspaceSymbols("current", func(s []protocol.SymbolInformation) bool { return findSym(s, "current", "kernel::task::Task") != nil })
+
+	// A deletion.
+	os.Remove(task)
+	p.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": pathToURI(task), "type": 3}}})
+	p.workspaceSymbols("Task", func(s []protocol.SymbolInformation) bool { return findSym(s, "Task", "kernel::task") == nil })
+
+	for _, m := range p.all {
+		if m.Method == "window/workDoneProgress/create" || m.Method == "$/progress" {
+			t.Errorf("progress sent to a client without support: %v", m)
+		}
+	}
+	if !strings.Contains(p.stderr.String(), "index of "+dir) {
+		t.Errorf("no index line in the log:\n%s", p.stderr.String())
+	}
+}

@@ -1,0 +1,531 @@
+// Package index is krls's persistent index of the Rust items of a kernel
+// tree (or of an out-of-tree module's folder), in the manner of clangd's
+// background index: one shard per file, keyed by its path relative to
+// the tree and validated by size, mtime and a content digest, kept in a
+// bbolt database under $XDG_CACHE_HOME/krls (never in the tree).
+//
+// An Index lives in memory; the database is a cache of it between runs.
+// Each update opens the database, reads it if this Index has not yet,
+// writes what changed in one transaction, and closes it, so two krls
+// processes on one tree (two editors, an editor and a pre-commit `krls
+// check`) hold its lock only while they write. A process that cannot get
+// the lock within LockTimeout works in memory for that update; a database
+// that does not open or read is moved aside and rebuilt, with a warning.
+// bbolt's copy-on-write pages and meta switch make a transaction all or
+// nothing, so a process killed while indexing leaves a database that
+// opens with the previous state.
+//
+// Readers get immutable Snapshots; an update publishes a new one when it
+// is done, and readers keep using the old one meanwhile.
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sourcegraph/conc/pool"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// SchemaVersion names the layout of the stored entries and what the
+// extraction records: a database with another version is rebuilt.
+const SchemaVersion = "krls-index-1"
+
+var (
+	bucketMeta  = []byte("meta")
+	bucketFiles = []byte("files")
+	keySchema   = []byte("schema")
+	keyRoot     = []byte("root")
+)
+
+// Options configure an Index.
+type Options struct {
+	// Root is the srctree or the module folder; files are keyed by their
+	// path relative to it.
+	Root string
+	// CacheDir holds the databases; "" means DefaultCacheDir().
+	CacheDir string
+	// LockTimeout bounds the wait for another process's lock on the
+	// database; 0 means one second.
+	LockTimeout time.Duration
+	// Jobs is the number of files parsed at once; 0 means
+	// runtime.GOMAXPROCS(0).
+	Jobs int
+	// InMemory keeps the index in memory only.
+	InMemory bool
+	// Logf receives warnings (a database moved aside, a lock not taken).
+	Logf func(format string, args ...any)
+}
+
+// Stats say what an update did.
+type Stats struct {
+	// Files is the number of files indexed after the update; Read were
+	// read from disk (new, or size or mtime changed), Parsed of them had
+	// new content, Reused kept their entry (same size and mtime, or the
+	// same digest), Stored entries were written to the database, Removed
+	// entries dropped; Errors files could not be read or parsed.
+	Files, Read, Parsed, Reused, Stored, Removed, Errors int
+	// Symbols is the number of items in the snapshot.
+	Symbols int
+	// DB is the database's path; Persisted says whether it was used
+	// (Fallback says why not).
+	DB        string
+	Persisted bool
+	Fallback  string
+	// Time per phase: opening and reading the database, stat'ing files,
+	// reading and parsing, writing the database, linking the snapshot.
+	Open, Load, Stat, Parse, Store, Link time.Duration
+}
+
+// Index is the index of one tree. It is safe for concurrent use;
+// updates are serialised.
+type Index struct {
+	opts   Options
+	dbPath string
+
+	mu      sync.Mutex // serialises updates; guards the fields below
+	entries map[string]*entry
+	loaded  bool // entries hold what the database had
+
+	snap atomic.Pointer[Snapshot]
+}
+
+// DefaultCacheDir is $XDG_CACHE_HOME/krls, else ~/.cache/krls.
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "krls"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cache folder: %w", err)
+	}
+	return filepath.Join(home, ".cache", "krls"), nil
+}
+
+// DBPath is the database of a tree: <cache>/index-<name>-<hash>.db, the
+// hash of the tree's absolute path telling trees of one name apart.
+func DBPath(cacheDir, root string) string {
+	h := sha256.Sum256([]byte(root))
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r < ' ' {
+			return '_'
+		}
+		return r
+	}, filepath.Base(root))
+	return filepath.Join(cacheDir, fmt.Sprintf("index-%s-%x.db", name, h[:8]))
+}
+
+// New makes the index of a tree. It touches nothing on disk: the first
+// Refresh reads the database.
+func New(opts Options) (*Index, error) {
+	abs, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	opts.Root = filepath.Clean(abs)
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	x := &Index{opts: opts, entries: map[string]*entry{}}
+	if !opts.InMemory {
+		dir := opts.CacheDir
+		if dir == "" {
+			if dir, err = DefaultCacheDir(); err != nil {
+				return nil, err
+			}
+		}
+		x.dbPath = DBPath(dir, opts.Root)
+		if inside(x.dbPath, opts.Root) {
+			return nil, fmt.Errorf("index: the cache folder %s is inside the tree %s", dir, opts.Root)
+		}
+	}
+	x.snap.Store(newSnapshot(opts.Root, nil))
+	return x, nil
+}
+
+func inside(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// Root is the tree's absolute path.
+func (x *Index) Root() string { return x.opts.Root }
+
+// DB is the database's path ("" in memory).
+func (x *Index) DB() string { return x.dbPath }
+
+// Snapshot is the last complete state of the index.
+func (x *Index) Snapshot() *Snapshot { return x.snap.Load() }
+
+// Load reads the database, if this Index has not yet, and publishes
+// what it holds without looking at the files: a server answers from the
+// last run's index at once, while Refresh checks the tree (whose walk
+// costs more than everything else of a warm start).
+func (x *Index) Load() (Stats, error) {
+	return x.update(context.Background(), nil, false)
+}
+
+// Refresh brings the index in line with files, the absolute paths of
+// every .rs file of the tree: new and changed files are parsed, entries
+// of files not listed are dropped.
+func (x *Index) Refresh(ctx context.Context, files []string) (Stats, error) {
+	return x.update(ctx, files, true)
+}
+
+// Update looks again at some files (changed, created or deleted); the
+// rest of the index stays as it is.
+func (x *Index) Update(ctx context.Context, files []string) (Stats, error) {
+	return x.update(ctx, files, false)
+}
+
+// job is one file to look at.
+type job struct {
+	rel, abs string
+	old      *entry
+	size     int64
+	mtime    int64
+	result   *entry
+	same     bool // content unchanged: only the stat is new
+}
+
+func (x *Index) update(ctx context.Context, files []string, full bool) (st Stats, err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	st.DB = x.dbPath
+
+	t := time.Now()
+	db, fresh := x.open(&st)
+	if db != nil {
+		defer db.Close()
+	}
+	st.Open = time.Since(t)
+
+	t = time.Now()
+	if db != nil && !x.loaded {
+		if err := x.load(db); err != nil {
+			// Unreadable after opening: start over.
+			db.Close()
+			db = nil
+			x.moveAside(err)
+			db, fresh = x.open(&st)
+			if db != nil {
+				defer db.Close()
+			}
+		}
+	}
+	st.Load = time.Since(t)
+
+	// Stat the files.
+	t = time.Now()
+	wanted := map[string]bool{}
+	var jobs []*job
+	var removed []string
+	for _, abs := range files {
+		abs = filepath.Clean(abs)
+		rel, ok := x.rel(abs)
+		if !ok || wanted[rel] {
+			continue
+		}
+		fi, err := os.Stat(abs)
+		if err != nil || !fi.Mode().IsRegular() {
+			if !full {
+				if _, had := x.entries[rel]; had {
+					removed = append(removed, rel)
+				}
+			}
+			continue
+		}
+		wanted[rel] = true
+		old := x.entries[rel]
+		size, mtime := fi.Size(), fi.ModTime().UnixNano()
+		if old != nil && old.Size == size && old.MtimeNs == mtime {
+			st.Reused++
+			continue
+		}
+		jobs = append(jobs, &job{rel: rel, abs: abs, old: old, size: size, mtime: mtime})
+	}
+	if full {
+		for rel := range x.entries {
+			if !wanted[rel] {
+				removed = append(removed, rel)
+			}
+		}
+	}
+	st.Stat = time.Since(t)
+
+	// Read and parse in parallel.
+	t = time.Now()
+	p := pool.New().WithMaxGoroutines(x.opts.Jobs)
+	for _, j := range jobs {
+		p.Go(func() {
+			if ctx.Err() == nil {
+				x.index(ctx, j)
+			}
+		})
+	}
+	p.Wait()
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	st.Read = len(jobs)
+	changed := make(map[string]*entry, len(jobs))
+	for _, j := range jobs {
+		if j.same {
+			st.Reused++
+		} else {
+			st.Parsed++
+		}
+		changed[j.rel] = j.result
+		x.entries[j.rel] = j.result
+	}
+	for _, rel := range removed {
+		delete(x.entries, rel)
+	}
+	st.Removed = len(removed)
+	st.Parse = time.Since(t)
+
+	// Store.
+	t = time.Now()
+	if db != nil {
+		if fresh {
+			changed = x.entries // a new database gets everything
+		}
+		if err := store(db, changed, removed); err != nil {
+			x.opts.Logf("index %s: %v (the index stays in memory)", x.dbPath, err)
+			st.Fallback = err.Error()
+		} else {
+			st.Persisted = true
+			st.Stored = len(changed)
+		}
+	}
+	st.Store = time.Since(t)
+
+	t = time.Now()
+	for _, en := range x.entries {
+		if en.Err != "" {
+			st.Errors++
+		}
+	}
+	snap := newSnapshot(x.opts.Root, x.entries)
+	x.snap.Store(snap)
+	st.Link = time.Since(t)
+	st.Files = len(x.entries)
+	st.Symbols = len(snap.Symbols)
+	return st, nil
+}
+
+// rel is a file's key: its path relative to the root, with slashes.
+func (x *Index) rel(abs string) (string, bool) {
+	rel, err := filepath.Rel(x.opts.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+// index reads a file and, when its content changed, parses it.
+func (x *Index) index(ctx context.Context, j *job) {
+	en := &entry{Size: j.size, MtimeNs: j.mtime}
+	j.result = en
+	src, err := os.ReadFile(j.abs)
+	if err != nil {
+		en.Err = err.Error()
+		return
+	}
+	sum := sha256.Sum256(src)
+	copy(en.Digest[:], sum[:])
+	if j.old != nil && j.old.Digest == en.Digest && j.old.Err == "" {
+		en.Items = j.old.Items
+		j.same = true
+		return
+	}
+	f, err := symbols.Parse(ctx, j.rel, src)
+	if err != nil {
+		en.Err = err.Error()
+		return
+	}
+	defer f.Close()
+	en.Items = symbols.Items(f)
+}
+
+// open opens the database (creating it), or returns nil after setting
+// st.Fallback. fresh says that it holds no entries of this Index's
+// schema and tree, so everything must be written.
+func (x *Index) open(st *Stats) (db *bolt.DB, fresh bool) {
+	if x.dbPath == "" {
+		st.Fallback = "in memory"
+		return nil, false
+	}
+	if err := os.MkdirAll(filepath.Dir(x.dbPath), 0o700); err != nil {
+		st.Fallback = err.Error()
+		x.opts.Logf("index: %v (the index stays in memory)", err)
+		return nil, false
+	}
+	for attempt := 0; attempt < 2; attempt++ {
+		db, fresh, err := x.openOnce()
+		if err == nil {
+			return db, fresh
+		}
+		if errors.Is(err, berrors.ErrTimeout) {
+			st.Fallback = "the database is locked by another krls process"
+			x.opts.Logf("index %s: locked by another process for %v; indexing in memory this time", x.dbPath, x.opts.LockTimeout)
+			return nil, false
+		}
+		if attempt == 0 && !errors.Is(err, os.ErrPermission) {
+			x.moveAside(err)
+			continue
+		}
+		st.Fallback = err.Error()
+		x.opts.Logf("index %s: %v (the index stays in memory)", x.dbPath, err)
+	}
+	return nil, false
+}
+
+// openOnce opens the database and checks its schema and tree; a
+// mismatch empties it. A panic inside bbolt (a file truncated under its
+// mmap) is an error like any other.
+func (x *Index) openOnce() (db *bolt.DB, fresh bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if db != nil {
+				db.Close()
+			}
+			db, err = nil, fmt.Errorf("corrupt database: %v", p)
+		}
+	}()
+	db, err = bolt.Open(x.dbPath, 0o600, &bolt.Options{
+		Timeout: x.opts.LockTimeout,
+		// A process killed mid-write cannot tear a transaction: the
+		// pages are in the page cache, and the meta page that makes
+		// them live is written last. Only a power loss can, and then
+		// the database is found corrupt and rebuilt: it is a cache.
+		NoSync:         true,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if string(meta.Get(keySchema)) == SchemaVersion && string(meta.Get(keyRoot)) == x.opts.Root && tx.Bucket(bucketFiles) != nil {
+			return nil
+		}
+		fresh = true
+		if tx.Bucket(bucketFiles) != nil {
+			if err := tx.DeleteBucket(bucketFiles); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.CreateBucket(bucketFiles); err != nil {
+			return err
+		}
+		if err := meta.Put(keySchema, []byte(SchemaVersion)); err != nil {
+			return err
+		}
+		return meta.Put(keyRoot, []byte(x.opts.Root))
+	})
+	if err != nil {
+		db.Close()
+		return nil, false, fmt.Errorf("corrupt database: %w", err)
+	}
+	return db, fresh, nil
+}
+
+// moveAside renames a database that cannot be used, so that a new one is
+// made and the old one can be looked at.
+func (x *Index) moveAside(cause error) {
+	aside := fmt.Sprintf("%s.corrupt-%d", x.dbPath, time.Now().UnixNano())
+	if err := os.Rename(x.dbPath, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+		x.opts.Logf("index %s: %v; cannot move it aside: %v", x.dbPath, cause, err)
+		os.Remove(x.dbPath)
+		return
+	}
+	x.opts.Logf("index %s: %v; moved aside to %s, rebuilding", x.dbPath, cause, aside)
+}
+
+// load reads every stored entry this Index does not have yet. A
+// malformed entry is skipped (its file is parsed again); a panic in
+// bbolt means a corrupt file.
+func (x *Index) load(db *bolt.DB) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("corrupt database: %v", p)
+		}
+	}()
+	loaded := map[string]*entry{}
+	err = db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFiles)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if _, have := x.entries[string(k)]; have {
+				return nil
+			}
+			if en, err := decodeEntry(v, false); err == nil {
+				loaded[string(k)] = en
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("corrupt database: %w", err)
+	}
+	for k, en := range loaded {
+		x.entries[k] = en
+	}
+	x.loaded = true
+	return nil
+}
+
+// store writes the changed entries and deletes the removed ones in one
+// transaction.
+func store(db *bolt.DB, changed map[string]*entry, removed []string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("corrupt database: %v", p)
+		}
+	}()
+	if len(changed) == 0 && len(removed) == 0 {
+		return nil
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFiles)
+		if b == nil {
+			return errors.New("no files bucket")
+		}
+		for rel, en := range changed {
+			if err := b.Put([]byte(rel), encodeEntry(en)); err != nil {
+				return err
+			}
+		}
+		for _, rel := range removed {
+			if err := b.Delete([]byte(rel)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
