@@ -53,6 +53,7 @@ kernel-fixture:
 fuzz:
 	$(GO) test ./diagnostics -run XXX -fuzz FuzzAnalyze -fuzztime 60s
 	$(GO) test ./symbols -run XXX -fuzz FuzzCfg -fuzztime 60s
+	$(GO) test ./symbols -run XXX -fuzz FuzzModule -fuzztime 60s
 	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzParseFile -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzLoad -fuzztime 60s

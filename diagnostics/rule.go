@@ -29,6 +29,8 @@ type Rule struct {
 	Clippy string
 	// NeedsKernel rules run only with Config.Kernel set.
 	NeedsKernel bool
+	// NeedsModule rules run only with Config.Module set.
+	NeedsModule bool
 	Run         func(*Pass)
 }
 
@@ -45,6 +47,10 @@ type Config struct {
 	// against (undefined-config, config-not-for-arch, disabled-cfg-item);
 	// nil skips them.
 	Kernel *KernelConfig
+	// Module is what the module! rules check against (the tree's
+	// module! schema, licences, the file's kbuild object); nil skips
+	// them.
+	Module *ModuleConfig
 }
 
 // Enabled reports whether the rule named name runs under c.
@@ -71,9 +77,9 @@ var KernelRules = []*Rule{
 	DisabledCfgItem,
 }
 
-// AllRules lists Rules, then KernelRules.
+// AllRules lists Rules, then ModuleRules, then KernelRules.
 func AllRules() []*Rule {
-	return append(append([]*Rule(nil), Rules...), KernelRules...)
+	return append(append(append([]*Rule(nil), Rules...), ModuleRules...), KernelRules...)
 }
 
 // RuleByName finds a rule, kernel rules included.
@@ -112,11 +118,11 @@ func ParseRuleList(s string) (map[string]bool, error) {
 func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
 	p := newPass(ctx, f, cfg)
 	rules := Rules
-	if cfg.Kernel != nil {
+	if cfg.Kernel != nil || cfg.Module != nil {
 		rules = AllRules()
 	}
 	for _, r := range rules {
-		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil {
+		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil || r.NeedsModule && cfg.Module == nil {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -148,6 +154,9 @@ type Pass struct {
 	comments   []*safetyComment
 	docItems   []*docItem
 	lintLevels *lintIndex
+
+	modCallsDone bool
+	modCalls     []modCall
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef

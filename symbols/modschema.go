@@ -179,7 +179,8 @@ func BuiltinModuleSchema() *ModuleSchema {
 			{Name: "alias", Kind: ValueStringArray, Helper: "expect_string_array"},
 			{Name: "firmware", Kind: ValueStringArray, Helper: "expect_string_array"},
 		},
-		Ordered: true,
+		Ordered:  true,
+		Messages: defaultMessages,
 	}
 	docs := map[string]string{
 		"type":        "type which implements the `Module` trait (required).",
