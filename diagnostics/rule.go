@@ -77,6 +77,13 @@ var KernelRules = []*Rule{
 	DisabledCfgItem,
 }
 
+// CheckRules are the rules `krls check` and the server run on every
+// file: Rules, then ModuleRules (whose facts come from the file's tree,
+// or the built-in ones).
+func CheckRules() []*Rule {
+	return append(append([]*Rule(nil), Rules...), ModuleRules...)
+}
+
 // AllRules lists Rules, then ModuleRules, then KernelRules.
 func AllRules() []*Rule {
 	return append(append(append([]*Rule(nil), Rules...), ModuleRules...), KernelRules...)
@@ -93,8 +100,8 @@ func RuleByName(name string) *Rule {
 }
 
 // ParseRuleList turns "a,b" into a Config.Rules set, checking the names
-// (kernel rules included; the error lists Rules, what runs without a
-// configured kernel).
+// (kernel rules included; the error lists CheckRules, what runs without
+// a configured kernel).
 func ParseRuleList(s string) (map[string]bool, error) {
 	set := map[string]bool{}
 	for _, name := range strings.Split(s, ",") {
@@ -104,7 +111,7 @@ func ParseRuleList(s string) (map[string]bool, error) {
 		}
 		if RuleByName(name) == nil {
 			var names []string
-			for _, r := range Rules {
+			for _, r := range CheckRules() {
 				names = append(names, r.Name)
 			}
 			return nil, fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))

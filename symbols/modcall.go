@@ -407,3 +407,48 @@ func ImportedNames(src []byte) (names map[string]bool, glob bool) {
 	}
 	return names, glob
 }
+
+// AtItemLevel reports whether offset is outside every delimiter of the
+// file and not in a comment or string literal, by text alone: where an
+// item of the file's top level is being typed.
+func AtItemLevel(src []byte, offset int) bool {
+	if offset < 0 || offset > len(src) {
+		return false
+	}
+	l := &cfgLexer{src: src, pos: 0, end: offset}
+	depth := 0
+	for {
+		k, s, _ := l.next()
+		if l.unterminated {
+			return false // in a string or comment that runs to offset
+		}
+		if k == tokOther && src[s] == '\'' {
+			l.pos = skipCharLiteral(src, s, offset)
+			continue
+		}
+		switch k {
+		case tokEOF:
+			return depth == 0
+		case tokOpen:
+			depth++
+		case tokClose:
+			depth = max(depth-1, 0)
+		}
+	}
+}
+
+// skipCharLiteral returns the end of a char literal ('{', '\'') at s, or
+// s+1 for a lifetime's quote.
+func skipCharLiteral(src []byte, s, end int) int {
+	switch {
+	case s+2 < end && src[s+1] != '\\' && src[s+2] == '\'':
+		return s + 3
+	case s+1 < end && src[s+1] == '\\':
+		for i := s + 3; i < end && i < s+12; i++ {
+			if src[i] == '\'' {
+				return i + 1
+			}
+		}
+	}
+	return s + 1
+}
