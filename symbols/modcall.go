@@ -437,7 +437,7 @@ func AtItemLevel(src []byte, offset int) bool {
 	}
 }
 
-// skipCharLiteral returns the end of a char literal ('{', '\'') at s, or
+// skipCharLiteral returns the end of a char literal ('{', '\”) at s, or
 // s+1 for a lifetime's quote.
 func skipCharLiteral(src []byte, s, end int) int {
 	switch {
