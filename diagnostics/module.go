@@ -549,7 +549,8 @@ func litKind(s symbols.StringLit) symbols.ModuleValueKind {
 }
 
 // suggestLicenses finds known licences close to v: the same but for case
-// and punctuation, or within three edits, or naming GPL when v does.
+// and punctuation, or holding v ("MIT" in "Dual MIT/GPL"), or within
+// three edits; else the first GPL one when v names GPL.
 func suggestLicenses(v string, ls []symbols.License) []string {
 	norm := func(s string) string {
 		return strings.Map(func(r rune) rune {
@@ -559,12 +560,18 @@ func suggestLicenses(v string, ls []symbols.License) []string {
 			return r
 		}, strings.ToLower(s))
 	}
-	var out []string
+	var same, holds, near []string
 	for _, l := range ls {
-		if norm(l.Name) == norm(v) || editDistance(strings.ToLower(v), strings.ToLower(l.Name), 3) <= 3 {
-			out = append(out, l.Name)
+		switch {
+		case norm(l.Name) == norm(v):
+			same = append(same, l.Name)
+		case len(norm(v)) >= 3 && strings.Contains(norm(l.Name), norm(v)):
+			holds = append(holds, l.Name)
+		case editDistance(strings.ToLower(v), strings.ToLower(l.Name), 3) <= 3:
+			near = append(near, l.Name)
 		}
 	}
+	out := append(append(same, holds...), near...)
 	if len(out) == 0 && strings.Contains(strings.ToUpper(v), "GPL") && len(ls) > 0 && ls[0].GPL {
 		out = append(out, ls[0].Name)
 	}
