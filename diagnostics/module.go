@@ -254,7 +254,7 @@ func (p *Pass) insertKey(c *modCall, k symbols.ModuleKey) Edit {
 	// Before the first written key that comes after it in the order.
 	for _, e := range entries {
 		if c.schema.Index(e.Key) > idx {
-			ind, own := lineIndent(src, e.KeySpan.Start)
+			ind, own := symbols.LineIndent(src, e.KeySpan.Start)
 			if own {
 				return Edit{Start: e.KeySpan.Start, End: e.KeySpan.Start, NewText: text + "\n" + ind}
 			}
@@ -263,7 +263,7 @@ func (p *Pass) insertKey(c *modCall, k symbols.ModuleKey) Edit {
 	}
 	if len(entries) > 0 {
 		last := entries[len(entries)-1]
-		ind, own := lineIndent(src, last.KeySpan.Start)
+		ind, own := symbols.LineIndent(src, last.KeySpan.Start)
 		comma := ""
 		if !last.Comma {
 			comma = ","
@@ -273,7 +273,7 @@ func (p *Pass) insertKey(c *modCall, k symbols.ModuleKey) Edit {
 		}
 		return Edit{Start: last.End, End: last.End, NewText: comma + " " + text}
 	}
-	ind, _ := lineIndent(src, c.Start)
+	ind, _ := symbols.LineIndent(src, c.Start)
 	return Edit{Start: c.Open + 1, End: c.Open + 1, NewText: "\n" + ind + "    " + text}
 }
 
@@ -303,20 +303,6 @@ func quoteKind(k symbols.ModuleValueKind, s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// lineIndent is the blank text before off on its line, and whether only
-// blanks precede off there.
-func lineIndent(src []byte, off int) (string, bool) {
-	ls := off
-	for ls > 0 && src[ls-1] != '\n' {
-		ls--
-	}
-	i := ls
-	for i < off && (src[i] == ' ' || src[i] == '\t') {
-		i++
-	}
-	return string(src[ls:i]), i == off
-}
-
 func runModuleDuplicateKey(p *Pass) {
 	for _, c := range p.moduleCalls() {
 		seen := map[string]symbols.ModuleEntry{}
@@ -338,7 +324,7 @@ func runModuleDuplicateKey(p *Pass) {
 // removeEntry deletes an entry, with its line when it has one of its own.
 func removeEntry(src []byte, e symbols.ModuleEntry) Edit {
 	start, end := e.KeySpan.Start, e.End
-	if _, own := lineIndent(src, start); own {
+	if _, own := symbols.LineIndent(src, start); own {
 		ls := start
 		for ls > 0 && src[ls-1] != '\n' {
 			ls--

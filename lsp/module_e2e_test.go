@@ -187,9 +187,7 @@ module! {
 	if d := findDiag(pub.Diagnostics, "module-key-order"); d != nil {
 		t.Errorf("still misordered: %+v", d)
 	}
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	p.wait()
+	stopKrls(p)
 }
 
 func TestEndToEndModuleCompletion(t *testing.T) {
@@ -260,9 +258,7 @@ func TestEndToEndModuleCompletion(t *testing.T) {
 	if got := strings.Join(labels(items), " "); got != "alias firmware" {
 		t.Errorf("module_phy_driver keys: %s", got)
 	}
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	p.wait()
+	stopKrls(p)
 
 	// A client without snippets gets plain text.
 	p = startKrls(t)
@@ -272,9 +268,7 @@ func TestEndToEndModuleCompletion(t *testing.T) {
 	if len(items) == 0 || items[0].TextEdit.NewText != `name: "",` || items[0].InsertTextFormat == protocol.InsertTextFormatSnippet {
 		t.Errorf("plain text item %+v", items)
 	}
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	p.wait()
+	stopKrls(p)
 }
 
 func TestEndToEndModuleHover(t *testing.T) {
@@ -312,6 +306,11 @@ func TestEndToEndModuleHover(t *testing.T) {
 	if !strings.Contains(h, "**device_table** — module_phy_driver!: array, required") || !strings.Contains(h, "rust/kernel/net/phy.rs:") {
 		t.Errorf("hover on device_table:\n%s", h)
 	}
+	stopKrls(p)
+}
+
+// stopKrls shuts the server down and waits for it.
+func stopKrls(p *process) {
 	p.call("shutdown", nil)
 	p.notify("exit", nil)
 	p.wait()

@@ -88,19 +88,7 @@ var moduleCallRE = regexp.MustCompile(`\b(module(?:_[a-z0-9_]+)?)\s*!\s*[{(\[]`)
 // in drivers (nil: any module_*!) in a parsed file.
 func ModuleCalls(f *File, drivers func(string) bool) []ModuleCall {
 	src := f.Src
-	var cands []Span
-	var names []string
-	for _, m := range moduleCallRE.FindAllSubmatchIndex(src, -1) {
-		name := string(src[m[2]:m[3]])
-		if name != "module" && drivers != nil && !drivers(name) {
-			continue
-		}
-		if m[2] > 0 && (src[m[2]-1] == '$' || isIdentByte(src[m[2]-1])) {
-			continue
-		}
-		cands = append(cands, Span{m[2], m[3]})
-		names = append(names, name)
-	}
+	cands, names := moduleCallCandidates(src, drivers)
 	if len(cands) == 0 {
 		return nil
 	}
@@ -123,10 +111,9 @@ func ModuleCalls(f *File, drivers func(string) bool) []ModuleCall {
 	return out
 }
 
-// ModuleCallsText finds invocations by text alone, for code being typed
-// whose tree is not at hand; a call inside a `//` comment is skipped.
-func ModuleCallsText(src []byte, drivers func(string) bool) []ModuleCall {
-	var out []ModuleCall
+// moduleCallCandidates finds the names of module! and driver macro
+// invocations in the text, sorted.
+func moduleCallCandidates(src []byte, drivers func(string) bool) (cands []Span, names []string) {
 	for _, m := range moduleCallRE.FindAllSubmatchIndex(src, -1) {
 		name := string(src[m[2]:m[3]])
 		if name != "module" && drivers != nil && !drivers(name) {
@@ -135,11 +122,23 @@ func ModuleCallsText(src []byte, drivers func(string) bool) []ModuleCall {
 		if m[2] > 0 && (src[m[2]-1] == '$' || isIdentByte(src[m[2]-1])) {
 			continue
 		}
-		if wordInCommentOrString(src, nil, m[2], m[3]) {
+		cands = append(cands, Span{m[2], m[3]})
+		names = append(names, name)
+	}
+	return cands, names
+}
+
+// ModuleCallsText finds invocations by text alone, for code being typed
+// whose tree is not at hand; a call inside a `//` comment is skipped.
+func ModuleCallsText(src []byte, drivers func(string) bool) []ModuleCall {
+	var out []ModuleCall
+	cands, names := moduleCallCandidates(src, drivers)
+	for i, c := range cands {
+		if wordInCommentOrString(src, nil, c.Start, c.End) {
 			continue
 		}
-		if c, ok := parseModuleCall(src, name, Span{m[2], m[3]}); ok {
-			out = append(out, c)
+		if call, ok := parseModuleCall(src, names[i], c); ok {
+			out = append(out, call)
 		}
 	}
 	return out
@@ -451,4 +450,18 @@ func skipCharLiteral(src []byte, s, end int) int {
 		}
 	}
 	return s + 1
+}
+
+// LineIndent is the blank text before offset on its line, and whether
+// only blanks precede offset there.
+func LineIndent(src []byte, offset int) (string, bool) {
+	ls := offset
+	for ls > 0 && src[ls-1] != '\n' {
+		ls--
+	}
+	i := ls
+	for i < offset && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	return string(src[ls:i]), i == offset
 }

@@ -202,7 +202,7 @@ func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document
 		return nil, false, nil
 	}
 	// Only at the start of a line, and once per file.
-	if ind, own := lineIndentOf(src, start); !own || ind != "" {
+	if ind, own := symbols.LineIndent(src, start); !own || ind != "" {
 		return nil, false, nil
 	}
 	if len(symbols.ModuleCallsText(src, func(n string) bool { return facts.Drivers[n] != nil })) > 0 {
@@ -271,20 +271,6 @@ func moduleBlockSnippet(facts *symbols.ModuleFacts, typ, object string) string {
 // snippetEscape escapes text for an LSP snippet placeholder.
 func snippetEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `$`, `\$`, `}`, `\}`).Replace(s)
-}
-
-// lineIndentOf is the blank text before off on its line, and whether only
-// blanks precede off there.
-func lineIndentOf(src []byte, off int) (string, bool) {
-	ls := off
-	for ls > 0 && src[ls-1] != '\n' {
-		ls--
-	}
-	i := ls
-	for i < off && (src[i] == ' ' || src[i] == '\t') {
-		i++
-	}
-	return string(src[ls:i]), i == off
 }
 
 // callCompletions completes a key, or the value of license or type.
