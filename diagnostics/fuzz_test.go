@@ -33,7 +33,16 @@ func FuzzAnalyze(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, name := range []string{"keys.rs", "values.rs", "driver.rs"} {
+		if src, err := os.ReadFile(filepath.Join(moduleFixtures, name)); err == nil {
+			f.Add(src)
+		}
+	}
+	for _, s := range []string{"module! {", "module! { type: , name: \"é\", name", "kernel::module_phy_driver!(drivers: [A], license: b\"GPL\" author: \"x\",)"} {
+		f.Add([]byte(s))
+	}
 	kc := fixtureKernel(f)
+	mc := &ModuleConfig{Facts: symbols.BuiltinModuleFacts(), Object: "fuzz", Makefile: "Makefile"}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()
 		defer func() {
@@ -47,7 +56,7 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		defer file.Close()
 		root := false
-		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc}} {
+		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Module: mc}} {
 			for _, x := range Analyze(context.Background(), file, cfg) {
 				if x.Start < 0 || x.End < x.Start || x.End > len(src) {
 					t.Fatalf("%s: range [%d,%d) outside [0,%d)", x.Rule, x.Start, x.End, len(src))

@@ -29,6 +29,8 @@ type Rule struct {
 	Clippy string
 	// NeedsKernel rules run only with Config.Kernel set.
 	NeedsKernel bool
+	// NeedsModule rules run only with Config.Module set.
+	NeedsModule bool
 	Run         func(*Pass)
 }
 
@@ -45,6 +47,10 @@ type Config struct {
 	// against (undefined-config, config-not-for-arch, disabled-cfg-item);
 	// nil skips them.
 	Kernel *KernelConfig
+	// Module is what the module! rules check against (the tree's
+	// module! schema, licences, the file's kbuild object); nil skips
+	// them.
+	Module *ModuleConfig
 }
 
 // Enabled reports whether the rule named name runs under c.
@@ -71,9 +77,16 @@ var KernelRules = []*Rule{
 	DisabledCfgItem,
 }
 
-// AllRules lists Rules, then KernelRules.
+// CheckRules are the rules `krls check` and the server run on every
+// file: Rules, then ModuleRules (whose facts come from the file's tree,
+// or the built-in ones).
+func CheckRules() []*Rule {
+	return append(append([]*Rule(nil), Rules...), ModuleRules...)
+}
+
+// AllRules lists Rules, then ModuleRules, then KernelRules.
 func AllRules() []*Rule {
-	return append(append([]*Rule(nil), Rules...), KernelRules...)
+	return append(append(append([]*Rule(nil), Rules...), ModuleRules...), KernelRules...)
 }
 
 // RuleByName finds a rule, kernel rules included.
@@ -87,8 +100,8 @@ func RuleByName(name string) *Rule {
 }
 
 // ParseRuleList turns "a,b" into a Config.Rules set, checking the names
-// (kernel rules included; the error lists Rules, what runs without a
-// configured kernel).
+// (kernel rules included; the error lists CheckRules, what runs without
+// a configured kernel).
 func ParseRuleList(s string) (map[string]bool, error) {
 	set := map[string]bool{}
 	for _, name := range strings.Split(s, ",") {
@@ -98,7 +111,7 @@ func ParseRuleList(s string) (map[string]bool, error) {
 		}
 		if RuleByName(name) == nil {
 			var names []string
-			for _, r := range Rules {
+			for _, r := range CheckRules() {
 				names = append(names, r.Name)
 			}
 			return nil, fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
@@ -112,11 +125,11 @@ func ParseRuleList(s string) (map[string]bool, error) {
 func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
 	p := newPass(ctx, f, cfg)
 	rules := Rules
-	if cfg.Kernel != nil {
+	if cfg.Kernel != nil || cfg.Module != nil {
 		rules = AllRules()
 	}
 	for _, r := range rules {
-		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil {
+		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil || r.NeedsModule && cfg.Module == nil {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -149,6 +162,9 @@ type Pass struct {
 	docItems   []*docItem
 	lintLevels *lintIndex
 	nl         string
+
+	modCallsDone bool
+	modCalls     []modCall
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef
