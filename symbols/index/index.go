@@ -100,7 +100,7 @@ type Index struct {
 
 	mu      sync.Mutex // serialises updates; guards the fields below
 	entries map[string]*entry
-	loaded  bool // entries hold what the database had
+	loaded  bool   // entries hold what the database had
 	walk    []byte // the walk cache: stored by the last walk, for the next
 
 	snap atomic.Pointer[Snapshot]
