@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -96,7 +97,8 @@ type IndexWalk struct {
 	// one given still holds as it is.
 	Cache []byte
 	// Folders were walked; Listed of them were read (the rest were known
-	// and unchanged). AskedGit says git was asked which files it ignores.
+	// and unchanged). AskedGit says git was asked which files it ignores
+	// (in a git work tree, when its last answers could not be reused).
 	Folders, Listed int
 	AskedGit        bool
 }
@@ -267,12 +269,14 @@ func (c *cachedWalk) dropIgnored(ctx context.Context, w walkResult, next *walkCa
 
 	// Ask git, having stamped what its answer depends on first: a change
 	// made while git works is seen by the next walk.
-	c.askedGit, c.dirty = true, true
+	c.dirty = true
 	now := c.now().UnixNano()
 	if len(w.repos) > 0 || inWorkTree(c.root) {
+		c.askedGit = true
 		paths = append(paths, excludesFiles(ctx, c.root, w.repos)...)
 	}
 	inputs := stampInputs(paths)
+	candidates := slices.Clone(w.files) // dropIgnored filters w.files in place
 	failed := false
 	kept := dropIgnored(ctx, w, roots, func(string) { failed = true })
 	if failed || ctx.Err() != nil {
@@ -284,8 +288,8 @@ func (c *cachedWalk) dropIgnored(ctx context.Context, w walkResult, next *walkCa
 		}
 	}
 	next.inputs = inputs
-	next.verdicts = make(map[string]bool, len(w.files))
-	for _, f := range w.files {
+	next.verdicts = make(map[string]bool, len(candidates))
+	for _, f := range candidates {
 		next.verdicts[c.rel(f.path)] = true
 	}
 	for _, f := range kept {
