@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -455,11 +456,7 @@ func (wc *walkCache) inputsHold(paths []string) bool {
 func (wc *walkCache) encode() []byte {
 	e := walkEncoder{b: make([]byte, 0, 64*len(wc.folders)+1024)}
 	e.b = append(e.b, walkCacheMagic...)
-	rels := make([]string, 0, len(wc.folders))
-	for rel := range wc.folders {
-		rels = append(rels, rel)
-	}
-	sort.Strings(rels)
+	rels := slices.Sorted(maps.Keys(wc.folders))
 	e.int(int64(len(rels)))
 	for _, rel := range rels {
 		r := wc.folders[rel]
@@ -481,30 +478,20 @@ func (wc *walkCache) encode() []byte {
 	e.int(int64(len(wc.inputs)))
 	for _, in := range wc.inputs {
 		e.str(in.path)
+		e.bool(in.ok)
 		if in.ok {
-			e.int(1)
 			e.stamp(in.st)
-		} else {
-			e.int(0)
 		}
 	}
 	if wc.verdicts == nil {
 		e.int(-1)
 		return e.b
 	}
-	files := make([]string, 0, len(wc.verdicts))
-	for f := range wc.verdicts {
-		files = append(files, f)
-	}
-	sort.Strings(files)
+	files := slices.Sorted(maps.Keys(wc.verdicts))
 	e.int(int64(len(files)))
 	for _, f := range files {
 		e.str(f)
-		if wc.verdicts[f] {
-			e.int(1)
-		} else {
-			e.int(0)
-		}
+		e.bool(wc.verdicts[f])
 	}
 	return e.b
 }
@@ -573,7 +560,10 @@ func (e *walkEncoder) stamp(st stamp) {
 	e.int(st.Ctime)
 	e.int(int64(st.Ino))
 	e.int(st.Size)
-	if st.Dir {
+	e.bool(st.Dir)
+}
+func (e *walkEncoder) bool(v bool) {
+	if v {
 		e.int(1)
 	} else {
 		e.int(0)

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -94,23 +95,9 @@ func TestWalkCacheFolders(t *testing.T) {
 
 	step := func(name string, change func(), wantListed, wantFolders int, want ...string) {
 		t.Helper()
-		tick()
-		if change != nil {
-			change()
-		}
-		var w IndexWalk
-		w, cache = walkCached(t, root, cache)
+		w := walkAfter(t, name, root, &cache, change, want...)
 		if w.Listed != wantListed || w.Folders != wantFolders {
 			t.Errorf("%s: %d of %d folders read, want %d of %d", name, w.Listed, w.Folders, wantListed, wantFolders)
-		}
-		for _, f := range want {
-			if f[0] == '-' {
-				if sortedContains(rels(root, w.Files), f[1:]) {
-					t.Errorf("%s: %s is still listed", name, f[1:])
-				}
-			} else if !sortedContains(rels(root, w.Files), f) {
-				t.Errorf("%s: %s is not listed: %q", name, f, rels(root, w.Files))
-			}
 		}
 		if name == "unchanged" && w.Cache != nil {
 			t.Errorf("%s: nothing changed, yet a new cache to store", name)
@@ -146,13 +133,29 @@ func TestWalkCacheFolders(t *testing.T) {
 	}, 0, folders+1, "samples/rust/rust_minimal.rs")
 }
 
-func sortedContains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
+// walkAfter makes a change once the clock moved on, walks with *cache
+// (and keeps the next one there), and checks that the files listed in
+// want (slash-separated, relative to root) are found, and those written
+// "-file" are not.
+func walkAfter(t *testing.T, name, root string, cache *[]byte, change func(), want ...string) IndexWalk {
+	t.Helper()
+	tick()
+	if change != nil {
+		change()
+	}
+	w, next := walkCached(t, root, *cache)
+	*cache = next
+	found := rels(root, w.Files)
+	for _, f := range want {
+		if gone, ok := strings.CutPrefix(f, "-"); ok {
+			if slices.Contains(found, gone) {
+				t.Errorf("%s: %s is listed", name, gone)
+			}
+		} else if !slices.Contains(found, f) {
+			t.Errorf("%s: %s is not listed: %q", name, f, found)
 		}
 	}
-	return false
+	return w
 }
 
 // TestWalkCacheRacy: a folder changed within the racy window of its
@@ -182,7 +185,7 @@ func TestWalkCacheRacy(t *testing.T) {
 	rec.st = st // as if the listing had been made after the change
 	wc.folders["a"] = rec
 	w3 := walkIndex(context.Background(), root, wc.encode(), time.Now, racyWindow)
-	if !sortedContains(rels(root, w3.Files), "a/z.rs") {
+	if !slices.Contains(rels(root, w3.Files), "a/z.rs") {
 		t.Errorf("racy change missed: %q", rels(root, w3.Files))
 	}
 	// Listed long after the change: trusted.
@@ -260,28 +263,13 @@ func TestWalkCacheGitIgnored(t *testing.T) {
 	})
 	git("init", "-q")
 	w, cache := walkCached(t, root, nil)
-	if !w.AskedGit || sortedContains(rels(root, w.Files), "rust/bindings/bindings_generated.rs") {
+	if !w.AskedGit || slices.Contains(rels(root, w.Files), "rust/bindings/bindings_generated.rs") {
 		t.Fatalf("cold: asked git %v, files %q", w.AskedGit, rels(root, w.Files))
 	}
 	step := func(name string, change func(), wantAsked bool, want ...string) {
 		t.Helper()
-		tick()
-		if change != nil {
-			change()
-		}
-		var w IndexWalk
-		w, cache = walkCached(t, root, cache)
-		if w.AskedGit != wantAsked {
+		if w := walkAfter(t, name, root, &cache, change, want...); w.AskedGit != wantAsked {
 			t.Errorf("%s: asked git %v, want %v", name, w.AskedGit, wantAsked)
-		}
-		for _, f := range want {
-			if f[0] == '-' {
-				if sortedContains(rels(root, w.Files), f[1:]) {
-					t.Errorf("%s: %s is listed", name, f[1:])
-				}
-			} else if !sortedContains(rels(root, w.Files), f) {
-				t.Errorf("%s: %s is not listed: %q", name, f, rels(root, w.Files))
-			}
 		}
 	}
 	write := func(rel, text string) {
