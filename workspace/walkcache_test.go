@@ -327,3 +327,25 @@ func TestWalkCacheGitAbove(t *testing.T) {
 		t.Errorf(".gitignore above edited: asked git %v, files %q", w.AskedGit, w.Files)
 	}
 }
+
+// BenchmarkWalkIndexKernel measures the index's walk of a kernel tree:
+// cold (no cache: every folder read) and warm (nothing changed since the
+// cache was made: a stat per folder, git not asked).
+func BenchmarkWalkIndexKernel(b *testing.B) {
+	root := kernelSrc(b)
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			if w := WalkIndexFiles(context.Background(), root, nil); len(w.Files) == 0 {
+				b.Fatal("no files")
+			}
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		cache := WalkIndexFiles(context.Background(), root, nil).Cache
+		for b.Loop() {
+			if w := WalkIndexFiles(context.Background(), root, cache); w.Listed != 0 || w.AskedGit || len(w.Files) == 0 {
+				b.Fatalf("%d folders read, asked git %v", w.Listed, w.AskedGit)
+			}
+		}
+	})
+}
