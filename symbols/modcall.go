@@ -68,6 +68,11 @@ type StringLit struct {
 	// resolves them the same way.
 	Value string
 	Byte  bool // b"" or br""
+	// Raw: r"", r#""#, br"" (no escapes, hashes allowed).
+	Raw bool
+	// Escapes: a backslash between the quotes of a literal that is not
+	// raw (an escape sequence or a line continuation).
+	Escapes bool
 }
 
 // Entry finds the first entry with a key.
@@ -190,6 +195,12 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 			c.Entries = append(c.Entries, ModuleEntry{Key: string(src[s:end]), KeySpan: Span{s, end}, End: end})
 			e = &c.Entries[len(c.Entries)-1]
 			continue
+		case depth == 0 && k == tokIdent && e.Colon && e.Value.End > 0 && valueEnds(src, e.Value.End) && keyFollows(l):
+			// `type: M name: "t1"` — the value lost its comma: `name:`
+			// starts a new entry (a value cannot hold `ident:`).
+			c.Entries = append(c.Entries, ModuleEntry{Key: string(src[s:end]), KeySpan: Span{s, end}, End: end})
+			e = &c.Entries[len(c.Entries)-1]
+			continue
 		}
 		if k == tokOpen {
 			depth++
@@ -206,6 +217,20 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 		c.Entries[i].classify(src)
 	}
 	return c, true
+}
+
+// valueEnds reports whether the token ending at end can end a value: an
+// identifier, a literal or a closing delimiter (not `::` or `<`).
+func valueEnds(src []byte, end int) bool {
+	c := src[end-1]
+	return isIdentByte(c) || c == '"' || c == '#' || c == ')' || c == ']' || c == '}'
+}
+
+// keyFollows reports whether the lexer's next token is a lone `:` (not
+// `::`): the identifier just read is a key.
+func keyFollows(l *cfgLexer) bool {
+	k, s, end := l.peek()
+	return k == tokOther && l.src[s] == ':' && !(end < len(l.src) && l.src[end] == ':')
 }
 
 // pathStart finds where a macro path (kernel::module, $crate::module)
@@ -290,6 +315,8 @@ func stringLit(src []byte, s, e int) StringLit {
 		lit.Byte = t[0] == 'b'
 		t = t[1:]
 	}
+	lit.Raw = len(t) > 0 && t[0] == 'r'
+	lit.Escapes = !lit.Raw && bytes.IndexByte(t, '\\') >= 0
 	lit.Value, _ = unquote(t)
 	return lit
 }
