@@ -35,8 +35,9 @@ type ModuleEntry struct {
 	KeySpan Span
 	// Colon says a `:` follows the key.
 	Colon bool
-	// Value spans the value's tokens (empty when there is none).
-	Value Span
+	// Value spans the value's tokens (empty when there is none), Last
+	// its last token.
+	Value, Last Span
 	Shape ValueShape
 	// Strings are the string literals of a string or array value.
 	Strings []StringLit
@@ -210,7 +211,7 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 		if e.Value.End == 0 {
 			e.Value.Start = s
 		}
-		e.Value.End = end
+		e.Value.End, e.Last = end, Span{s, end}
 		e.End = end
 	}
 	for i := range c.Entries {
