@@ -38,7 +38,7 @@ type ModuleEntry struct {
 	// Value spans the value's tokens (empty when there is none), Last
 	// its last token.
 	Value, Last Span
-	Shape ValueShape
+	Shape       ValueShape
 	// Strings are the string literals of a string or array value.
 	Strings []StringLit
 	// Comma says a `,` ends the entry; End is after it (or after the
