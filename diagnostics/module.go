@@ -456,12 +456,8 @@ func runModuleKeyOrder(p *Pass) {
 func reorderEdits(src []byte, c *modCall, seen, ordered []symbols.ModuleEntry) []Edit {
 	spans := map[symbols.Span]symbols.Span{}
 	lo := c.Open + 1
-	for i, e := range seen {
-		hi := c.Close
-		if i+1 < len(seen) {
-			hi = seen[i+1].KeySpan.Start
-		}
-		spans[e.KeySpan] = symbols.Span{Start: leadingComments(src, e.KeySpan.Start, lo), End: trailingComment(src, e.End, hi)}
+	for _, e := range seen {
+		spans[e.KeySpan] = symbols.Span{Start: leadingComments(src, e.KeySpan.Start, lo), End: trailingComment(src, e.End)}
 		lo = e.End
 	}
 	var edits []Edit
@@ -507,10 +503,11 @@ func leadingComments(src []byte, key, lo int) int {
 }
 
 // trailingComment is where the comments after an entry's end on its
-// line end (`name: "x", // the name`), not after hi, when nothing else
-// follows on that line; end when there are none.
-func trailingComment(src []byte, end, hi int) int {
-	out := end
+// line end (`name: "x", // the name`) when nothing else follows on that
+// line (a key there takes them as its leading comments); end when there
+// are none.
+func trailingComment(src []byte, end int) int {
+	out, hi := end, len(src)
 	for i := end; ; {
 		for i < hi && (src[i] == ' ' || src[i] == '\t') {
 			i++
