@@ -33,12 +33,13 @@ func FuzzAnalyze(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	for _, name := range []string{"keys.rs", "values.rs", "driver.rs"} {
+	for _, name := range []string{"keys.rs", "values.rs", "driver.rs", "syntax.rs", "literals.rs"} {
 		if src, err := os.ReadFile(filepath.Join(moduleFixtures, name)); err == nil {
 			f.Add(src)
 		}
 	}
-	for _, s := range []string{"module! {", "module! { type: , name: \"é\", name", "kernel::module_phy_driver!(drivers: [A], license: b\"GPL\" author: \"x\",)"} {
+	for _, s := range []string{"module! {", "module! { type: , name: \"é\", name", "kernel::module_phy_driver!(drivers: [A], license: b\"GPL\" author: \"x\",)",
+		"module! { type: M name: r\"a\" description: \"\\u{\" license: \"\\x\" }", "module! { /* */ name: \"x\", /* c */ type: M, // t\n}"} {
 		f.Add([]byte(s))
 	}
 	kc := fixtureKernel(f)

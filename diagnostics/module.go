@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/krls-dev/krls/symbols"
 )
@@ -26,15 +28,27 @@ type ModuleConfig struct {
 
 // ModuleRules need Config.Module.
 var ModuleRules = []*Rule{
+	ModuleSyntax,
 	ModuleUnknownKey,
 	ModuleMissingKey,
 	ModuleDuplicateKey,
 	ModuleKeyOrder,
 	ModuleNonASCII,
 	ModuleValueKind,
+	ModuleStringLiteral,
 	ModuleUnknownLicense,
+	ModuleNonGPLLicense,
 	ModuleNameMismatch,
 	ModuleUnknownType,
+}
+
+// ModuleSyntax reports a value without the `,` that must follow it.
+var ModuleSyntax = &Rule{
+	Name:        "module-syntax",
+	Doc:         "A value is not followed by the `,` module.rs requires after every value, the last one too (`assert_eq!(expect_punct(it), ',')`): the build fails with expect_punct's \"Expected Punct\" or \"Reached end of token stream for Punct\". The fix inserts the comma.",
+	Severity:    Error,
+	NeedsModule: true,
+	Run:         runModuleSyntax,
 }
 
 // ModuleUnknownKey reports keys the macro does not take.
@@ -91,6 +105,15 @@ var ModuleValueKind = &Rule{
 	Run:         runModuleValueKind,
 }
 
+// ModuleStringLiteral reports string literals module.rs cannot read.
+var ModuleStringLiteral = &Rule{
+	Name:        "module-string-literal",
+	Doc:         "A string literal module.rs's string reader (try_string in rust/macros/helpers.rs) rejects: in 6.12 one with an escape sequence (\"Escape sequences in string literals not yet handled\") or a raw string (\"Raw string literals are not yet handled\"). Read from the tree: a kernel whose reader has no such panic is not checked. The fix turns a raw string into a plain one when nothing in it needs escaping.",
+	Severity:    Error,
+	NeedsModule: true,
+	Run:         runModuleStringLiteral,
+}
+
 // ModuleUnknownLicense reports licences the kernel does not know.
 var ModuleUnknownLicense = &Rule{
 	Name:        "module-unknown-license",
@@ -98,6 +121,16 @@ var ModuleUnknownLicense = &Rule{
 	Severity:    Warning,
 	NeedsModule: true,
 	Run:         runModuleUnknownLicense,
+}
+
+// ModuleNonGPLLicense reports a licence the kernel knows but does not
+// count as GPL-compatible ("Proprietary").
+var ModuleNonGPLLicense = &Rule{
+	Name:        "module-non-gpl-license",
+	Doc:         "The license is one the kernel knows but license_is_gpl_compatible (include/linux/license.h) does not accept, such as \"Proprietary\": loading the module taints the kernel, and it cannot use symbols exported with EXPORT_SYMBOL_GPL, which include every symbol of the Rust kernel crate (modpost rejects the module).",
+	Severity:    Warning,
+	NeedsModule: true,
+	Run:         runModuleNonGPLLicense,
 }
 
 // ModuleNameMismatch reports a name other than the kbuild object's.
@@ -165,6 +198,38 @@ func (c *modCall) vars(key string, ordered []string) map[string]string {
 
 // macroLabel names the macro in messages.
 func (c *modCall) macroLabel() string { return c.Macro + "!" }
+
+func runModuleSyntax(p *Pass) {
+	for _, c := range p.moduleCalls() {
+		if !c.schema.Comma {
+			continue
+		}
+		for i, e := range c.Entries {
+			if !e.Colon || e.Comma || e.Shape == symbols.ShapeNone {
+				continue
+			}
+			var msg, where string
+			switch {
+			case i+1 < len(c.Entries):
+				msg, where = c.schema.Messages.Punct.Render(nil), fmt.Sprintf(", before `%s`", c.Entries[i+1].Key)
+			case c.Closed:
+				msg, where = c.schema.Messages.PunctEnd.Render(nil), ", the last one too"
+			default:
+				continue // being typed
+			}
+			if d := p.Config.Module.Facts.Drivers[c.Macro]; d != nil && c.schema.Index(e.Key) >= 0 && c.schema.Index(e.Key) < d.Own {
+				msg = "" // the macro_rules! matcher's own key: rustc's error, not module.rs's
+			}
+			f := Finding{Message: fmt.Sprintf("%s expects a `,` after the value of `%s`%s", c.macroLabel(), e.Key, where)}
+			if msg != "" {
+				f.Message = msg + ": " + f.Message
+			}
+			f.Start, f.End = e.Last.Start, e.Last.End
+			f.Fixes = []Fix{{Title: "Insert `,`", Safe: true, Edits: []Edit{{Start: e.Value.End, End: e.Value.End, NewText: ","}}}}
+			p.report(c.Start, f)
+		}
+	}
+}
 
 func runModuleUnknownKey(p *Pass) {
 	for _, c := range p.moduleCalls() {
@@ -377,33 +442,96 @@ func runModuleKeyOrder(p *Pass) {
 			Message: c.schema.Messages.Order.Render(c.vars(e.Key, names)),
 			Extent:  Span{c.Start, c.Close + 1}}
 		if len(seen) == len(c.Entries) { // nothing else in the way
-			f.Fixes = []Fix{{Title: "Reorder the keys", Safe: true, Edits: reorderEdits(p.File.Src, seen, ordered)}}
+			f.Fixes = []Fix{{Title: "Reorder the keys", Safe: true, Edits: reorderEdits(p.File.Src, &c, seen, ordered)}}
 		}
 		p.report(c.Start, f)
 	}
 }
 
-// reorderEdits puts each entry's text (key to comma) in the place of the
-// entry that comes at its position in the order; the text between
-// entries (blanks, comments) stays where it is.
-func reorderEdits(src []byte, seen, ordered []symbols.ModuleEntry) []Edit {
+// reorderEdits puts each entry's text (key to comma, with the comments
+// on its line: one before the key, one after the comma) in the place of
+// the entry that comes at its position in the order; the text between
+// entries (blank lines, comments on lines of their own) stays where it
+// is.
+func reorderEdits(src []byte, c *modCall, seen, ordered []symbols.ModuleEntry) []Edit {
+	spans := map[symbols.Span]symbols.Span{}
+	lo := c.Open + 1
+	for _, e := range seen {
+		spans[e.KeySpan] = symbols.Span{Start: leadingComments(src, e.KeySpan.Start, lo), End: trailingComment(src, e.End)}
+		lo = e.End
+	}
 	var edits []Edit
 	last := seen[len(seen)-1]
 	for i, slot := range seen {
 		e := ordered[i]
-		text := string(src[e.KeySpan.Start:e.End])
-		if !e.Comma {
-			text += ","
-		}
 		if slot.KeySpan == e.KeySpan {
 			if !e.Comma && slot.KeySpan != last.KeySpan {
 				edits = append(edits, Edit{Start: e.End, End: e.End, NewText: ","})
 			}
 			continue
 		}
-		edits = append(edits, Edit{Start: slot.KeySpan.Start, End: slot.End, NewText: text})
+		from, to := spans[e.KeySpan], spans[slot.KeySpan]
+		text := string(src[from.Start:from.End])
+		if !e.Comma {
+			at := e.End - from.Start
+			text = text[:at] + "," + text[at:]
+		}
+		edits = append(edits, Edit{Start: to.Start, End: to.End, NewText: text})
 	}
 	return edits
+}
+
+// leadingComments is where the block comments before a key on its line
+// begin (`/* desc */ description: ...`), not before lo; key when there
+// are none.
+func leadingComments(src []byte, key, lo int) int {
+	start := key
+	for {
+		i := start
+		for i > lo && (src[i-1] == ' ' || src[i-1] == '\t') {
+			i--
+		}
+		if i-2 < lo || src[i-1] != '/' || src[i-2] != '*' {
+			return start
+		}
+		open := strings.LastIndex(string(src[lo:i-2]), "/*")
+		if open < 0 || strings.Contains(string(src[lo+open:i]), "\n") {
+			return start
+		}
+		start = lo + open
+	}
+}
+
+// trailingComment is where the comments after an entry's end on its
+// line end (`name: "x", // the name`) when nothing else follows on that
+// line (a key there takes them as its leading comments); end when there
+// are none.
+func trailingComment(src []byte, end int) int {
+	out, hi := end, len(src)
+	for i := end; ; {
+		for i < hi && (src[i] == ' ' || src[i] == '\t') {
+			i++
+		}
+		switch {
+		case i >= hi || src[i] == '\n' || src[i] == '\r':
+			return out
+		case strings.HasPrefix(string(src[i:hi]), "//"):
+			j := i
+			for j < hi && src[j] != '\n' && src[j] != '\r' {
+				j++
+			}
+			return j
+		case strings.HasPrefix(string(src[i:hi]), "/*"):
+			j := strings.Index(string(src[i+2:hi]), "*/")
+			if j < 0 || strings.Contains(string(src[i:i+2+j]), "\n") {
+				return end
+			}
+			i = i + 2 + j + 2
+			out = i
+		default:
+			return end // another entry on the line: the comment is its
+		}
+	}
 }
 
 func runModuleNonASCII(p *Pass) {
@@ -457,6 +585,108 @@ func runModuleValueKind(p *Pass) {
 	}
 }
 
+func runModuleStringLiteral(p *Pass) {
+	src := p.File.Src
+	for _, c := range p.moduleCalls() {
+		m := c.schema.Messages
+		for _, e := range c.entries() {
+			k, ok := c.schema.Key(e.Key)
+			if !ok || k.Kind != symbols.ValueString && k.Kind != symbols.ValueASCIIString && k.Kind != symbols.ValueStringArray {
+				continue
+			}
+			if e.Shape != symbols.ShapeString && e.Shape != symbols.ShapeArray {
+				continue
+			}
+			for _, s := range e.Strings {
+				if src[s.Start] != '"' && src[s.Start] != 'r' {
+					continue // byte and C strings: module-value-kind
+				}
+				reads := fmt.Sprintf("%s reads `%s` with %s", c.macroLabel(), e.Key, k.Helper)
+				f := Finding{Start: s.Start, End: s.End}
+				// plain is the literal's text, when the fix can write it
+				// between plain quotes.
+				plain, fixable := s.Value, true
+				switch {
+				case s.Raw && m.Raw.Format != "":
+					f.Message = reads + ", which takes plain string literals only, not raw ones"
+					if src[s.Start+1] == '"' { // r"": try_string's own panic (r#""# is just not a string to it)
+						f.Message = m.Raw.Render(nil) + ": " + f.Message
+					}
+				case s.Escapes && m.Escape.Format != "":
+					f.Message = m.Escape.Render(nil) + ": " + reads + ", which takes no `\\` in a string literal"
+					plain, fixable = rustUnescape(string(src[s.Start+1 : s.End-1]))
+				default:
+					continue
+				}
+				if fixable && literalText(plain, k.Kind != symbols.ValueString) {
+					f.Fixes = []Fix{{Title: "Write it as \"" + plain + "\"", Safe: true, Edits: []Edit{{Start: s.Start, End: s.End, NewText: `"` + plain + `"`}}}}
+				}
+				p.report(c.Start, f)
+			}
+		}
+	}
+}
+
+// literalText reports whether s can be written between plain quotes
+// with no escape (and, if ascii, is ASCII).
+func literalText(s string, ascii bool) bool {
+	for _, r := range s {
+		if r == '"' || r == '\\' || r < 0x20 || r == 0x7f || ascii && r >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// rustUnescape resolves the escapes of a Rust string literal's body;
+// ok is false for what it does not know (line continuations).
+func rustUnescape(body string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			b.WriteByte(body[i])
+			continue
+		}
+		if i+1 >= len(body) {
+			return "", false
+		}
+		i++
+		switch c := body[i]; c {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case '0':
+			b.WriteByte(0)
+		case '\\', '\'', '"':
+			b.WriteByte(c)
+		case 'x':
+			v, err := strconv.ParseUint(body[i+1:min(i+3, len(body))], 16, 8)
+			if err != nil || v > 0x7f || i+3 > len(body) {
+				return "", false
+			}
+			b.WriteByte(byte(v))
+			i += 2
+		case 'u':
+			end := strings.IndexByte(body[i:], '}')
+			if end < 0 || i+1 >= len(body) || body[i+1] != '{' {
+				return "", false
+			}
+			v, err := strconv.ParseUint(strings.ReplaceAll(body[i+2:i+end], "_", ""), 16, 32)
+			if err != nil || !utf8.ValidRune(rune(v)) {
+				return "", false
+			}
+			b.WriteRune(rune(v))
+			i += end
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
 // fits reports whether a written value is of a kind a key takes.
 func fits(k symbols.ModuleValueKind, s symbols.ValueShape) bool {
 	switch k {
@@ -503,14 +733,36 @@ func shapeText(s symbols.ValueShape) string {
 	return "this"
 }
 
+// licenseLit is the call's licence string.
+func (c *modCall) licenseLit() (symbols.StringLit, bool) {
+	e, ok := c.Entry("license")
+	if !ok || !e.Colon || len(e.Strings) != 1 || e.Shape != symbols.ShapeString && e.Shape != symbols.ShapeByteString {
+		return symbols.StringLit{}, false
+	}
+	return e.Strings[0], true
+}
+
+func runModuleNonGPLLicense(p *Pass) {
+	for _, c := range p.moduleCalls() {
+		s, ok := c.licenseLit()
+		if !ok {
+			continue
+		}
+		if l, known := p.Config.Module.Facts.License(s.Value); !known || l.GPL {
+			continue
+		}
+		p.report(c.Start, Finding{Start: s.Start, End: s.End,
+			Message: fmt.Sprintf("the licence %q is not GPL-compatible (license_is_gpl_compatible, include/linux/license.h): the module taints the kernel when loaded and cannot use EXPORT_SYMBOL_GPL symbols, which every symbol of the Rust kernel crate is (modpost rejects it)", s.Value)})
+	}
+}
+
 func runModuleUnknownLicense(p *Pass) {
 	facts := p.Config.Module.Facts
 	for _, c := range p.moduleCalls() {
-		e, ok := c.Entry("license")
-		if !ok || !e.Colon || len(e.Strings) != 1 || e.Shape != symbols.ShapeString && e.Shape != symbols.ShapeByteString {
+		s, ok := c.licenseLit()
+		if !ok {
 			continue
 		}
-		s := e.Strings[0]
 		if _, known := facts.License(s.Value); known {
 			continue
 		}

@@ -115,15 +115,20 @@ func TestModuleMessagesAndFixes(t *testing.T) {
 	if x.Message != `Duplicated key "name". Keys can only be specified once.` || len(x.Related) != 1 {
 		t.Errorf("duplicate: %q %v", x.Message, x.Related)
 	}
-	if out := fixed(t, f, x); strings.Count(out, "name: \"keys\"") != 4 {
+	if out := fixed(t, f, x); strings.Count(out, "name: \"keys\"") != 5 {
 		t.Errorf("duplicate fix:\n%s", out)
 	}
 	x = findingAt(t, f, fs, "module-key-order", `license: "GPL", // ~ module-key-order`)
 	if x.Message != `Keys are not ordered as expected. Order them like: ["type", "name", "license"].` || !x.Fixes[0].Safe {
 		t.Errorf("order: %q", x.Message)
 	}
-	if out := fixed(t, f, x); !strings.Contains(out, "    type: Keys,\n    name: \"keys\", // ~ module-key-order\n    license: \"GPL\",\n}") {
+	// The comments on an entry's line go with it.
+	if out := fixed(t, f, x); !strings.Contains(out, "    type: Keys,\n    name: \"keys\",\n    license: \"GPL\", // ~ module-key-order\n}") {
 		t.Errorf("reorder fix:\n%s", out)
+	}
+	x = findingAt(t, f, fs, "module-key-order", `/* desc */ description:`)
+	if out := fixed(t, f, x); !strings.Contains(out, "    type: Keys,\n    name: \"keys\", // the name\n    /* desc */ description: \"comments move with their entries\", // ~ module-key-order\n    license: \"GPL\",\n}") {
+		t.Errorf("reorder fix with comments:\n%s", out)
 	}
 	var missing []Finding
 	for _, y := range fs {
@@ -169,6 +174,68 @@ func TestModuleMessagesAndFixes(t *testing.T) {
 	x = findingAt(t, f, fs, "module-value-kind", `"single"`)
 	if !strings.Contains(fixed(t, f, x), `alias: ["single"],`) {
 		t.Errorf("array fix %v", x.Fixes)
+	}
+
+	x = findingAt(t, f, fs, "module-non-gpl-license", `"Proprietary"`)
+	if !strings.HasPrefix(x.Message, `the licence "Proprietary" is not GPL-compatible`) || !strings.Contains(x.Message, "EXPORT_SYMBOL_GPL") || len(x.Fixes) != 0 {
+		t.Errorf("non-GPL licence: %q %v", x.Message, x.Fixes)
+	}
+	if RuleByName("module-non-gpl-license").Severity != Warning || RuleByName("module-unknown-license").Severity != Warning {
+		t.Error("both licence rules are warnings")
+	}
+
+	f, fs = analyzeModuleFixture(t, "syntax.rs")
+	x = findingAt(t, f, fs, "module-syntax", `license: "GPL" }`)
+	if x.Message != "Reached end of token stream for Punct: module! expects a `,` after the value of `license`, the last one too" || string(f.Src[x.Start:x.End]) != `"GPL"` || !x.Fixes[0].Safe {
+		t.Errorf("last comma: %q", x.Message)
+	}
+	if out := fixed(t, f, x); !strings.Contains(out, `license: "GPL", } // ~`) {
+		t.Errorf("comma fix:\n%s", out)
+	}
+	x = findingAt(t, f, fs, "module-syntax", `type: Syntax name:`)
+	if x.Message != "Expected Punct: module! expects a `,` after the value of `type`, before `name`" || string(f.Src[x.Start:x.End]) != "Syntax" {
+		t.Errorf("comma between keys: %q", x.Message)
+	}
+	if out := fixed(t, f, x); !strings.Contains(out, `{ type: Syntax, name: "syntax", license`) {
+		t.Errorf("comma fix:\n%s", out)
+	}
+	x = findingAt(t, f, fs, "module-syntax", `alias: ["syntax-a", "syntax-b"]`)
+	if string(f.Src[x.Start:x.End]) != "]" {
+		t.Errorf("an array's comma is reported at its bracket: %q", f.Src[x.Start:x.End])
+	}
+
+	f, fs = analyzeModuleFixture(t, "literals.rs")
+	for _, tc := range []struct{ at, msg, fix string }{
+		{`r"literals"`, "Raw string literals are not yet handled: module! reads `name` with expect_string_ascii, which takes plain string literals only, not raw ones", `name: "literals",`},
+		{`"A. \"U.\" Thor"`, "Escape sequences in string literals not yet handled: module! reads `author` with expect_string, which takes no `\\` in a string literal", ""},
+		{`"caf\u{e9} \x41"`, "", `description: "café A",`},
+		{`r#"GPL"#`, "module! reads `license` with expect_string_ascii, which takes plain string literals only, not raw ones", `license: "GPL",`},
+		{`["lit\x2dalias"`, "", `alias: ["lit-alias", r"raw"`},
+		{`"line\`, "", ""},
+	} {
+		x := findingAt(t, f, fs, "module-string-literal", tc.at)
+		if tc.msg != "" && x.Message != tc.msg {
+			t.Errorf("%s: %q", tc.at, x.Message)
+		}
+		switch {
+		case tc.fix == "" && len(x.Fixes) > 0:
+			t.Errorf("%s: no fix is obvious, got %v", tc.at, x.Fixes)
+		case tc.fix != "" && !strings.Contains(fixed(t, f, x), tc.fix):
+			t.Errorf("%s: fix made\n%s", tc.at, fixed(t, f, x))
+		}
+	}
+	// A tree whose string reader has no such panic (it takes escapes and
+	// raw strings) is not checked.
+	cfg := moduleConfig(t, f.Path, f.Src)
+	facts := *cfg.Module.Facts
+	schema := *facts.Schema
+	schema.Messages.Escape, schema.Messages.Raw = symbols.RustFormat{}, symbols.RustFormat{}
+	facts.Schema = &schema
+	cfg.Module = &ModuleConfig{Facts: &facts, Object: cfg.Module.Object, Makefile: cfg.Module.Makefile}
+	for _, y := range Analyze(context.Background(), f, cfg) {
+		if y.Rule == "module-string-literal" {
+			t.Errorf("reported without try_string's panics: %s", y.Message)
+		}
 	}
 
 	f, fs = analyzeModuleFixture(t, "old.rs")

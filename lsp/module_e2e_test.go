@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -186,6 +187,64 @@ module! {
 	pub = p.diagnosticsFor(uri, version(2))
 	if d := findDiag(pub.Diagnostics, "module-key-order"); d != nil {
 		t.Errorf("still misordered: %+v", d)
+	}
+	stopKrls(p)
+}
+
+// The build-breaking slips module.rs and its helpers panic on (a lost
+// comma, escapes, raw strings), a licence the kernel knows but does not
+// count as GPL-compatible, and the reorder fix keeping comments with
+// their entries, on the real tree.
+func TestEndToEndModuleSyntaxAndLiterals(t *testing.T) {
+	src, obj := kernelFixture(t)
+	p := startKrls(t)
+	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, snippetCaps)
+
+	uri, text := moduleSample(t, p, `module! { type: RustMinimal name: "rust_minimal", license: "GPL" }
+
+module! {
+    type: RustMinimal,
+    name: r"rust_minimal",
+    description: "a \"quoted\" word",
+    license: "Proprietary",
+}
+
+module! {
+    type: RustMinimal,
+    /* desc */ description: "d",
+    name: "rust_minimal", // the name
+    license: "GPL",
+}
+`, 1)
+	pub := p.diagnosticsFor(uri, version(1))
+	codes := map[string]int{}
+	for _, d := range pub.Diagnostics {
+		if c := d.Code.(string); strings.HasPrefix(c, "module-") {
+			codes[c]++
+		}
+	}
+	if want := map[string]int{"module-syntax": 2, "module-string-literal": 2, "module-non-gpl-license": 1, "module-key-order": 1}; !reflect.DeepEqual(codes, want) {
+		t.Errorf("diagnostics %v, want %v", codes, want)
+	}
+	if d := findDiag(pub.Diagnostics, "module-syntax"); d == nil || d.Message != "Expected Punct: module! expects a `,` after the value of `type`, before `name`" || d.Severity != protocol.DiagnosticSeverityError {
+		t.Errorf("syntax: %+v", d)
+	}
+	if d := findDiag(pub.Diagnostics, "module-non-gpl-license"); d == nil || !strings.HasPrefix(d.Message, `the licence "Proprietary" is not GPL-compatible`) || d.Severity != protocol.DiagnosticSeverityWarning {
+		t.Errorf("licence: %+v", d)
+	}
+	for _, tc := range []struct{ code, title, want string }{
+		{"module-syntax", "Insert `,`", `module! { type: RustMinimal, name: "rust_minimal", license: "GPL" }`},
+		{"module-string-literal", `Write it as "rust_minimal"`, "    type: RustMinimal,\n    name: \"rust_minimal\",\n    description: \"a"},
+		{"module-key-order", "Reorder the keys", "    type: RustMinimal,\n    name: \"rust_minimal\", // the name\n    /* desc */ description: \"d\",\n    license: \"GPL\",\n}"},
+	} {
+		d, actions := codeActionsFor(t, p, uri, pub, tc.code)
+		if len(actions) == 0 || actions[0].Title != tc.title {
+			t.Errorf("%s (%s): actions %+v, want %q", tc.code, d.Message, actions, tc.title)
+			continue
+		}
+		if fixed, _ := applyEdits(t, text, actions[0].Edit.Changes[protocol.DocumentURI(uri)]); !strings.Contains(fixed, tc.want) {
+			t.Errorf("%s: %q made\n%s", tc.code, tc.title, fixed)
+		}
 	}
 	stopKrls(p)
 }

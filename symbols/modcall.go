@@ -35,9 +35,10 @@ type ModuleEntry struct {
 	KeySpan Span
 	// Colon says a `:` follows the key.
 	Colon bool
-	// Value spans the value's tokens (empty when there is none).
-	Value Span
-	Shape ValueShape
+	// Value spans the value's tokens (empty when there is none), Last
+	// its last token.
+	Value, Last Span
+	Shape       ValueShape
 	// Strings are the string literals of a string or array value.
 	Strings []StringLit
 	// Comma says a `,` ends the entry; End is after it (or after the
@@ -68,6 +69,11 @@ type StringLit struct {
 	// resolves them the same way.
 	Value string
 	Byte  bool // b"" or br""
+	// Raw: r"", r#""#, br"" (no escapes, hashes allowed).
+	Raw bool
+	// Escapes: a backslash between the quotes of a literal that is not
+	// raw (an escape sequence or a line continuation).
+	Escapes bool
 }
 
 // Entry finds the first entry with a key.
@@ -190,6 +196,12 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 			c.Entries = append(c.Entries, ModuleEntry{Key: string(src[s:end]), KeySpan: Span{s, end}, End: end})
 			e = &c.Entries[len(c.Entries)-1]
 			continue
+		case depth == 0 && k == tokIdent && e.Colon && e.Value.End > 0 && valueEnds(src, e.Value.End) && keyFollows(l):
+			// `type: M name: "t1"` — the value lost its comma: `name:`
+			// starts a new entry (a value cannot hold `ident:`).
+			c.Entries = append(c.Entries, ModuleEntry{Key: string(src[s:end]), KeySpan: Span{s, end}, End: end})
+			e = &c.Entries[len(c.Entries)-1]
+			continue
 		}
 		if k == tokOpen {
 			depth++
@@ -199,13 +211,27 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 		if e.Value.End == 0 {
 			e.Value.Start = s
 		}
-		e.Value.End = end
+		e.Value.End, e.Last = end, Span{s, end}
 		e.End = end
 	}
 	for i := range c.Entries {
 		c.Entries[i].classify(src)
 	}
 	return c, true
+}
+
+// valueEnds reports whether the token ending at end can end a value: an
+// identifier, a literal or a closing delimiter (not `::` or `<`).
+func valueEnds(src []byte, end int) bool {
+	c := src[end-1]
+	return isIdentByte(c) || c == '"' || c == '#' || c == ')' || c == ']' || c == '}'
+}
+
+// keyFollows reports whether the lexer's next token is a lone `:` (not
+// `::`): the identifier just read is a key.
+func keyFollows(l *cfgLexer) bool {
+	k, s, end := l.peek()
+	return k == tokOther && l.src[s] == ':' && !(end < len(l.src) && l.src[end] == ':')
 }
 
 // pathStart finds where a macro path (kernel::module, $crate::module)
@@ -290,6 +316,8 @@ func stringLit(src []byte, s, e int) StringLit {
 		lit.Byte = t[0] == 'b'
 		t = t[1:]
 	}
+	lit.Raw = len(t) > 0 && t[0] == 'r'
+	lit.Escapes = !lit.Raw && bytes.IndexByte(t, '\\') >= 0
 	lit.Value, _ = unquote(t)
 	return lit
 }

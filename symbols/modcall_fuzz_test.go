@@ -14,7 +14,7 @@ import (
 //
 //	go test ./symbols -run XXX -fuzz FuzzModule
 func FuzzModule(f *testing.F) {
-	for _, p := range []string{"testdata/modschema/v6.1/rust/macros/module.rs", "testdata/modschema/v6.18/rust/macros/module.rs", "testdata/modschema/v6.18/rust/kernel/net/phy.rs"} {
+	for _, p := range []string{"testdata/modschema/v6.1/rust/macros/module.rs", "testdata/modschema/v6.18/rust/macros/module.rs", "testdata/modschema/v6.18/rust/kernel/net/phy.rs", "testdata/modschema/v6.18/rust/macros/helpers.rs"} {
 		if src, err := os.ReadFile(p); err == nil {
 			f.Add(src)
 		}
@@ -24,7 +24,8 @@ func FuzzModule(f *testing.F) {
 		"module! { type: , : , name: \"\\u{e9}\", alias: [\"a\",, ], params: { a: { } }, }", "module! { key key2: v }} module_x! [",
 		"obj-m := a.o \\\n b.o\nx-y += a.o\n", "const EXPECTED_KEYS: &[&str] = &[\"a\", \"b\"", "match k { \"a\" => expect_ident(it), _ => panic!(\"Unknown key {}\", k) }",
 		"macro_rules! module_x { ($($f:tt)*) => { module! { type: M, $($f)* } } }", "struct A; impl Module for A {} use a::{b as c, d::*};",
-		"\xff\xfe module! { \xc3: \"\xc3\" }",
+		"\xff\xfe module! { \xc3: \"\xc3\" }", "module! { type: M name: r\"t1\" author: \"a\\\"b\" alias: [\"x\"] x: y }",
+		"fn expect_punct() { it.next().expect(\"end\"); panic!(\"P\") } fn try_string() { if s.starts_with('\\\"') { panic!(\"Escape {}\", s) } '",
 	} {
 		f.Add([]byte(s))
 	}
@@ -55,6 +56,7 @@ func FuzzModule(f *testing.F) {
 				for _, e := range c.Entries {
 					in("key", e.KeySpan)
 					in("value", e.Value)
+					in("last", e.Last)
 					in("entry", Span{e.KeySpan.Start, e.End})
 					for _, s := range e.Strings {
 						in("string", s.Span)
@@ -81,6 +83,7 @@ func FuzzModule(f *testing.F) {
 		}
 		objectIn(src, "a")
 		KeyDocs(string(src))
+		(&ModuleSchema{}).applyHelperMessages(helperMessages(src))
 		(RustFormat{Format: string(src), Args: []string{"a"}}).Render(map[string]string{"a": "x"})
 	})
 }

@@ -101,7 +101,7 @@ func ReadDriverMacros(ctx context.Context, srctree string, s *ModuleSchema) (map
 
 // driverSchema combines a driver macro's own keys with module!'s.
 func driverSchema(s *ModuleSchema, own []ModuleKey, preset []string, doc string) *ModuleSchema {
-	ds := &ModuleSchema{Ordered: s.Ordered, Messages: s.Messages, Source: s.Source, Doc: doc}
+	ds := &ModuleSchema{Ordered: s.Ordered, Comma: s.Comma, Messages: s.Messages, Source: s.Source, Doc: doc}
 	docs := KeyDocs(doc)
 	for _, k := range own {
 		k.Required = true

@@ -114,6 +114,13 @@ type ModuleKey struct {
 // would. Empty fields fall back to 6.12's wording.
 type ModuleMessages struct {
 	Unknown, Duplicate, Missing, Order, ASCII RustFormat
+	// Punct and PunctEnd are expect_punct's (helpers.rs): the token after
+	// a value is not punctuation, or the input ends there.
+	Punct, PunctEnd RustFormat
+	// Escape and Raw are try_string's panics on escape sequences and on
+	// raw string literals; empty when the tree's string readers have no
+	// such panic (they take them).
+	Escape, Raw RustFormat
 }
 
 // RustFormat is a format string with the expressions of its positional
@@ -129,6 +136,9 @@ type ModuleSchema struct {
 	Keys []ModuleKey
 	// Ordered: module.rs rejects keys out of Keys' order.
 	Ordered bool
+	// Comma: module.rs requires a `,` after every value, the last one
+	// too (`assert_eq!(expect_punct(it), ',')`).
+	Comma bool
 	// Messages are module.rs's panic messages.
 	Messages ModuleMessages
 	// Source is the module.rs read, or "" for the built-in fallback.
@@ -180,6 +190,7 @@ func BuiltinModuleSchema() *ModuleSchema {
 			{Name: "firmware", Kind: ValueStringArray, Helper: "expect_string_array"},
 		},
 		Ordered:  true,
+		Comma:    true,
 		Messages: defaultMessages,
 	}
 	docs := map[string]string{
@@ -204,6 +215,10 @@ var defaultMessages = ModuleMessages{
 	Missing:   RustFormat{Format: `Missing required key "{key}".`},
 	Order:     RustFormat{Format: `Keys are not ordered as expected. Order them like: {ordered_keys:?}.`},
 	ASCII:     RustFormat{Format: `Expected ASCII string`},
+	Punct:     RustFormat{Format: `Expected Punct`},
+	PunctEnd:  RustFormat{Format: `Reached end of token stream for Punct`},
+	Escape:    RustFormat{Format: `Escape sequences in string literals not yet handled`},
+	Raw:       RustFormat{Format: `Raw string literals are not yet handled`},
 }
 
 // ErrNoModuleSchema: the tree has no rust/macros/module.rs.
@@ -230,6 +245,7 @@ func ReadModuleSchema(ctx context.Context, srctree string) (*ModuleSchema, error
 		if m, ok := asciiMessage(h); ok {
 			s.Messages.ASCII = m
 		}
+		s.applyHelperMessages(helperMessages(h))
 	}
 	if lib, err := os.ReadFile(filepath.Join(srctree, "rust", "macros", "lib.rs")); err == nil {
 		s.Doc, _ = macroDoc(lib, "module")
@@ -257,6 +273,11 @@ func ParseModuleSchema(ctx context.Context, path string, src []byte) (*ModuleSch
 		required = []string{"type", "name", "license"}
 	}
 	s := &ModuleSchema{Source: path, Messages: defaultMessages}
+	// Escapes and raw strings are rejected only where the tree's string
+	// reader says so (helpers.rs, or module.rs in kernels that keep their
+	// helpers there).
+	s.Messages.Escape, s.Messages.Raw = RustFormat{}, RustFormat{}
+	s.Comma = commaAsserted(f)
 	for _, name := range expected {
 		if s.Index(name) >= 0 {
 			continue
@@ -266,7 +287,87 @@ func ParseModuleSchema(ctx context.Context, path string, src []byte) (*ModuleSch
 		s.Keys = append(s.Keys, k)
 	}
 	s.readMessages(f)
+	s.applyHelperMessages(helperMessages(src))
 	return s, nil
+}
+
+// commaAssertRE is module.rs's check of the `,` after a value.
+var commaAssertRE = regexp.MustCompile(`expect_punct\s*\(\s*\w+\s*\)\s*,\s*','`)
+
+// commaAsserted reports whether module.rs's code checks for a `,` after
+// each value.
+func commaAsserted(f *File) bool {
+	for _, m := range commaAssertRE.FindAllIndex(f.Src, -1) {
+		if !inCommentOrString(f.PathTo(m[0], m[0]+len("expect_punct"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// helperMessage is the message of a panic! or .expect() of a macro
+// helper, with the fn it is in.
+type helperMessage struct {
+	Fn, Call string // "panic" or "expect"
+	Format   RustFormat
+}
+
+// helperMessages reads the panic! and .expect() messages of a proc-macro
+// source file (helpers.rs) by tokens, in order.
+func helperMessages(src []byte) []helperMessage {
+	var out []helperMessage
+	l := &cfgLexer{src: src, end: len(src)}
+	fn, prev := "", ""
+	for {
+		k, s, e := l.next()
+		if k == tokEOF {
+			return out
+		}
+		tok := string(src[s:e])
+		if k == tokOther && tok == "'" {
+			l.pos = skipCharLiteral(src, s, len(src))
+			l.has = false
+			prev = "'"
+			continue
+		}
+		if k == tokIdent {
+			switch {
+			case prev == "fn":
+				fn = tok
+			case tok == "panic":
+				if k2, s2, e2 := l.peek(); k2 == tokOther && src[s2] == '!' {
+					if m, ok := macroFormat(src, e2); ok {
+						out = append(out, helperMessage{fn, "panic", m})
+					}
+				}
+			case tok == "expect" && prev == ".":
+				if k2, s2, _ := l.peek(); k2 == tokOpen {
+					if m, ok := macroFormat(src, s2); ok {
+						out = append(out, helperMessage{fn, "expect", m})
+					}
+				}
+			}
+		}
+		prev = tok
+	}
+}
+
+// applyHelperMessages takes expect_punct's messages and try_string's
+// panics on escapes and raw strings.
+func (s *ModuleSchema) applyHelperMessages(ms []helperMessage) {
+	for _, m := range ms {
+		low := strings.ToLower(m.Format.Format)
+		switch {
+		case m.Fn == "expect_punct" && m.Call == "panic":
+			s.Messages.Punct = m.Format
+		case m.Fn == "expect_punct" && m.Call == "expect":
+			s.Messages.PunctEnd = m.Format
+		case m.Call == "panic" && strings.Contains(low, "escape"):
+			s.Messages.Escape = m.Format
+		case m.Call == "panic" && strings.Contains(low, "raw string"):
+			s.Messages.Raw = m.Format
+		}
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -2,6 +2,7 @@ package symbols
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -56,6 +57,10 @@ func TestModuleSchemaByteStringEra(t *testing.T) {
 	if got := m.Schema.Messages.Duplicate.Render(map[string]string{"key": "name"}); got != `Duplicated key "name". Keys can only be specified once.` {
 		t.Errorf("duplicate message %q", got)
 	}
+	// 6.1's helpers.rs reads byte strings without looking at escapes.
+	if msg := m.Schema.Messages; !m.Schema.Comma || msg.Escape.Format != "" || msg.Raw.Format != "" || msg.Punct.Format != "Expected Punct" {
+		t.Errorf("comma %v, helper messages %+v", m.Schema.Comma, msg)
+	}
 	if k, _ := m.Schema.Key("name"); k.Doc != "byte array of the name of the kernel module (required)." {
 		t.Errorf("name doc %q", k.Doc)
 	}
@@ -82,6 +87,9 @@ func TestModuleSchemaAuthorsAndParams(t *testing.T) {
 	})
 	if _, ok := m.Schema.Key("author"); ok {
 		t.Error("author is not a key of this kernel")
+	}
+	if msg := m.Schema.Messages; msg.Escape.Format != "Escape sequences in string literals not yet handled" || msg.Raw.Format != "Raw string literals are not yet handled" || msg.PunctEnd.Format != "Reached end of token stream for Punct" {
+		t.Errorf("helper messages %+v", msg)
 	}
 	if got := m.Schema.Messages.ASCII.Render(nil); got != "Expected ASCII string literal" {
 		t.Errorf("ASCII message from helpers.rs: %q", got)
@@ -159,8 +167,8 @@ func TestModuleSchemaRealTree(t *testing.T) {
 			t.Errorf("%s doc %q vs built-in %q", k.Name, k.Doc, b.Keys[i].Doc)
 		}
 	}
-	if !reflect.DeepEqual(m.Schema.Messages, defaultMessages) {
-		t.Errorf("messages %+v", m.Schema.Messages)
+	if !reflect.DeepEqual(m.Schema.Messages, defaultMessages) || !m.Schema.Comma {
+		t.Errorf("messages %+v, comma %v", m.Schema.Messages, m.Schema.Comma)
 	}
 	if got := m.DriverNames(); !slices.Equal(got, []string{"module_phy_driver"}) {
 		t.Errorf("driver macros %v", got)
@@ -282,5 +290,78 @@ kernel::module_phy_driver! {
 	names, glob := ImportedNames(src)
 	if glob || !names["Mutex"] || !names["Alias"] || names["Thing"] {
 		t.Errorf("imports %v glob %v", names, glob)
+	}
+}
+
+// The helpers' messages are read by the fn they are in, in code only.
+func TestModuleHelperMessages(t *testing.T) {
+	src := []byte(`// panic!("Escape sequences in a comment");
+pub(crate) fn try_string(it: &mut token_stream::IntoIter) -> Option<String> {
+    try_literal(it).and_then(|string| {
+        if string.starts_with('\"') && string.ends_with('"') {
+            if string.contains('\\') {
+                panic!("Escapes are not handled: {}", string);
+            }
+            Some(string)
+        } else if string.starts_with("r\"") {
+            panic!("Raw string literals: no");
+        } else {
+            None
+        }
+    })
+}
+pub(crate) fn expect_punct(it: &mut token_stream::IntoIter) -> char {
+    if let TokenTree::Punct(punct) = it.next().expect("No more tokens where a Punct goes") {
+        punct.as_char()
+    } else {
+        panic!("Not a Punct");
+    }
+}
+`)
+	s := &ModuleSchema{}
+	s.applyHelperMessages(helperMessages(src))
+	want := ModuleMessages{
+		Escape:   RustFormat{Format: "Escapes are not handled: {}", Args: []string{"string"}},
+		Raw:      RustFormat{Format: "Raw string literals: no"},
+		Punct:    RustFormat{Format: "Not a Punct"},
+		PunctEnd: RustFormat{Format: "No more tokens where a Punct goes"},
+	}
+	if !reflect.DeepEqual(s.Messages, want) {
+		t.Errorf("messages %+v\nwant %+v", s.Messages, want)
+	}
+	// A module.rs without the comma assertion does not require commas.
+	schema, err := ParseModuleSchema(context.Background(), "module.rs", []byte(`const EXPECTED_KEYS: &[&str] = &["type"];
+// assert_eq!(expect_punct(it), ',');
+`))
+	if err != nil || schema.Comma || schema.Messages.Escape.Format != "" {
+		t.Errorf("schema %+v %v", schema, err)
+	}
+}
+
+// A value that lost its comma ends where the next `key:` begins; string
+// literals say whether they are raw or hold escapes.
+func TestModuleCallsMissingComma(t *testing.T) {
+	src := []byte(`module! { type: M name: r"t1", author: "a\"b" description: r#"d"#, alias: ["x"] license: kernel::L firmware: Foo<T: Send>, }`)
+	c := ModuleCallsText(src, nil)
+	if len(c) != 1 {
+		t.Fatalf("calls %+v", c)
+	}
+	var got []string
+	for _, e := range c[0].Entries {
+		got = append(got, fmt.Sprintf("%s:%s,%v", e.Key, src[e.Value.Start:e.Value.End], e.Comma))
+	}
+	want := []string{"type:M,false", `name:r"t1",true`, `author:"a\"b",false`, `description:r#"d"#,true`, `alias:["x"],false`, "license:kernel::L,false", "firmware:Foo<T: Send>,true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("entries\n got %q\nwant %q", got, want)
+	}
+	es := c[0].Entries
+	if s := es[1].Strings[0]; !s.Raw || s.Escapes || s.Value != "t1" {
+		t.Errorf("raw %+v", s)
+	}
+	if s := es[2].Strings[0]; s.Raw || !s.Escapes || s.Value != `a"b` {
+		t.Errorf("escaped %+v", s)
+	}
+	if s := es[3].Strings[0]; !s.Raw || s.Value != "d" {
+		t.Errorf("raw with hashes %+v", s)
 	}
 }

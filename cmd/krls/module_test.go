@@ -60,7 +60,7 @@ func TestCheckModuleRulesKdir(t *testing.T) {
 
 func TestCheckModuleRulesRealTree(t *testing.T) {
 	src := kernelSrcOrSkip(t)
-	out, errOut, code := krlsCheck(t, "--rules", "module-unknown-key,module-missing-key,module-duplicate-key,module-key-order,module-non-ascii,module-value-kind,module-unknown-license,module-name-mismatch,module-unknown-type",
+	out, errOut, code := krlsCheck(t, "--rules", "module-syntax,module-unknown-key,module-missing-key,module-duplicate-key,module-key-order,module-non-ascii,module-value-kind,module-string-literal,module-unknown-license,module-non-gpl-license,module-name-mismatch,module-unknown-type",
 		filepath.Join(src, "samples", "rust"), filepath.Join(src, "drivers", "net", "phy"), filepath.Join(src, "drivers", "block", "rnull.rs"))
 	if code != 0 || errOut != "" {
 		t.Errorf("exit %d, stderr %q", code, errOut)

@@ -28,6 +28,13 @@ kernel::module_phy_driver! { // ~ module-missing-key
     license: "GPL",
 }
 
+kernel::module_phy_driver! {
+    drivers: [PhyA] // ~ module-syntax
+    device_table: [DeviceId::new_with_driver::<PhyA>()],
+    name: "composite",
+    license: "GPL" // ~ module-syntax
+}
+
 macro_rules! not_checked {
     ($($f:tt)*) => {
         module! { $($f)* }

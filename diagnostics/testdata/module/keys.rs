@@ -24,6 +24,13 @@ module! {
     name: "keys",
 }
 
+module! {
+    type: Keys,
+    /* desc */ description: "comments move with their entries", // ~ module-key-order
+    name: "keys", // the name
+    license: "GPL",
+}
+
 module! { // ~ module-missing-key module-missing-key
     type: Keys,
     author: "A. U. Thor",

@@ -12,4 +12,13 @@ module! {
     firmware: ["x.bin"], // ~ module-unknown-key
 }
 
+// 6.1's byte strings: escapes pass (its reader has no such check), the
+// commas are required.
+module! {
+    type: Old,
+    name: b"old",
+    description: b"a \"quoted\" word",
+    license: b"GPL" // ~ module-syntax
+}
+
 struct Old;

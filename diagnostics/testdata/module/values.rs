@@ -16,7 +16,7 @@ module! {
 module! {
     type: Valuse, // ~ module-unknown-type
     name: b"values", // ~ module-value-kind
-    license: "Proprietary",
+    license: "Proprietary", // ~ module-non-gpl-license
     alias: "single", // ~ module-value-kind
 }
 
