@@ -45,6 +45,10 @@ type Config struct {
 	// against (undefined-config, config-not-for-arch, disabled-cfg-item);
 	// nil skips them.
 	Kernel *KernelConfig
+	// Contracts resolve the callees of unsafe blocks to their `# Safety`
+	// sections in other files, for the undocumented-unsafe fix; nil
+	// quotes only this file's functions.
+	Contracts Contracts
 }
 
 // Enabled reports whether the rule named name runs under c.
@@ -143,6 +147,8 @@ type Pass struct {
 	spans      map[uintptr][][2]int
 	boundaries map[uintptr]int
 	callees    map[string][]*docItem
+	uses       []symbols.UseImport
+	usesDone   bool
 	types      map[string]bool
 	sites      *siteAnalysis
 	comments   []*safetyComment

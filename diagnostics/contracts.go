@@ -1,0 +1,275 @@
+package diagnostics
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// Contracts tell the undocumented-unsafe fix what the functions an unsafe
+// block calls require, when they are declared in other files: the
+// workspace fills it from the index of the file's tree. Diagnostics stay
+// independent of how the index is stored.
+type Contracts interface {
+	// Module is the path of the file's module in its crate
+	// (`kernel::sync::arc`, `rust_minimal`), "" when the file is not
+	// indexed.
+	Module() string
+	// Contract finds the function a full path names
+	// (`kernel::sync::Arc::from_raw`), following `pub use` re-exports.
+	Contract(path string) (Contract, bool)
+}
+
+// Contract is what is known of a callee.
+type Contract struct {
+	// Path is where the function is declared (`kernel::sync::arc::Arc::from_raw`).
+	Path string
+	// File is the absolute path of the file that declares it.
+	File string
+	// Unsafe: an unsafe fn. Foreign: declared in an extern block, a C
+	// function (its C symbol is its name).
+	Unsafe, Foreign bool
+	// Safety is the text of its doc's `# Safety` section, "" if none.
+	Safety string
+}
+
+// Limits of the inserted comment: it lists the callees of one block, and
+// must never flood the file.
+const (
+	maxCallees         = 3  // callees quoted
+	maxItemsPerCallee  = 6  // checklist entries quoted per callee
+	maxCandidatePaths  = 12 // full paths tried per call
+	maxImportExpansion = 3  // imports followed through other imports
+)
+
+// calleeScope resolves the paths written at one place of the file.
+type calleeScope struct {
+	p      *Pass
+	c      Contracts
+	crate  string
+	module []string // the module around the place, inline mods included
+	at     int
+	enc    symbols.Enclosing
+}
+
+// newCalleeScope is the scope of the unsafe block at off.
+func (p *Pass) newCalleeScope(c Contracts, off int) *calleeScope {
+	sc := &calleeScope{p: p, c: c, at: off, enc: symbols.EnclosingAt(p.File, off)}
+	if m := c.Module(); m != "" {
+		sc.module = strings.Split(m, "::")
+	} else if symbols.InKernelCrate(p.File.Path) {
+		sc.module = []string{"kernel"} // crate:: still resolves
+	}
+	if len(sc.module) > 0 {
+		sc.crate = sc.module[0]
+		sc.module = append(sc.module, sc.enc.Mods...)
+	}
+	return sc
+}
+
+// useImports are the file's use declarations, read on first use.
+func (p *Pass) useImports() []symbols.UseImport {
+	if !p.usesDone {
+		p.usesDone = true
+		p.uses = symbols.UseImports(p.File)
+	}
+	return p.uses
+}
+
+// resolve lists the full paths a path written here may mean, most
+// likely first: through the imports in scope, an item of this module, a
+// crate, the glob imports in scope.
+func (sc *calleeScope) resolve(segs []string, global bool, depth int) []string {
+	if len(segs) == 0 {
+		return nil
+	}
+	var out []string
+	add := func(prefix []string, rest []string) {
+		if len(out) < maxCandidatePaths {
+			out = append(out, strings.Join(append(append([]string(nil), prefix...), rest...), "::"))
+		}
+	}
+	if global {
+		add(segs, nil)
+		return out
+	}
+	switch segs[0] {
+	case "crate":
+		if sc.crate != "" {
+			add([]string{sc.crate}, segs[1:])
+		}
+		return out
+	case "self":
+		if len(sc.module) > 0 {
+			add(sc.module, segs[1:])
+		}
+		return out
+	case "super":
+		mod := sc.module
+		i := 0
+		for i < len(segs) && segs[i] == "super" {
+			if len(mod) <= 1 {
+				return nil
+			}
+			mod = mod[:len(mod)-1]
+			i++
+		}
+		add(mod, segs[i:])
+		return out
+	case "Self":
+		if sc.enc.SelfType == "" || depth <= 0 {
+			return nil
+		}
+		for _, tp := range typePaths(sc.enc.SelfType) {
+			if len(tp) == 1 && tp[0] == "Self" {
+				continue
+			}
+			for _, full := range sc.resolve(tp, false, depth-1) {
+				add([]string{full}, segs[1:])
+			}
+			break // the impl's own type, not its generic argument
+		}
+		return out
+	}
+	if imp := sc.importNamed(segs[0]); imp != nil && depth > 0 {
+		for _, full := range sc.resolve(imp.Path, imp.Global, depth-1) {
+			add([]string{full}, segs[1:])
+		}
+	}
+	if len(sc.module) > 0 {
+		add(sc.module, segs)
+	}
+	if len(segs) > 1 {
+		add(segs, nil) // a crate: kernel::, bindings::, core::
+	}
+	if depth > 0 {
+		for _, g := range sc.globImports() {
+			for _, full := range sc.resolve(g.Path, g.Global, depth-1) {
+				add([]string{full}, segs)
+			}
+		}
+	}
+	return out
+}
+
+// visible reports whether an import is in scope here: in the same module
+// (not an enclosing one: names do not cross into inline mods) and in a
+// block or module body around the place.
+func (sc *calleeScope) visible(u *symbols.UseImport) bool {
+	return u.Module == sc.enc.Module && u.Scope.Start <= sc.at && sc.at < u.Scope.End
+}
+
+// importNamed is the innermost import of name in scope, or nil.
+func (sc *calleeScope) importNamed(name string) *symbols.UseImport {
+	var best *symbols.UseImport
+	uses := sc.p.useImports()
+	for i := range uses {
+		u := &uses[i]
+		if u.Name != name || !sc.visible(u) {
+			continue
+		}
+		if best == nil || u.Scope.End-u.Scope.Start < best.Scope.End-best.Scope.Start {
+			best = u
+		}
+	}
+	return best
+}
+
+func (sc *calleeScope) globImports() []*symbols.UseImport {
+	var out []*symbols.UseImport
+	uses := sc.p.useImports()
+	for i := range uses {
+		if uses[i].Glob && sc.visible(&uses[i]) {
+			out = append(out, &uses[i])
+		}
+	}
+	return out
+}
+
+// cFunction is the C symbol a full path names when it is a function of
+// the generated bindings (`bindings::foo`, `kernel::bindings::foo`).
+func cFunction(path string) (string, bool) {
+	for _, prefix := range []string{"bindings::", "kernel::bindings::"} {
+		if rest, ok := strings.CutPrefix(path, prefix); ok && rest != "" && !strings.Contains(rest, "::") {
+			return rest, true
+		}
+	}
+	return "", false
+}
+
+// resolveCall finds what a call in the block calls: a contract of the
+// index, or a C function. ok is false when the call does not resolve
+// (the fix then falls back to this file's functions by name).
+func (sc *calleeScope) resolveCall(cs callSite) (callee, bool) {
+	if !cs.method {
+		label := strings.Join(cs.segs, "::")
+		return sc.first(label, sc.resolve(cs.segs, cs.global, maxImportExpansion))
+	}
+	if cs.recv == "" {
+		return callee{}, false
+	}
+	var types [][]string
+	lo := sc.at
+	if sc.enc.Fn.Start >= 0 {
+		lo = sc.enc.Fn.Start
+	}
+	if t := declaredType(sc.p.File.Src, lo, cs.at, cs.recv); t != "" {
+		types = typePaths(t)
+	} else if cs.recv == "self" && sc.enc.SelfType != "" {
+		types = [][]string{{"Self"}}
+	}
+	for _, tp := range types {
+		name := tp[len(tp)-1]
+		if name == "Self" {
+			own := typePaths(sc.enc.SelfType)
+			if len(own) == 0 {
+				continue
+			}
+			name = own[0][len(own[0])-1]
+		}
+		var cands []string
+		for _, full := range sc.resolve(tp, false, maxImportExpansion) {
+			cands = append(cands, full+"::"+cs.segs[0])
+		}
+		if c, ok := sc.first(name+"::"+cs.segs[0], cands); ok {
+			return c, true
+		}
+	}
+	return callee{}, false
+}
+
+// first is the callee of the first candidate path that names a function
+// (or a C function).
+func (sc *calleeScope) first(label string, cands []string) (callee, bool) {
+	for _, full := range cands {
+		if ct, ok := sc.c.Contract(full); ok {
+			return calleeOf(label, ct), true
+		}
+		if sym, ok := cFunction(full); ok {
+			return callee{label: label, key: "c:" + sym, cSymbol: sym}, true
+		}
+	}
+	return callee{}, false
+}
+
+// calleeOf turns a contract into a callee of the fix; safe functions
+// have no requirements to list.
+func calleeOf(label string, ct Contract) callee {
+	c := callee{label: label, key: ct.Path, file: ct.File, path: ct.Path}
+	switch {
+	case ct.Foreign:
+		c.cSymbol = ct.Path[strings.LastIndex(ct.Path, ":")+1:]
+	case !ct.Unsafe:
+		c.safe = true
+	default:
+		c.safety = ct.Safety
+	}
+	return c
+}
+
+// sameFile reports whether a callee is declared in the file being
+// analysed, whose current text (not the index's) has the docs.
+func (p *Pass) sameFile(c *callee) bool {
+	return c.file != "" && p.File.Path != "" && filepath.Clean(c.file) == filepath.Clean(p.File.Path)
+}
