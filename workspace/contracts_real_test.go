@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,11 +34,18 @@ func indexedSession(t testing.TB, root string) *Session {
 // undocumented-unsafe fix of the finding on the line holding marker.
 func safetyFix(t testing.TB, s *Session, path, text, marker string) string {
 	t.Helper()
-	d := s.Open("file://"+path, path, "rust", 1, []byte(text))
+	return fixOf(t, s, s.Open("file://"+path, path, "rust", 1, []byte(text)), marker)
+}
+
+// fixOf analyses an open document and returns the text of the
+// undocumented-unsafe fix of the finding on the line holding marker.
+func fixOf(t testing.TB, s *Session, d *Document, marker string) string {
+	t.Helper()
 	res, err := s.Analyze(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
+	text := string(d.Text)
 	at := strings.Index(text, marker)
 	if at < 0 {
 		t.Fatalf("no %q in the text", marker)
@@ -76,6 +82,10 @@ func withoutSafety(t testing.TB, src, marker string) string {
 	return src[:start] + src[lineStart:]
 }
 
+// TestCalleeContractsRealTree deletes the SAFETY comment above real
+// unsafe blocks of Linux 6.12 and checks that the fix quotes the contract
+// of the callee, declared in another file (through `use` imports and
+// `pub use` re-exports), in this file, or in C.
 func TestCalleeContractsRealTree(t *testing.T) {
 	src, _ := realKernel(t)
 	s := indexedSession(t, src)
@@ -83,17 +93,55 @@ func TestCalleeContractsRealTree(t *testing.T) {
 		file, marker string
 		want         []string
 	}{
-		{"rust/kernel/workqueue.rs", "let arc = unsafe { Arc::from_raw(ptr) };", []string{"x"}},
-		{"rust/kernel/block/mq/request.rs", "unsafe { ARef::from_raw(NonNull::new_unchecked(ptr as *const Self as *mut Self)) }", []string{"x"}},
-		{"rust/kernel/list.rs", "Some(unsafe { ArcBorrow::from_raw(item) })", []string{"x"}},
+		// sync::Arc, imported from `crate::sync`, is sync::arc::Arc.
+		{"rust/kernel/workqueue.rs", "let arc = unsafe { Arc::from_raw(ptr) };", []string{
+			"// SAFETY: TODO: show that each requirement of `Arc::from_raw` holds:",
+			"// - `ptr` must have been returned by a previous call to [`Arc::into_raw`]. Additionally, it",
+			"//   must not be called more than once for each previous call to [`Arc::into_raw`].",
+		}},
+		{"rust/kernel/block/mq/request.rs", "unsafe { ARef::from_raw(NonNull::new_unchecked(", []string{
+			"// SAFETY: TODO: show that each requirement of `ARef::from_raw` holds:",
+			"// - Callers must ensure that the reference count was incremented at least once, and that",
+		}},
+		{"rust/kernel/list.rs", "Some(unsafe { ArcBorrow::from_raw(item) })", []string{
+			"// SAFETY: TODO: show that each requirement of `ArcBorrow::from_raw` holds:",
+			"// - The provided pointer must originate from a call to [`Arc::into_raw`].",
+			"// - For the duration of the lifetime annotated on this `ArcBorrow`, the reference count",
+		}},
+		{"rust/kernel/sync/lock/mutex.rs", "unsafe { bindings::mutex_lock(ptr) };", []string{
+			"// SAFETY: TODO: show that each requirement of `bindings::mutex_lock` holds:",
+			"// - `mutex_lock` is a C function: its requirements are in its C documentation.",
+		}},
+		// A method on `self` in `impl<T, A> Vec<T, A>` of this file.
+		{"rust/kernel/alloc/kvec.rs", "unsafe { self.set_len(self.len() + 1) };", []string{
+			"// SAFETY: TODO: show that each requirement of `Vec::set_len` holds:",
+			"// - `new_len` must be less than or equal to [`Self::capacity`].",
+		}},
 	} {
 		path := filepath.Join(src, tc.file)
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := withoutSafety(t, string(b), tc.marker)
+		text := withoutSafety(t, mustRead(t, path), tc.marker)
 		got := safetyFix(t, s, path, text, tc.marker)
 		t.Logf("%s:\n%s", tc.file, got)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w+"\n") {
+				t.Errorf("%s: the fix\n%s\nhas no line %q", tc.file, got, w)
+			}
+		}
+	}
+
+	// A driver of the tree, calling Task::current through its import and
+	// a method of the task whose type it spells out.
+	path := filepath.Join(src, "samples/rust/rust_minimal.rs")
+	text := mustRead(t, path) + `
+fn current_task(t: &Task) {
+    let cur = unsafe { Task::current() };
+}
+`
+	text = strings.Replace(text, "use kernel::prelude::*;", "use kernel::prelude::*;\nuse kernel::task::Task;", 1)
+	got := safetyFix(t, s, path, text, "Task::current()")
+	t.Logf("driver:\n%s", got)
+	if want := "    // SAFETY: TODO: show that each requirement of `Task::current` holds:\n" +
+		"    // - Callers must ensure that the returned object doesn't outlive the current task/thread.\n"; got != want {
+		t.Errorf("driver: the fix\n%s\nwant\n%s", got, want)
 	}
 }
