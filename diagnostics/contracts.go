@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/krls-dev/krls/symbols"
@@ -55,7 +56,7 @@ type calleeScope struct {
 
 // newCalleeScope is the scope of the unsafe block at off.
 func (p *Pass) newCalleeScope(c Contracts, off int) *calleeScope {
-	sc := &calleeScope{p: p, c: c, at: off, enc: symbols.EnclosingAt(p.File, off)}
+	sc := &calleeScope{p: p, c: c, at: off, enc: p.enclosingAt(off)}
 	if m := c.Module(); m != "" {
 		sc.module = strings.Split(m, "::")
 	} else if symbols.InKernelCrate(p.File.Path) {
@@ -66,6 +67,29 @@ func (p *Pass) newCalleeScope(c Contracts, off int) *calleeScope {
 		sc.module = append(sc.module, sc.enc.Mods...)
 	}
 	return sc
+}
+
+// enclosingAt is what surrounds the unsafe block at off. The first call
+// reads it for every undocumented block of the file, with one cursor
+// pass.
+func (p *Pass) enclosingAt(off int) symbols.Enclosing {
+	if p.enclosing == nil {
+		var offs []int
+		for _, s := range p.siteInfo().sites {
+			if !s.documented && !s.impl {
+				offs = append(offs, s.unsafeOff)
+			}
+		}
+		sort.Ints(offs)
+		p.enclosing = map[int]symbols.Enclosing{}
+		for i, e := range symbols.EnclosingAll(p.File, offs) {
+			p.enclosing[offs[i]] = e
+		}
+	}
+	if e, ok := p.enclosing[off]; ok {
+		return e
+	}
+	return symbols.EnclosingAt(p.File, off)
 }
 
 // useImports are the file's use declarations, read on first use.

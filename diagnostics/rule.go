@@ -149,6 +149,7 @@ type Pass struct {
 	callees    map[string][]*docItem
 	uses       []symbols.UseImport
 	usesDone   bool
+	enclosing  map[int]symbols.Enclosing
 	types      map[string]bool
 	sites      *siteAnalysis
 	comments   []*safetyComment

@@ -105,12 +105,33 @@ type Enclosing struct {
 
 // EnclosingAt says what surrounds byte offset off.
 func EnclosingAt(f *File, off int) Enclosing {
-	e := Enclosing{Fn: Span{-1, -1}}
-	if f == nil || f.tree == nil {
-		return e
+	return EnclosingAll(f, []int{off})[0]
+}
+
+// EnclosingAll says what surrounds each of offs (sorted), with one
+// cursor pass.
+func EnclosingAll(f *File, offs []int) []Enclosing {
+	out := make([]Enclosing, len(offs))
+	for i := range out {
+		out[i].Fn = Span{-1, -1}
 	}
-	e.Module = Span{0, len(f.Src)}
-	for _, p := range f.PathTo(off, off) {
+	if f == nil || f.tree == nil {
+		return out
+	}
+	targets := make([]Span, len(offs))
+	for i, o := range offs {
+		targets[i] = Span{o, o}
+	}
+	f.VisitPaths(targets, func(i int, path []PathNode) bool {
+		out[i] = enclosing(f, path)
+		return true
+	})
+	return out
+}
+
+func enclosing(f *File, path []PathNode) Enclosing {
+	e := Enclosing{Module: Span{0, len(f.Src)}, Fn: Span{-1, -1}}
+	for _, p := range path {
 		switch p.Kind {
 		case K.ModItem:
 			if nn := p.Node.ChildByFieldId(fieldName); nn != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
 )
 
 // indexedSession is a session whose index holds root, indexed into a
@@ -143,5 +144,58 @@ fn current_task(t: &Task) {
 	if want := "    // SAFETY: TODO: show that each requirement of `Task::current` holds:\n" +
 		"    // - Callers must ensure that the returned object doesn't outlive the current task/thread.\n"; got != want {
 		t.Errorf("driver: the fix\n%s\nwant\n%s", got, want)
+	}
+}
+
+// BenchmarkCalleeFix measures what quoting callees' contracts costs an
+// analysis (the fixes are computed with the findings): files of the
+// kernel crate with every SAFETY comment turned into a plain one, so that
+// every unsafe block gets a fix, analysed with the index's contracts and
+// without (today's same-file quoting), side by side.
+func BenchmarkCalleeFix(b *testing.B) {
+	src, _ := realKernel(b)
+	s := indexedSession(b, src)
+	for _, tc := range []struct{ name, rel, marker string }{
+		// What an editor sees: one block being written.
+		{"one-block", "rust/kernel/workqueue.rs", "let arc = unsafe { Arc::from_raw(ptr) };"},
+		{"all-blocks", "rust/kernel/workqueue.rs", ""},
+		{"all-blocks", "rust/kernel/list.rs", ""},
+		{"all-blocks", "rust/kernel/sync/arc.rs", ""},
+	} {
+		rel := tc.rel
+		path := filepath.Join(src, rel)
+		text := []byte(strings.ReplaceAll(mustRead(b, path), "SAFETY:", "NOTE:"))
+		if tc.marker != "" {
+			text = []byte(withoutSafety(b, mustRead(b, path), tc.marker))
+		}
+		f, err := symbols.Parse(context.Background(), path, text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := &Document{Path: path}
+		contracts := s.contractsFor(d, s.Index.Snapshot(path), nil)
+		fixes, quoted := 0, 0
+		for _, x := range diagnostics.Analyze(context.Background(), f, diagnostics.Config{Contracts: contracts}) {
+			if x.Rule == diagnostics.UndocumentedUnsafe.Name {
+				fixes++
+				if strings.Contains(x.Fixes[0].Title, "requirements") {
+					quoted++
+				}
+			}
+		}
+		b.Logf("%s: %d undocumented blocks, %d fixes quote a contract", rel, fixes, quoted)
+		for _, mode := range []struct {
+			name string
+			c    diagnostics.Contracts
+		}{{"index", contracts}, {"same-file", nil}} {
+			b.Run(tc.name+"/"+filepath.Base(rel)+"/"+mode.name, func(b *testing.B) {
+				cfg := diagnostics.Config{Contracts: mode.c}
+				for b.Loop() {
+					diagnostics.Analyze(context.Background(), f, cfg)
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(max(fixes, 1)), "µs/fix")
+			})
+		}
+		f.Close()
 	}
 }

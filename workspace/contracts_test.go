@@ -65,13 +65,18 @@ fn f(p: *const u8) {
 }
 `,
 	})
-	s := indexedSession(t, root)
 	path := filepath.Join(root, "samples/rust/rust_sample.rs")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	text := mustRead(t, path)
+
+	// No index for the tree (not yet, or not at all): nothing waits, the
+	// fix is the plain comment.
+	plain := NewSession()
+	defer plain.Shutdown()
+	if got := safetyFix(t, plain, path, text, "Task::current"); got != "    // SAFETY: \n" {
+		t.Errorf("without an index: %q", got)
 	}
-	text := string(b)
+
+	s := indexedSession(t, root)
 	for marker, want := range map[string]string{
 		"Task::current": "    // SAFETY: TODO: show that each requirement of `Task::current` holds:\n" +
 			"    // - Callers must ensure that the returned object doesn't outlive the current task/thread.\n",
