@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/krls-dev/krls/diagnostics"
 	"github.com/krls-dev/krls/symbols"
@@ -32,12 +33,39 @@ func (c *indexContracts) Contract(path string) (diagnostics.Contract, bool) {
 				best = sym
 			}
 		}
-		if best != nil {
-			return diagnostics.Contract{Path: at, File: best.File, Unsafe: best.Unsafe || best.Foreign,
-				Foreign: best.Foreign, Safety: best.Safety}, true
+		if best == nil {
+			continue
 		}
+		c := diagnostics.Contract{Path: at, File: best.File, Unsafe: best.Unsafe || best.Foreign, Foreign: best.Foreign, Safety: best.Safety}
+		if c.Unsafe && c.Safety == "" && best.Trait != "" {
+			// A method of a trait impl: the contract is on the trait's
+			// declaration of it.
+			if t := traitMethod(s, best); t != nil {
+				c.Path, c.File, c.Safety = t.Path, t.File, t.Safety
+			}
+		}
+		return c, true
 	}
 	return diagnostics.Contract{}, false
+}
+
+// traitMethod finds the trait's declaration of a trait impl's method, the
+// trait named as the impl writes it: relative to the impl's module, or a
+// full path.
+func traitMethod(s *index.Snapshot, m *index.Symbol) *index.Symbol {
+	trait := m.Trait
+	if rest, ok := strings.CutPrefix(trait, "crate::"); ok {
+		trait = m.Module.Crate + "::" + rest
+	}
+	for _, p := range []string{m.Module.Module + "::" + trait + "::" + m.Name, m.Module.Crate + "::" + trait + "::" + m.Name, trait + "::" + m.Name} {
+		syms, _ := s.Resolve(p)
+		for _, t := range syms {
+			if t.Kind == symbols.ItemFn && t.Safety != "" {
+				return t
+			}
+		}
+	}
+	return nil
 }
 
 func rank(s *index.Symbol) int {

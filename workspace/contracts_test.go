@@ -32,7 +32,19 @@ func TestCalleeContractsSmallTree(t *testing.T) {
 		"Makefile": "",
 		"rust/kernel/lib.rs": `pub mod sync;
 pub mod task;
+pub mod ops;
 pub use bindings;
+`,
+		"rust/kernel/ops.rs": `pub trait Ops {
+    /// # Safety
+    ///
+    /// Only with the lock held.
+    unsafe fn op(&self);
+}
+pub struct Dev;
+impl Ops for Dev {
+    unsafe fn op(&self) {}
+}
 `,
 		"rust/kernel/sync.rs": `mod arc;
 pub use arc::Arc;
@@ -63,6 +75,10 @@ fn f(p: *const u8) {
     let a = unsafe { Arc::from_raw(p) };
     unsafe { kernel::bindings::schedule() };
 }
+
+fn g(d: &kernel::ops::Dev) {
+    unsafe { d.op() };
+}
 `,
 	})
 	path := filepath.Join(root, "samples/rust/rust_sample.rs")
@@ -84,6 +100,8 @@ fn f(p: *const u8) {
 			"    // - `ptr` must come from [`Arc::into_raw`].\n",
 		"schedule": "    // SAFETY: TODO: show that each requirement of `kernel::bindings::schedule` holds:\n" +
 			"    // - `schedule` is a C function: its requirements are in its C documentation.\n",
+		"d.op": "    // SAFETY: TODO: show that each requirement of `Dev::op` holds:\n" +
+			"    // - Only with the lock held.\n",
 	} {
 		if got := safetyFix(t, s, path, text, marker); got != want {
 			t.Errorf("fix at %s:\n%s\nwant:\n%s", marker, got, want)
