@@ -325,18 +325,24 @@ func (x *itemExtractor) useDecl(start, end int, rel, cfgs []string) {
 		if len(leaf.Segs) == 0 || leaf.Alias == "_" {
 			continue
 		}
-		r := Reexport{Rel: rel, Glob: leaf.Glob, Global: leaf.Global, Vis: vis, Cfgs: cfgs}
-		for _, s := range leaf.Segs {
-			r.Path = append(r.Path, s.Name)
-		}
-		if !leaf.Glob {
-			r.Name = leaf.Alias
-			if r.Name == "" {
-				r.Name = r.Path[len(r.Path)-1]
-			}
-		}
-		x.out.Reexports = append(x.out.Reexports, r)
+		path, name := leaf.names()
+		x.out.Reexports = append(x.out.Reexports, Reexport{Rel: rel, Path: path, Name: name, Glob: leaf.Glob, Global: leaf.Global, Vis: vis, Cfgs: cfgs})
 	}
+}
+
+// names are a use leaf's path as written and the name it brings into
+// scope (its alias, else its last segment; "" for a glob).
+func (leaf *useLeaf) names() (path []string, name string) {
+	for _, s := range leaf.Segs {
+		path = append(path, s.Name)
+	}
+	if !leaf.Glob {
+		name = leaf.Alias
+		if name == "" {
+			name = path[len(path)-1]
+		}
+	}
+	return path, name
 }
 
 // gotoChildKind moves the cursor to the first child of the current node

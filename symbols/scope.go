@@ -70,16 +70,8 @@ func UseImports(f *File) []UseImport {
 			if len(leaf.Segs) == 0 || leaf.Alias == "_" {
 				continue
 			}
-			u := UseImport{Glob: leaf.Glob, Global: leaf.Global, Scope: Span{container.Start, container.End}, Module: module}
-			for _, s := range leaf.Segs {
-				u.Path = append(u.Path, s.Name)
-			}
-			if !leaf.Glob {
-				u.Name = leaf.Alias
-				if u.Name == "" {
-					u.Name = u.Path[len(u.Path)-1]
-				}
-			}
+			path, name := leaf.names()
+			u := UseImport{Path: path, Name: name, Glob: leaf.Glob, Global: leaf.Global, Scope: Span{container.Start, container.End}, Module: module}
 			out = append(out, u)
 		}
 		return true

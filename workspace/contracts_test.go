@@ -8,16 +8,10 @@ import (
 )
 
 // writeFiles writes files (relative path → text) under root.
-func writeFiles(t testing.TB, root string, files map[string]string) {
+func writeFiles(t *testing.T, root string, files map[string]string) {
 	t.Helper()
 	for rel, text := range files {
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		write(t, filepath.Join(root, rel), text)
 	}
 }
 
