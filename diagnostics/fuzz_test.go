@@ -34,7 +34,16 @@ func FuzzAnalyze(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, name := range []string{"keys.rs", "values.rs", "driver.rs"} {
+		if src, err := os.ReadFile(filepath.Join(moduleFixtures, name)); err == nil {
+			f.Add(src)
+		}
+	}
+	for _, s := range []string{"module! {", "module! { type: , name: \"é\", name", "kernel::module_phy_driver!(drivers: [A], license: b\"GPL\" author: \"x\",)"} {
+		f.Add([]byte(s))
+	}
 	kc := fixtureKernel(f)
+	mc := &ModuleConfig{Facts: symbols.BuiltinModuleFacts(), Object: "fuzz", Makefile: "Makefile"}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()
 		defer func() {
@@ -50,7 +59,7 @@ func FuzzAnalyze(f *testing.F) {
 		root := false
 		// Contracts that know every path: every call resolves.
 		all := allContracts{}
-		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Contracts: all}} {
+		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Module: mc, Contracts: all}} {
 			for _, x := range Analyze(context.Background(), file, cfg) {
 				if x.Start < 0 || x.End < x.Start || x.End > len(src) {
 					t.Fatalf("%s: range [%d,%d) outside [0,%d)", x.Rule, x.Start, x.End, len(src))

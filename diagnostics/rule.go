@@ -29,6 +29,8 @@ type Rule struct {
 	Clippy string
 	// NeedsKernel rules run only with Config.Kernel set.
 	NeedsKernel bool
+	// NeedsModule rules run only with Config.Module set.
+	NeedsModule bool
 	Run         func(*Pass)
 }
 
@@ -45,6 +47,10 @@ type Config struct {
 	// against (undefined-config, config-not-for-arch, disabled-cfg-item);
 	// nil skips them.
 	Kernel *KernelConfig
+	// Module is what the module! rules check against (the tree's
+	// module! schema, licences, the file's kbuild object); nil skips
+	// them.
+	Module *ModuleConfig
 	// Contracts resolve the callees of unsafe blocks to their `# Safety`
 	// sections in other files, for the undocumented-unsafe fix; nil
 	// quotes only this file's functions.
@@ -75,9 +81,16 @@ var KernelRules = []*Rule{
 	DisabledCfgItem,
 }
 
-// AllRules lists Rules, then KernelRules.
+// CheckRules are the rules `krls check` and the server run on every
+// file: Rules, then ModuleRules (whose facts come from the file's tree,
+// or the built-in ones).
+func CheckRules() []*Rule {
+	return append(append([]*Rule(nil), Rules...), ModuleRules...)
+}
+
+// AllRules lists Rules, then ModuleRules, then KernelRules.
 func AllRules() []*Rule {
-	return append(append([]*Rule(nil), Rules...), KernelRules...)
+	return append(append(append([]*Rule(nil), Rules...), ModuleRules...), KernelRules...)
 }
 
 // RuleByName finds a rule, kernel rules included.
@@ -91,8 +104,8 @@ func RuleByName(name string) *Rule {
 }
 
 // ParseRuleList turns "a,b" into a Config.Rules set, checking the names
-// (kernel rules included; the error lists Rules, what runs without a
-// configured kernel).
+// (kernel rules included; the error lists CheckRules, what runs without
+// a configured kernel).
 func ParseRuleList(s string) (map[string]bool, error) {
 	set := map[string]bool{}
 	for _, name := range strings.Split(s, ",") {
@@ -102,7 +115,7 @@ func ParseRuleList(s string) (map[string]bool, error) {
 		}
 		if RuleByName(name) == nil {
 			var names []string
-			for _, r := range Rules {
+			for _, r := range CheckRules() {
 				names = append(names, r.Name)
 			}
 			return nil, fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
@@ -116,11 +129,11 @@ func ParseRuleList(s string) (map[string]bool, error) {
 func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
 	p := newPass(ctx, f, cfg)
 	rules := Rules
-	if cfg.Kernel != nil {
+	if cfg.Kernel != nil || cfg.Module != nil {
 		rules = AllRules()
 	}
 	for _, r := range rules {
-		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil {
+		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil || r.NeedsModule && cfg.Module == nil {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -156,6 +169,9 @@ type Pass struct {
 	docItems   []*docItem
 	lintLevels *lintIndex
 	nl         string
+
+	modCallsDone bool
+	modCalls     []modCall
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef

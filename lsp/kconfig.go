@@ -25,6 +25,7 @@ type clientCaps struct {
 	hierarchicalSyms  bool // textDocument.documentSymbol.hierarchicalDocumentSymbolSupport
 	markdownHover     bool // textDocument.hover.contentFormat has markdown
 	workDoneProgress  bool // window.workDoneProgress
+	snippets          bool // textDocument.completion.completionItem.snippetSupport
 }
 
 func parseClientCaps(raw json.RawMessage) clientCaps {
@@ -44,6 +45,11 @@ func parseClientCaps(raw json.RawMessage) clientCaps {
 			Hover struct {
 				ContentFormat []string `json:"contentFormat"`
 			} `json:"hover"`
+			Completion struct {
+				CompletionItem struct {
+					SnippetSupport bool `json:"snippetSupport"`
+				} `json:"completionItem"`
+			} `json:"completion"`
 		} `json:"textDocument"`
 	}
 	if json.Unmarshal(raw, &c) != nil {
@@ -53,6 +59,7 @@ func parseClientCaps(raw json.RawMessage) clientCaps {
 		watchRegistration: c.Workspace.DidChangeWatchedFiles.DynamicRegistration,
 		hierarchicalSyms:  c.TextDocument.DocumentSymbol.Hierarchical,
 		workDoneProgress:  c.Window.WorkDoneProgress,
+		snippets:          c.TextDocument.Completion.CompletionItem.SnippetSupport,
 	}
 	for _, f := range c.TextDocument.Hover.ContentFormat {
 		if f == "markdown" {
@@ -413,17 +420,104 @@ func (s *server) completion(id jsonrpc2.ID, r *replier, params json.RawMessage) 
 			return nil, err
 		}
 		m := NewMapper(doc.Text)
+		s.mu.Lock()
+		snippets := s.caps.snippets
+		s.mu.Unlock()
 		list := protocol.CompletionList{IsIncomplete: incomplete, Items: make([]protocol.CompletionItem, 0, len(items))}
 		for _, it := range items {
-			rng := m.Range(it.Start, it.End)
-			list.Items = append(list.Items, protocol.CompletionItem{
-				Label:      it.Label,
-				Kind:       protocol.CompletionItemKindConstant,
-				Detail:     it.Detail,
-				TextEdit:   &protocol.TextEdit{Range: rng, NewText: it.Label},
-				FilterText: it.Label,
-			})
+			list.Items = append(list.Items, completionItem(m, it, snippets))
 		}
 		return list, nil
 	})
+}
+
+// completionItem converts a completion; a snippet becomes plain text for
+// a client without snippet support.
+func completionItem(m *Mapper, it workspace.CompletionItem, snippets bool) protocol.CompletionItem {
+	text := it.Insert
+	if text == "" {
+		text = it.Label
+	}
+	format := protocol.InsertTextFormatPlainText
+	if it.Snippet {
+		if snippets {
+			format = protocol.InsertTextFormatSnippet
+		} else {
+			text = plainSnippet(text)
+		}
+	}
+	filter := it.Filter
+	if filter == "" {
+		filter = it.Label
+	}
+	kind := protocol.CompletionItemKindConstant
+	switch it.Kind {
+	case workspace.CompletionKey:
+		kind = protocol.CompletionItemKindProperty
+	case workspace.CompletionValue:
+		kind = protocol.CompletionItemKindValue
+	case workspace.CompletionType:
+		kind = protocol.CompletionItemKindStruct
+	case workspace.CompletionSnippet:
+		kind = protocol.CompletionItemKindSnippet
+	}
+	out := protocol.CompletionItem{
+		Label:            it.Label,
+		Kind:             kind,
+		Detail:           it.Detail,
+		TextEdit:         &protocol.TextEdit{Range: m.Range(it.Start, it.End), NewText: text},
+		InsertTextFormat: format,
+		FilterText:       filter,
+		SortText:         it.Sort,
+	}
+	if it.Doc != "" {
+		out.Documentation = protocol.MarkupContent{Kind: protocol.Markdown, Value: it.Doc}
+	}
+	return out
+}
+
+// plainSnippet turns an LSP snippet into the text it shows first:
+// placeholders become their default text, tab stops vanish.
+func plainSnippet(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s):
+			b.WriteByte(s[i+1])
+			i++
+		case c == '$' && i+1 < len(s) && s[i+1] == '{':
+			j := i + 2
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			if j < len(s) && s[j] == ':' {
+				j++
+			}
+			i = len(s) // unless the placeholder closes
+			depth := 1
+			for k := j; k < len(s); k++ {
+				if s[k] == '\\' && k+1 < len(s) {
+					b.WriteByte(s[k+1])
+					k++
+					continue
+				}
+				if s[k] == '}' {
+					depth--
+					if depth == 0 {
+						i = k
+						break
+					}
+				}
+				b.WriteByte(s[k])
+			}
+		case c == '$' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+			for i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				i++
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

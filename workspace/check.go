@@ -114,6 +114,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 
 	results := make([]FileResult, len(files), len(files)+len(w.errs))
 	var cache ConfigCache
+	var modules ModuleFactsCache
 	var confErr error
 	var confOnce sync.Once
 	p := pool.New().WithMaxGoroutines(jobs)
@@ -123,7 +124,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 		}
 		f := files[i]
 		p.Go(func() {
-			r, err := checkFile(ctx, &cache, f.path, f.root >= 0, opts)
+			r, err := checkFile(ctx, &cache, &modules, f.path, f.root >= 0, opts)
 			if err != nil {
 				confOnce.Do(func() { confErr = err })
 			}
@@ -199,12 +200,15 @@ func realPath(path string) string {
 // clippy configuration; file problems go into the result. A walked file
 // must be a regular file: the walk saw one there, and reading anything
 // else (a FIFO put in its place since) could block.
-func checkFile(ctx context.Context, cache *ConfigCache, path string, walked bool, opts CheckOptions) (FileResult, error) {
+func checkFile(ctx context.Context, cache *ConfigCache, modules *ModuleFactsCache, path string, walked bool, opts CheckOptions) (FileResult, error) {
 	r := FileResult{Path: path}
 	cfg, err := cache.DiagnosticsConfig(path, opts.Rules, opts.CheckPrivateItems)
 	if err != nil {
 		return r, err
 	}
+	// The module! rules take their facts from the file's srctree (or
+	// KDIR's, for an out-of-tree module), found as the server finds it.
+	cfg.Module = modules.ModuleConfig(ctx, path, KernelSettings{})
 	src, err := readSource(path, walked)
 	if errors.Is(err, symbols.ErrTooLarge) {
 		r.Skipped = true

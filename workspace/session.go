@@ -54,6 +54,8 @@ type Session struct {
 	Kernels *Kernels
 	// Index holds the index of each tree's Rust items.
 	Index *Indexes
+	// Modules are the module! facts of the documents' trees.
+	Modules *ModuleFactsCache
 	// OnKernelReload, if set, hears that a kernel's configuration changed
 	// on disk and was loaded again: every open document's results are
 	// stale.
@@ -82,7 +84,7 @@ type analysis struct {
 
 // NewSession returns an empty session.
 func NewSession() *Session {
-	s := &Session{Configs: &ConfigCache{}, Kernels: NewKernels(), Index: &Indexes{}, results: map[string]*analysis{}}
+	s := &Session{Configs: &ConfigCache{}, Kernels: NewKernels(), Index: &Indexes{}, Modules: &ModuleFactsCache{}, results: map[string]*analysis{}}
 	s.Kernels.OnReload = func(k *Kernel) {
 		s.mu.Lock()
 		s.invalidate()
@@ -279,6 +281,7 @@ func (s *Session) compute(ctx context.Context, d *Document, snap *index.Snapshot
 			cfg.Kernel = res.Kernel.Rules
 		}
 	}
+	cfg.Module = s.Modules.ModuleConfig(ctx, d.Path, settings.Kernel)
 	cfg.Contracts = s.contractsFor(d, snap, res.Kernel)
 	f, err := symbols.Parse(ctx, d.Name(), d.Text)
 	if err != nil {
@@ -327,6 +330,9 @@ func (s *Session) Hover(ctx context.Context, d *Document, off int) (*Hover, erro
 		}
 		return kconfigHover(d, k, off)
 	case KindRust:
+		if h := moduleHover(s.Modules.For(ctx, d.Path, s.Settings().Kernel), d, off); h != nil {
+			return h, nil
+		}
 		// Without a kernel configuration there is still the errno table
 		// (the tree's, or the built-in one).
 		k, err := s.kernelFor(ctx, d)
@@ -374,18 +380,34 @@ func quiet(err error) error {
 	return err
 }
 
-// CompletionItem is a completion: Label replaces Start..End.
+// CompletionItem is a completion: Insert (or Label, when Insert is
+// empty) replaces Start..End.
 type CompletionItem struct {
 	Label, Detail string
 	Start, End    int
+	// Kind is one of the Completion* kinds ("" for a CONFIG_ name).
+	Kind string
+	// Insert is the text to insert; an LSP snippet when Snippet is set.
+	Insert  string
+	Snippet bool
+	// Sort orders the items ("" keeps the label order); Filter is what
+	// the editor matches the typed text against ("" for Label).
+	Sort, Filter string
+	// Doc is markdown documentation.
+	Doc string
 }
 
-// Complete lists completions at off: CONFIG_ names inside Rust cfg
-// predicates. It reports whether the list was cut short (the editor then
-// asks again as the user types).
+// Complete lists completions at off: module! keys and values inside
+// module! and the driver macros, a module! block at item level, and
+// CONFIG_ names inside Rust cfg predicates. It reports whether the list
+// was cut short (the editor then asks again as the user types).
 func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]CompletionItem, bool, error) {
 	if d.Kind() != KindRust {
 		return nil, false, nil
+	}
+	facts := s.Modules.For(ctx, d.Path, s.Settings().Kernel)
+	if items, ok, err := moduleComplete(ctx, facts, d, off, moduleObject(d)); ok || err != nil {
+		return items, false, err
 	}
 	k, err := s.kernelFor(ctx, d)
 	if k == nil {

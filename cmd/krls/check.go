@@ -72,11 +72,11 @@ or for code scanning:
       sarif_file: krls.sarif
 `
 
-// checkUsage is the help text, with the rule list from diagnostics.Rules.
+// checkUsage is the help text, with the rule list from diagnostics.CheckRules.
 func checkUsage(w io.Writer) {
 	io.WriteString(w, checkUsageHead)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, r := range diagnostics.Rules {
+	for _, r := range diagnostics.CheckRules() {
 		like := "(krls's own)"
 		if r.Clippy != "" {
 			like = "like " + r.Clippy

@@ -204,8 +204,8 @@ func validateSARIF(t *testing.T, log map[string]any) {
 	str(driver, "version", "driver")
 	str(driver, "informationUri", "driver")
 	rules, ok := driver["rules"].([]any)
-	if !ok || len(rules) != len(diagnostics.Rules) {
-		t.Fatalf("driver.rules: %d entries, want %d", len(rules), len(diagnostics.Rules))
+	if !ok || len(rules) != len(diagnostics.CheckRules()) {
+		t.Fatalf("driver.rules: %d entries, want %d", len(rules), len(diagnostics.CheckRules()))
 	}
 	var ids []string
 	for i, r := range rules {
@@ -213,7 +213,7 @@ func validateSARIF(t *testing.T, log map[string]any) {
 		id := str(rd, "id", "rule")
 		ids = append(ids, id)
 		rule := diagnostics.RuleByName(id)
-		if rule == nil || diagnostics.Rules[i] != rule {
+		if rule == nil || diagnostics.CheckRules()[i] != rule {
 			t.Errorf("rules[%d] is %q, not diagnostics.Rules[%d]", i, id, i)
 			continue
 		}
@@ -341,7 +341,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"--rules", "undocumented-unsafe,no-such-rule", "a.rs"}, `unknown rule "no-such-rule" (rules: undocumented-unsafe, unnecessary-safety-comment, missing-safety-doc, unnecessary-safety-doc, safety-placeholder)`},
+		{[]string{"--rules", "undocumented-unsafe,no-such-rule", "a.rs"}, `unknown rule "no-such-rule" (rules: undocumented-unsafe, unnecessary-safety-comment, missing-safety-doc, unnecessary-safety-doc, safety-placeholder, module-unknown-key, module-missing-key, module-duplicate-key, module-key-order, module-non-ascii, module-value-kind, module-unknown-license, module-name-mismatch, module-unknown-type)`},
 		{[]string{"--rules", "", "a.rs"}, "--rules"},
 		{[]string{"--frobnicate", "a.rs"}, "flag provided but not defined: -frobnicate"},
 		{[]string{"a.rs", "--format"}, "flag needs an argument: -format"},
@@ -374,7 +374,7 @@ func TestCheckHelp(t *testing.T) {
 		var fl checkFlags
 		var rules string
 		checkFlagSet(&fl, &rules).VisitAll(func(f *flag.Flag) { wanted = append(wanted, "--"+f.Name) })
-		for _, r := range diagnostics.Rules {
+		for _, r := range diagnostics.CheckRules() {
 			wanted = append(wanted, r.Name)
 		}
 		wanted = append(wanted, "text", "json", "sarif", "github", "krls check --format github .",

@@ -127,8 +127,8 @@ func sarifArtifact(path string) sarifArtifactLocation {
 }
 
 func sarifRules() []sarifDescriptor {
-	rules := make([]sarifDescriptor, 0, len(diagnostics.Rules))
-	for _, r := range diagnostics.Rules {
+	rules := make([]sarifDescriptor, 0, len(diagnostics.CheckRules()))
+	for _, r := range diagnostics.CheckRules() {
 		d := sarifDescriptor{
 			ID:               r.Name,
 			ShortDescription: sarifMessage{Text: firstSentence(r.Doc)},
@@ -147,7 +147,7 @@ func sarifRules() []sarifDescriptor {
 // writeSARIF prints one SARIF log with one run.
 func writeSARIF(w io.Writer, reports []report) error {
 	ruleIndex := map[string]int{}
-	for i, r := range diagnostics.Rules {
+	for i, r := range diagnostics.CheckRules() {
 		ruleIndex[r.Name] = i
 	}
 	results := make([]sarifResult, 0, len(reports))

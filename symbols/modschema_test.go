@@ -1,0 +1,286 @@
+package symbols
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The module! schema read from fixtures written after older and newer
+// kernels (testdata/modschema), and from the real 6.12 tree.
+
+type keyWant struct {
+	name     string
+	kind     ModuleValueKind
+	required bool
+}
+
+func checkKeys(t *testing.T, s *ModuleSchema, want []keyWant) {
+	t.Helper()
+	if len(s.Keys) != len(want) {
+		t.Fatalf("keys %v, want %d keys", s.Names(), len(want))
+	}
+	for i, w := range want {
+		k := s.Keys[i]
+		if k.Name != w.name || k.Kind != w.kind || k.Required != w.required {
+			t.Errorf("key %d = %s %v required=%v, want %s %v required=%v", i, k.Name, k.Kind, k.Required, w.name, w.kind, w.required)
+		}
+	}
+}
+
+func TestModuleSchemaByteStringEra(t *testing.T) {
+	m := ReadModuleFacts(context.Background(), filepath.Join("testdata", "modschema", "v6.1"))
+	if len(m.Problems) != 1 { // no rust/kernel: no driver macros
+		t.Errorf("problems %v, want the missing rust/kernel only", m.Problems)
+	}
+	checkKeys(t, m.Schema, []keyWant{
+		{"type", ValueIdent, true},
+		{"name", ValueByteString, true},
+		{"author", ValueByteString, false},
+		{"description", ValueByteString, false},
+		{"license", ValueByteString, true},
+		{"alias", ValueByteString, false},
+	})
+	if !m.Schema.Ordered {
+		t.Error("6.1 checks the order")
+	}
+	// Positional arguments, as 6.1 wrote them.
+	got := m.Schema.Messages.Unknown.Render(map[string]string{"key": "autor", "EXPECTED_KEYS": DebugList(m.Schema.Names())})
+	if want := `Unknown key "autor". Valid keys are: ["type", "name", "author", "description", "license", "alias"].`; got != want {
+		t.Errorf("unknown message %q, want %q", got, want)
+	}
+	if got := m.Schema.Messages.Duplicate.Render(map[string]string{"key": "name"}); got != `Duplicated key "name". Keys can only be specified once.` {
+		t.Errorf("duplicate message %q", got)
+	}
+	if k, _ := m.Schema.Key("name"); k.Doc != "byte array of the name of the kernel module (required)." {
+		t.Errorf("name doc %q", k.Doc)
+	}
+	if len(m.Licenses) != 6 || m.Licenses[0].Name != "GPL" || !m.Licenses[5].GPL {
+		t.Errorf("licences %v", m.Licenses)
+	}
+}
+
+func TestModuleSchemaAuthorsAndParams(t *testing.T) {
+	m := ReadModuleFacts(context.Background(), filepath.Join("testdata", "modschema", "v6.18"))
+	if len(m.Problems) != 0 {
+		t.Errorf("problems %v", m.Problems)
+	}
+	checkKeys(t, m.Schema, []keyWant{
+		{"type", ValueIdent, true},
+		{"name", ValueASCIIString, true},
+		{"authors", ValueStringArray, false},
+		{"description", ValueString, false},
+		{"license", ValueASCIIString, true},
+		{"alias", ValueStringArray, false},
+		{"firmware", ValueStringArray, false},
+		{"imports_ns", ValueStringArray, false},
+		{"params", ValueGroup, false},
+	})
+	if _, ok := m.Schema.Key("author"); ok {
+		t.Error("author is not a key of this kernel")
+	}
+	if got := m.Schema.Messages.ASCII.Render(nil); got != "Expected ASCII string literal" {
+		t.Errorf("ASCII message from helpers.rs: %q", got)
+	}
+	if k, _ := m.Schema.Key("firmware"); k.Doc != "array of ASCII string literals of the firmware files of the kernel module." {
+		t.Errorf("continued doc line: %q", k.Doc)
+	}
+	if got := m.DriverNames(); !slices.Equal(got, []string{"module_driver", "module_phy_driver", "module_platform_driver"}) {
+		t.Fatalf("driver macros %v", got)
+	}
+	plat := m.Drivers["module_platform_driver"]
+	if want := []string{"type", "name", "authors", "description", "license", "alias", "firmware", "imports_ns", "params"}; !slices.Equal(plat.Schema.Names(), want) {
+		t.Errorf("module_platform_driver keys %v, want %v", plat.Schema.Names(), want)
+	}
+	if k := plat.Schema.Keys[0]; k.Kind != ValueType || !k.Required || plat.Own != 1 {
+		t.Errorf("module_platform_driver's type: %+v own %d", k, plat.Own)
+	}
+	if !strings.Contains(plat.Doc, "single platform driver") {
+		t.Errorf("doc %q", plat.Doc)
+	}
+	phy := m.Drivers["module_phy_driver"]
+	if want := []string{"drivers", "device_table", "name", "authors", "description", "license", "alias", "firmware", "imports_ns", "params"}; !slices.Equal(phy.Schema.Names(), want) {
+		t.Errorf("module_phy_driver keys %v", phy.Schema.Names())
+	}
+	if !slices.Equal(phy.Preset, []string{"type"}) || phy.Schema.Keys[0].Kind != ValueArray {
+		t.Errorf("module_phy_driver preset %v, first key %+v", phy.Preset, phy.Schema.Keys[0])
+	}
+	if len(m.Licenses) != 7 || m.Licenses[6] != (License{Name: "Proprietary"}) {
+		t.Errorf("licences %v", m.Licenses)
+	}
+}
+
+func TestModuleSchemaNoTree(t *testing.T) {
+	m := ReadModuleFacts(context.Background(), t.TempDir())
+	if len(m.Problems) == 0 {
+		t.Error("an empty tree should report what it lacks")
+	}
+	if got := m.Schema.Names(); !slices.Equal(got, BuiltinModuleSchema().Names()) {
+		t.Errorf("fallback keys %v", got)
+	}
+	b := BuiltinModuleFacts()
+	if b.SchemaOf("module_phy_driver") == nil || b.SchemaOf("module") == nil || b.SchemaOf("nope") != nil {
+		t.Error("built-in facts")
+	}
+}
+
+func TestModuleSchemaUnrecognised(t *testing.T) {
+	if _, err := ParseModuleSchema(context.Background(), "module.rs", []byte("fn main() {}\n// const EXPECTED_KEYS: &[&str] = &[\"x\"];\n")); err == nil {
+		t.Error("a module.rs without a key list (one in a comment) should be an error")
+	}
+}
+
+func TestModuleSchemaRealTree(t *testing.T) {
+	root := kernelTree(t)
+	m := ReadModuleFacts(context.Background(), root)
+	if len(m.Problems) != 0 {
+		t.Fatalf("problems %v", m.Problems)
+	}
+	if m.Schema.Source == "" {
+		t.Fatal("the schema must be read from the tree")
+	}
+	checkKeys(t, m.Schema, []keyWant{
+		{"type", ValueIdent, true},
+		{"name", ValueASCIIString, true},
+		{"author", ValueString, false},
+		{"description", ValueString, false},
+		{"license", ValueASCIIString, true},
+		{"alias", ValueStringArray, false},
+		{"firmware", ValueStringArray, false},
+	})
+	// Read, not built in: the same as the fallback on 6.12.
+	b := BuiltinModuleSchema()
+	for i, k := range m.Schema.Keys {
+		if k.Doc != strings.ReplaceAll(b.Keys[i].Doc, "`Module`", "[`Module`]") {
+			t.Errorf("%s doc %q vs built-in %q", k.Name, k.Doc, b.Keys[i].Doc)
+		}
+	}
+	if !reflect.DeepEqual(m.Schema.Messages, defaultMessages) {
+		t.Errorf("messages %+v", m.Schema.Messages)
+	}
+	if got := m.DriverNames(); !slices.Equal(got, []string{"module_phy_driver"}) {
+		t.Errorf("driver macros %v", got)
+	}
+	if got, want := m.Drivers["module_phy_driver"].Schema.Names(), builtinPhyDriver(m.Schema).Schema.Names(); !slices.Equal(got, want) {
+		t.Errorf("module_phy_driver %v, built-in %v", got, want)
+	}
+	if !slices.Equal(m.Licenses, builtinLicenses) {
+		t.Errorf("licences %v", m.Licenses)
+	}
+	for rel, want := range map[string]string{
+		"samples/rust/rust_minimal.rs":     "rust_minimal",
+		"samples/rust/rust_print.rs":       "rust_print",
+		"drivers/block/rnull.rs":           "rnull_mod",
+		"drivers/net/phy/qt2025.rs":        "qt2025",
+		"drivers/net/phy/ax88796b_rust.rs": "ax88796b_rust",
+	} {
+		if got, _, ok := ObjectName(filepath.Join(root, rel)); !ok || got != want {
+			t.Errorf("object of %s = %q %v, want %q", rel, got, ok, want)
+		}
+	}
+}
+
+func TestObjectName(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Makefile", "obj-m := single.o\nobj-$(CONFIG_X) += \\\n\tcomposite.o # trailing\ncomposite-objs := part.o other.o\nobj-y += built_y.o\nfoo-y := notlisted.o\n")
+	for file, want := range map[string]string{
+		"single.rs": "single", "part.rs": "composite", "other.rs": "composite", "built_y.rs": "built_y", "notlisted.rs": "", "absent.rs": "",
+	} {
+		got, _, ok := ObjectName(filepath.Join(dir, file))
+		if got != want || ok != (want != "") {
+			t.Errorf("%s: %q %v, want %q", file, got, ok, want)
+		}
+	}
+	// Kbuild wins over Makefile (an out-of-tree module's Makefile calls make).
+	write("Kbuild", "obj-m += kbuilt.o\n")
+	if got, mk, _ := ObjectName(filepath.Join(dir, "kbuilt.rs")); got != "kbuilt" || filepath.Base(mk) != "Kbuild" {
+		t.Errorf("Kbuild: %q from %s", got, mk)
+	}
+}
+
+func TestModuleCalls(t *testing.T) {
+	src := []byte(`// module! { type: InComment, }
+use kernel::prelude::*;
+use kernel::{sync::Mutex, my::Thing as Alias};
+
+module! {
+    type: Mod,
+    name: "a\u{e9}",
+    author b"x",
+    alias: ["x", "y",],
+    params: { p: i32 { default: 1, }, },
+    license: "GPL"
+}
+
+macro_rules! m { () => { module! { $($f)* } } }
+
+struct Mod;
+enum Other {}
+impl kernel::Module for Mod {}
+trait T { type Assoc; }
+
+kernel::module_phy_driver! {
+    drivers: [A, B],
+    device_table: [DeviceId::new(1)],
+    name: "x",
+`)
+	f, err := Parse(context.Background(), "x.rs", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	calls := ModuleCalls(f, func(n string) bool { return n == "module_phy_driver" })
+	if len(calls) != 2 {
+		t.Fatalf("%d calls, want 2: %+v", len(calls), calls)
+	}
+	c := calls[0]
+	if !c.Closed || c.Macro != "module" {
+		t.Errorf("call %+v", c)
+	}
+	var keys []string
+	for _, e := range c.Entries {
+		keys = append(keys, e.Key)
+	}
+	if want := []string{"type", "name", "author", "alias", "params", "license"}; !slices.Equal(keys, want) {
+		t.Fatalf("keys %v, want %v", keys, want)
+	}
+	shapes := []ValueShape{ShapeIdent, ShapeString, ShapeByteString, ShapeArray, ShapeGroup, ShapeString}
+	for i, e := range c.Entries {
+		if e.Shape != shapes[i] {
+			t.Errorf("%s shape %d, want %d", e.Key, e.Shape, shapes[i])
+		}
+	}
+	if c.Entries[2].Colon || !c.Entries[0].Comma || c.Entries[5].Comma {
+		t.Errorf("colon/comma: %+v", c.Entries)
+	}
+	if len(c.Entries[3].Strings) != 2 || c.Entries[3].Strings[1].Value != "y" {
+		t.Errorf("alias strings %+v", c.Entries[3].Strings)
+	}
+	d := calls[1]
+	if d.Closed || d.Macro != "module_phy_driver" || len(d.Entries) != 3 || d.Entries[1].Shape != ShapeArray || string(src[d.Start:d.Name.Start]) != "kernel::" {
+		t.Errorf("driver call %+v", d)
+	}
+	if at, ok := ModuleCallAt(src, c.Entries[1].Value.Start+1, nil); !ok || at.Open != c.Open {
+		t.Errorf("ModuleCallAt: %+v %v", at, ok)
+	}
+	if _, ok := ModuleCallAt(src, c.Open, nil); ok {
+		t.Error("the cursor before the brace is not inside")
+	}
+	types := TypesInFile(f)
+	if len(types) != 2 || types[0].Name != "Mod" || !types[0].Module || types[1].Name != "Other" {
+		t.Errorf("types %+v", types)
+	}
+	names, glob := ImportedNames(src)
+	if glob || !names["Mutex"] || !names["Alias"] || names["Thing"] {
+		t.Errorf("imports %v glob %v", names, glob)
+	}
+}

@@ -1,0 +1,430 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
+)
+
+// The module! features of a Rust document: the facts the module! rules
+// check against, completion of keys and values inside module! and the
+// driver macros (and of a whole module! block at item level), and hover
+// on a key. Their facts come from the file's srctree (found as the
+// kernel rules find it, without loading Kconfig), else from the built-in
+// 6.12 facts.
+
+// ModuleFactsCache keeps the module! facts of each srctree, read again
+// when one of the files they were read from changes.
+type ModuleFactsCache struct {
+	mu sync.Mutex
+	m  map[string]*factsEntry
+}
+
+type factsEntry struct {
+	facts  *symbols.ModuleFacts
+	stamps map[string]fileStamp
+}
+
+// moduleFactFiles are the files the facts are read from, below srctree
+// (the driver macros of rust/kernel are read with them, but a change
+// there does not trigger a reread).
+var moduleFactFiles = []string{
+	"rust/macros/module.rs", "rust/macros/helpers.rs", "rust/macros/lib.rs",
+	"include/linux/license.h", "include/linux/module.h",
+}
+
+var builtinFacts = sync.OnceValue(symbols.BuiltinModuleFacts)
+
+// For returns the facts of the tree that path belongs to, or the
+// built-in ones when it belongs to none.
+func (c *ModuleFactsCache) For(ctx context.Context, path string, set KernelSettings) *symbols.ModuleFacts {
+	if path == "" {
+		return builtinFacts()
+	}
+	trees, err := LocateKernel(path, set, nil)
+	if err != nil || !exists(filepath.Join(trees.Srctree, "rust", "macros", "module.rs")) {
+		return builtinFacts()
+	}
+	src := trees.Srctree
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[src]; e != nil && !stale(e.stamps) {
+		return e.facts
+	}
+	e := &factsEntry{stamps: map[string]fileStamp{}}
+	for _, f := range moduleFactFiles {
+		p := filepath.Join(src, f)
+		e.stamps[p] = stampOf(p)
+	}
+	e.facts = symbols.ReadModuleFacts(ctx, src)
+	if ctx.Err() != nil {
+		return e.facts // partial: not kept
+	}
+	if c.m == nil {
+		c.m = map[string]*factsEntry{}
+	}
+	c.m[src] = e
+	return e.facts
+}
+
+func stale(stamps map[string]fileStamp) bool {
+	for p, st := range stamps {
+		if stampOf(p) != st {
+			return true
+		}
+	}
+	return false
+}
+
+// ModuleConfig is what the module! rules get for the file at path.
+func (c *ModuleFactsCache) ModuleConfig(ctx context.Context, path string, set KernelSettings) *diagnostics.ModuleConfig {
+	mc := &diagnostics.ModuleConfig{Facts: c.For(ctx, path, set)}
+	if path != "" {
+		mc.Object, mc.Makefile, _ = symbols.ObjectName(path)
+	}
+	return mc
+}
+
+// moduleCallAt finds the module! or driver macro invocation around off.
+func moduleCallAt(facts *symbols.ModuleFacts, src []byte, off int) (symbols.ModuleCall, *symbols.ModuleSchema, bool) {
+	c, ok := symbols.ModuleCallAt(src, off, func(n string) bool { return facts.Drivers[n] != nil })
+	if !ok {
+		return c, nil, false
+	}
+	s := facts.SchemaOf(c.Macro)
+	return c, s, s != nil
+}
+
+// moduleHover documents the key at off of a module! invocation, from the
+// macro's documentation in the tree, or the macro's keys on its name.
+func moduleHover(facts *symbols.ModuleFacts, d *Document, off int) *Hover {
+	for _, c := range symbols.ModuleCallsText(d.Text, func(n string) bool { return facts.Drivers[n] != nil }) {
+		s := facts.SchemaOf(c.Macro)
+		if s == nil {
+			continue
+		}
+		if c.Name.Start <= off && off < c.Name.End {
+			return &Hover{Start: c.Name.Start, End: c.Name.End, Markdown: macroMarkdown(facts, c.Macro, s)}
+		}
+		if off <= c.Open || off > c.Close {
+			continue
+		}
+		for _, e := range c.Entries {
+			if e.KeySpan.Start <= off && off < e.KeySpan.End {
+				k, ok := s.Key(e.Key)
+				if !ok {
+					return nil
+				}
+				return &Hover{Start: e.KeySpan.Start, End: e.KeySpan.End, Markdown: keyMarkdown(facts, c.Macro, k)}
+			}
+		}
+	}
+	return nil
+}
+
+// keyMarkdown documents one key.
+func keyMarkdown(facts *symbols.ModuleFacts, macro string, k symbols.ModuleKey) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** — %s!: %s", k.Name, macro, k.Kind)
+	if k.Required {
+		b.WriteString(", required")
+	}
+	b.WriteString("\n\n")
+	if k.Doc != "" {
+		b.WriteString(k.Doc + "\n\n")
+	}
+	if k.Name == "license" {
+		b.WriteString("Accepted:")
+		for _, l := range facts.Licenses {
+			fmt.Fprintf(&b, " `%q`", l.Name)
+		}
+		b.WriteString("\n\n")
+	}
+	b.WriteString(factsSource(facts, macro))
+	return b.String()
+}
+
+// macroMarkdown lists a macro's keys.
+func macroMarkdown(facts *symbols.ModuleFacts, macro string, s *symbols.ModuleSchema) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s!** takes, in this order:\n\n", macro)
+	for _, k := range s.Keys {
+		req := ""
+		if k.Required {
+			req = " (required)"
+		}
+		fmt.Fprintf(&b, "- `%s`: %s%s\n", k.Name, k.Kind, req)
+	}
+	b.WriteString("\n" + factsSource(facts, macro))
+	return b.String()
+}
+
+// factsSource says where the facts come from.
+func factsSource(facts *symbols.ModuleFacts, macro string) string {
+	if facts.Srctree == "" {
+		return "_Linux 6.12's module! (krls's built-in schema: no kernel tree found)_"
+	}
+	if d := facts.Drivers[macro]; d != nil {
+		rel, _ := filepath.Rel(facts.Srctree, d.File)
+		return fmt.Sprintf("_From %s:%d and rust/macros/module.rs of %s_", rel, d.Line+1, facts.Srctree)
+	}
+	return "_From rust/macros/module.rs and lib.rs of " + facts.Srctree + "_"
+}
+
+// Completion item kinds, as the lsp package maps them.
+const (
+	CompletionKey     = "key"
+	CompletionValue   = "value"
+	CompletionType    = "type"
+	CompletionSnippet = "snippet"
+)
+
+// moduleComplete lists completions inside a module! invocation, or a
+// module! block at item level. ok is false when off is in neither place
+// (the caller then tries others).
+func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document, off int, object string) ([]CompletionItem, bool, error) {
+	src := d.Text
+	if c, s, ok := moduleCallAt(facts, src, off); ok {
+		return callCompletions(ctx, facts, d, c, s, off), true, nil
+	}
+	start := off
+	for start > 0 && isWordByte(src[start-1]) {
+		start--
+	}
+	word := string(src[start:off])
+	if len(word) < 2 || !strings.HasPrefix("module", word) || !symbols.AtItemLevel(src, start) {
+		return nil, false, nil
+	}
+	// Only at the start of a line, and once per file.
+	if ind, own := symbols.LineIndent(src, start); !own || ind != "" {
+		return nil, false, nil
+	}
+	if len(symbols.ModuleCallsText(src, func(n string) bool { return facts.Drivers[n] != nil })) > 0 {
+		return nil, true, nil
+	}
+	end := off
+	for end < len(src) && isWordByte(src[end]) {
+		end++
+	}
+	if end < len(src) && src[end] == '!' {
+		end++
+	}
+	var typ string
+	if f, err := parseRust(ctx, d); err == nil {
+		for _, t := range symbols.TypesInFile(f) {
+			if t.Module {
+				typ = t.Name
+				break
+			}
+		}
+		f.Close()
+	}
+	return []CompletionItem{{
+		Label: "module!", Detail: "a module! block (" + facts.Schema.Source + ")", Kind: CompletionSnippet,
+		Insert: moduleBlockSnippet(facts, typ, object), Snippet: true, Start: start, End: end, Filter: "module!",
+		Doc: macroMarkdown(facts, "module", facts.Schema),
+	}}, true, nil
+}
+
+// moduleBlockSnippet is a whole module! block: the required keys and the
+// descriptive ones (author(s), description), with the type and name
+// filled in when known.
+func moduleBlockSnippet(facts *symbols.ModuleFacts, typ, object string) string {
+	var b strings.Builder
+	b.WriteString("module! {\n")
+	n := 1
+	for _, k := range facts.Schema.Keys {
+		if !k.Required && k.Name != "author" && k.Name != "authors" && k.Name != "description" {
+			continue
+		}
+		var def string
+		switch k.Name {
+		case "type":
+			def = typ
+			if def == "" {
+				def = "Module"
+			}
+		case "name":
+			def = object
+		case "license":
+			if len(facts.Licenses) > 0 {
+				def = facts.Licenses[0].Name
+			}
+		}
+		v := strings.Replace(k.Kind.Snippet(), "$1", fmt.Sprintf("${%d:%s}", n, snippetEscape(def)), 1)
+		if def == "" {
+			v = strings.Replace(k.Kind.Snippet(), "$1", fmt.Sprintf("$%d", n), 1)
+		}
+		n++
+		fmt.Fprintf(&b, "\t%s: %s,\n", k.Name, v)
+	}
+	b.WriteString("}\n$0")
+	return b.String()
+}
+
+// snippetEscape escapes text for an LSP snippet placeholder.
+func snippetEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `$`, `\$`, `}`, `\}`).Replace(s)
+}
+
+// callCompletions completes a key, or the value of license or type.
+func callCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Document, c symbols.ModuleCall, s *symbols.ModuleSchema, off int) []CompletionItem {
+	src := d.Text
+	// The entry the cursor is in: a key being typed, or a value.
+	for _, e := range c.Entries {
+		if e.Colon && off > e.KeySpan.End && (off <= e.End || !e.Comma && off <= nextEntryStart(c, e)) {
+			return valueCompletions(ctx, facts, d, e, off)
+		}
+		if !e.Colon && e.KeySpan.Start <= off && off <= e.KeySpan.End {
+			return keyCompletions(s, c, off, e.KeySpan.Start, e.KeySpan.End, src)
+		}
+	}
+	// Between entries: a key goes here if the entry before ends with a
+	// comma (or there is none).
+	var prev *symbols.ModuleEntry
+	for i := range c.Entries {
+		if c.Entries[i].End <= off {
+			prev = &c.Entries[i]
+		}
+	}
+	if prev != nil && !prev.Comma {
+		return nil
+	}
+	start := off
+	for start > 0 && isWordByte(src[start-1]) {
+		start--
+	}
+	end := off
+	for end < len(src) && isWordByte(src[end]) {
+		end++
+	}
+	return keyCompletions(s, c, off, start, end, src)
+}
+
+// nextEntryStart is where the entry after e begins (or the close).
+func nextEntryStart(c symbols.ModuleCall, e symbols.ModuleEntry) int {
+	for _, x := range c.Entries {
+		if x.KeySpan.Start > e.KeySpan.Start {
+			return x.KeySpan.Start
+		}
+	}
+	return c.Close
+}
+
+// keyCompletions offers the keys not yet written, in the required order,
+// as `key: value,` snippets replacing start..end.
+func keyCompletions(s *symbols.ModuleSchema, c symbols.ModuleCall, off, start, end int, src []byte) []CompletionItem {
+	written := map[string]bool{}
+	for _, e := range c.Entries {
+		if e.Colon && !(e.KeySpan.Start <= off && off <= e.KeySpan.End) {
+			written[e.Key] = true
+		}
+	}
+	// A colon already typed after the word: insert the key alone.
+	hasColon := false
+	if j := skipBlank(src, end); j < len(src) && src[j] == ':' {
+		hasColon = true
+	}
+	var out []CompletionItem
+	for i, k := range s.Keys {
+		if written[k.Name] {
+			continue
+		}
+		it := CompletionItem{Label: k.Name, Detail: k.Kind.String(), Kind: CompletionKey, Start: start, End: end,
+			Sort: fmt.Sprintf("%02d", i), Doc: k.Doc}
+		if k.Required {
+			it.Detail += " (required)"
+		}
+		if hasColon {
+			it.Insert = k.Name
+		} else {
+			it.Insert, it.Snippet = k.Name+": "+k.Kind.Snippet()+",", true
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func skipBlank(src []byte, i int) int {
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// valueCompletions offers the licences for `license:`, the file's types
+// for `type:`; nothing for other keys.
+func valueCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Document, e symbols.ModuleEntry, off int) []CompletionItem {
+	src := d.Text
+	start, end := off, off
+	if e.Value.End > e.Value.Start && e.Value.Start <= off && off <= e.Value.End {
+		start, end = e.Value.Start, e.Value.End
+	}
+	switch e.Key {
+	case "license":
+		var out []CompletionItem
+		byteStr := len(e.Strings) == 1 && e.Strings[0].Byte
+		if k, ok := facts.SchemaOf("module").Key("license"); ok && k.Kind == symbols.ValueByteString {
+			byteStr = true
+		}
+		for i, l := range facts.Licenses {
+			text := fmt.Sprintf("%q", l.Name)
+			if byteStr {
+				text = "b" + text
+			}
+			detail := "GPL-compatible"
+			if !l.GPL {
+				detail = "not GPL-compatible: taints the kernel, no EXPORT_SYMBOL_GPL symbols"
+			}
+			out = append(out, CompletionItem{Label: text, Insert: text, Detail: detail, Kind: CompletionValue,
+				Start: start, End: end, Sort: fmt.Sprintf("%02d", i), Filter: text})
+		}
+		return out
+	case "type":
+		if e.Shape == symbols.ShapeString || e.Shape == symbols.ShapeArray {
+			return nil
+		}
+		f, err := parseRust(ctx, d)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		if start == off { // the identifier being typed
+			for start > 0 && isWordByte(src[start-1]) {
+				start--
+			}
+			for end < len(src) && isWordByte(src[end]) {
+				end++
+			}
+		}
+		var out []CompletionItem
+		for i, t := range symbols.TypesInFile(f) {
+			detail := "type in this file"
+			if t.Module {
+				detail = "implements kernel::Module"
+			}
+			out = append(out, CompletionItem{Label: t.Name, Insert: t.Name, Detail: detail, Kind: CompletionType,
+				Start: start, End: end, Sort: fmt.Sprintf("%02d", i)})
+		}
+		return out
+	}
+	return nil
+}
+
+// moduleObject is the kbuild object of the document's file ("" unknown).
+func moduleObject(d *Document) string {
+	if d.Path == "" {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Dir(d.Path)); err != nil {
+		return ""
+	}
+	name, _, _ := symbols.ObjectName(d.Path)
+	return name
+}
