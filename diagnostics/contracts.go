@@ -1,6 +1,7 @@
 package diagnostics
 
 import (
+	"bytes"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -42,6 +43,8 @@ const (
 	maxItemsPerCallee  = 6  // checklist entries quoted per callee
 	maxCandidatePaths  = 12 // full paths tried per call
 	maxImportExpansion = 3  // imports followed through other imports
+	maxGlobs           = 8  // glob imports tried per path
+	maxCallsResolved   = 64 // calls of one block resolved (a generated block may hold thousands)
 )
 
 // calleeScope resolves the paths written at one place of the file.
@@ -52,6 +55,12 @@ type calleeScope struct {
 	module []string // the module around the place, inline mods included
 	at     int
 	enc    symbols.Enclosing
+	// types memoizes the types written for receivers; imported the full
+	// paths of imports; uses are the imports visible here.
+	types    map[string][][]string
+	imported map[*symbols.UseImport][]string
+	uses     []*symbols.UseImport
+	usesDone bool
 }
 
 // newCalleeScope is the scope of the unsafe block at off.
@@ -105,6 +114,11 @@ func (p *Pass) useImports() []symbols.UseImport {
 // likely first: through the imports in scope, an item of this module, a
 // crate, the glob imports in scope.
 func (sc *calleeScope) resolve(segs []string, global bool, depth int) []string {
+	return sc.resolveIn(segs, global, depth, true)
+}
+
+// resolveIn is resolve, through the glob imports or not.
+func (sc *calleeScope) resolveIn(segs []string, global bool, depth int, globs bool) []string {
 	if len(segs) == 0 {
 		return nil
 	}
@@ -157,7 +171,7 @@ func (sc *calleeScope) resolve(segs []string, global bool, depth int) []string {
 		return out
 	}
 	if imp := sc.importNamed(segs[0]); imp != nil && depth > 0 {
-		for _, full := range sc.resolve(imp.Path, imp.Global, depth-1) {
+		for _, full := range sc.importPaths(imp, depth) {
 			add([]string{full}, segs[1:])
 		}
 	}
@@ -167,14 +181,31 @@ func (sc *calleeScope) resolve(segs []string, global bool, depth int) []string {
 	if len(segs) > 1 {
 		add(segs, nil) // a crate: kernel::, bindings::, core::
 	}
-	if depth > 0 {
+	if depth > 0 && globs {
 		for _, g := range sc.globImports() {
-			for _, full := range sc.resolve(g.Path, g.Global, depth-1) {
+			for _, full := range sc.importPaths(g, depth) {
 				add([]string{full}, segs)
 			}
 		}
 	}
 	return out
+}
+
+// importPaths are the full paths an import's path may mean. A use path
+// is not looked up through glob imports (a glob bringing in the crate or
+// module another use names is rare, and following globs from globs costs
+// the product of their numbers); the result is kept per import.
+func (sc *calleeScope) importPaths(u *symbols.UseImport, depth int) []string {
+	if got, ok := sc.imported[u]; ok {
+		return got
+	}
+	if sc.imported == nil {
+		sc.imported = map[*symbols.UseImport][]string{}
+	}
+	sc.imported[u] = nil // a use that names itself
+	got := sc.resolveIn(u.Path, u.Global, depth-1, false)
+	sc.imported[u] = got
+	return got
 }
 
 // visible reports whether an import is in scope here: in the same module
@@ -184,13 +215,25 @@ func (sc *calleeScope) visible(u *symbols.UseImport) bool {
 	return u.Module == sc.enc.Module && u.Scope.Start <= sc.at && sc.at < u.Scope.End
 }
 
+// visibleUses are the imports in scope here.
+func (sc *calleeScope) visibleUses() []*symbols.UseImport {
+	if !sc.usesDone {
+		sc.usesDone = true
+		uses := sc.p.useImports()
+		for i := range uses {
+			if sc.visible(&uses[i]) {
+				sc.uses = append(sc.uses, &uses[i])
+			}
+		}
+	}
+	return sc.uses
+}
+
 // importNamed is the innermost import of name in scope, or nil.
 func (sc *calleeScope) importNamed(name string) *symbols.UseImport {
 	var best *symbols.UseImport
-	uses := sc.p.useImports()
-	for i := range uses {
-		u := &uses[i]
-		if u.Name != name || !sc.visible(u) {
+	for _, u := range sc.visibleUses() {
+		if u.Name != name {
 			continue
 		}
 		if best == nil || u.Scope.End-u.Scope.Start < best.Scope.End-best.Scope.Start {
@@ -202,10 +245,12 @@ func (sc *calleeScope) importNamed(name string) *symbols.UseImport {
 
 func (sc *calleeScope) globImports() []*symbols.UseImport {
 	var out []*symbols.UseImport
-	uses := sc.p.useImports()
-	for i := range uses {
-		if uses[i].Glob && sc.visible(&uses[i]) {
-			out = append(out, &uses[i])
+	for _, u := range sc.visibleUses() {
+		if len(out) == maxGlobs {
+			break
+		}
+		if u.Glob {
+			out = append(out, u)
 		}
 	}
 	return out
@@ -233,15 +278,19 @@ func (sc *calleeScope) resolveCall(cs callSite) (callee, bool) {
 	if cs.recv == "" {
 		return callee{}, false
 	}
-	var types [][]string
-	lo := sc.at
-	if sc.enc.Fn.Start >= 0 {
-		lo = sc.enc.Fn.Start
-	}
-	if t := declaredType(sc.p.File.Src, lo, cs.at, cs.recv); t != "" {
-		types = typePaths(t)
-	} else if cs.recv == "self" && sc.enc.SelfType != "" {
-		types = [][]string{{"Self"}}
+	types, ok := sc.types[cs.recv]
+	if !ok {
+		// The type written last before the receiver's first call in
+		// the block.
+		if t := sc.receiverType(cs); t != "" {
+			types = typePaths(t)
+		} else if cs.recv == "self" && sc.enc.SelfType != "" {
+			types = [][]string{{"Self"}}
+		}
+		if sc.types == nil {
+			sc.types = map[string][][]string{}
+		}
+		sc.types[cs.recv] = types
 	}
 	for _, tp := range types {
 		name := tp[len(tp)-1]
@@ -261,6 +310,28 @@ func (sc *calleeScope) resolveCall(cs callSite) (callee, bool) {
 		}
 	}
 	return callee{}, false
+}
+
+// maxTypeScan bounds how far before a call the function's text is
+// searched for its receiver's declaration (besides the signature).
+const maxTypeScan = 16 << 10
+
+// receiverType is the type written for a call's receiver: in the
+// function's signature, or in the text shortly before the call.
+func (sc *calleeScope) receiverType(cs callSite) string {
+	src := sc.p.File.Src
+	lo := max(sc.at-maxTypeScan, 0)
+	if fn := sc.enc.Fn.Start; fn >= 0 {
+		lo = max(cs.at-maxTypeScan, fn)
+		// The signature: up to the body's brace.
+		if body := bytes.IndexByte(src[fn:sc.at], '{'); body >= 0 && fn+body < lo {
+			if t := declaredType(src, lo, cs.at, cs.recv); t != "" {
+				return t
+			}
+			return declaredType(src, fn, fn+body, cs.recv)
+		}
+	}
+	return declaredType(src, lo, cs.at, cs.recv)
 }
 
 // first is the callee of the first candidate path that names a function

@@ -14,9 +14,9 @@ const commentWidth = 100
 // safetyCommentFix inserts a `// SAFETY: ` comment where clippy will
 // accept it: above the enclosing statement when the block sits in plain
 // expressions, else above the block's line, else (a one-line function)
-// right after `unsafe {`. When the block calls unsafe functions of this
-// file whose docs have a Safety section, the comment names them and
-// quotes their requirements as a checklist.
+// right after `unsafe {`. When the block calls unsafe functions (of this
+// file, or of the tree through Config.Contracts), the comment names them
+// and quotes their `# Safety` requirements as a checklist.
 func (p *Pass) safetyCommentFix(s *site) Fix {
 	lines := p.File.Lines
 	body, callees := p.safetyCommentBody(s)
@@ -202,6 +202,9 @@ func (p *Pass) unsafeCallees(s *site) []callee {
 			seen[c.key] = true
 			out = append(out, c)
 		}
+	}
+	if len(calls) > maxCallsResolved {
+		calls = calls[:maxCallsResolved]
 	}
 	for _, cs := range calls {
 		name := cs.segs[len(cs.segs)-1]
