@@ -57,6 +57,7 @@ fuzz:
 	$(GO) test ./symbols -run XXX -fuzz FuzzItems -fuzztime 60s
 	$(GO) test ./symbols/index -run XXX -fuzz FuzzDecodeEntry -fuzztime 60s
 	$(GO) test ./symbols -run XXX -fuzz FuzzModule -fuzztime 60s
+	$(GO) test ./workspace -run XXX -fuzz FuzzDecodeWalkCache -fuzztime 60s
 	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzParseFile -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzLoad -fuzztime 60s
@@ -65,7 +66,8 @@ fuzz:
 bench: build
 	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
 	  $(GO) test ./diagnostics ./symbols -run XXX -bench Kernel -count 5 && \
-	  $(GO) test ./symbols/index -run XXX -bench Index -count 5
+	  $(GO) test ./symbols/index -run XXX -bench Index -count 5 && \
+	  $(GO) test ./workspace -run XXX -bench WalkIndex -count 5
 
 clean:
 	rm -rf bin

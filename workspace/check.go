@@ -93,7 +93,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 			explicit = append(explicit, walkFile{path: p, root: -1, arg: i})
 		}
 	}
-	w := walkFolders(roots, jobs)
+	w := walkFolders(roots, jobs, readDir)
 	found := dropIgnored(ctx, w, roots, opts.Warn)
 	for i := range found {
 		found[i].arg = rootArg[found[i].root]
@@ -320,10 +320,15 @@ func (l *dirList) reset() {
 	l.git, l.tag = false, false
 }
 
+// lister lists one folder into l (see readDir), with buf the calling
+// goroutine's own buffer. It is called from several goroutines at once.
+type lister func(dir string, buf []byte, l *dirList) error
+
 // walkFolders lists the *.rs files under the folders roots (cleaned),
-// reading folders with jobs goroutines that share a stack of folders to
-// read. Folders that cannot be read come back as results with an error.
-func walkFolders(roots []string, jobs int) walkResult {
+// reading folders with list (readDir, or the index's cached walk) from
+// jobs goroutines that share a stack of folders to read. Folders that
+// cannot be read come back as results with an error.
+func walkFolders(roots []string, jobs int, list lister) walkResult {
 	res := walkResult{repos: map[string]bool{}}
 	if len(roots) == 0 {
 		return res
@@ -368,7 +373,7 @@ func walkFolders(roots []string, jobs int) walkResult {
 				mu.Unlock()
 
 				l.reset()
-				err := readDir(e.dir, buf, &l)
+				err := list(e.dir, buf, &l)
 				if l.tag && e.dir != roots[e.root] && isCacheDirTag(joinPath(e.dir, []byte(cacheDirTag))) {
 					// A cache (cargo's target folder): nothing to check.
 					l.dirs, l.files = l.dirs[:0], l.files[:0]
@@ -432,7 +437,7 @@ func isRustFile(name []byte) bool {
 	return n > 3 && name[n-3] == '.' && name[n-2] == 'r' && name[n-1] == 's'
 }
 
-func joinPath(dir string, name []byte) string {
+func joinPath[Name string | []byte](dir string, name Name) string {
 	if dir == "." {
 		return string(name)
 	}

@@ -16,7 +16,7 @@ import (
 const undocumented = "fn f() {\n    unsafe { g() };\n}\n"
 
 // writeTree creates files (slash-separated paths → contents) under dir.
-func writeCheckTree(t *testing.T, dir string, files map[string]string) {
+func writeCheckTree(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))

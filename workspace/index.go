@@ -3,33 +3,12 @@ package workspace
 import (
 	"context"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/krls-dev/krls/symbols/index"
 )
-
-// IndexFiles lists the .rs files of a tree for the index, with the walk
-// `krls check` uses: hidden folders, cargo's target folders (CACHEDIR.TAG)
-// and git-ignored files (generated bindings) are left out. Folders that
-// cannot be read are returned as errors beside the files.
-func IndexFiles(ctx context.Context, root string) ([]string, []error) {
-	root = filepath.Clean(root)
-	w := walkFolders([]string{root}, runtime.GOMAXPROCS(0))
-	found := dropIgnored(ctx, w, []string{root}, nil)
-	files := make([]string, len(found))
-	for i, f := range found {
-		files[i] = f.path
-	}
-	sort.Strings(files)
-	var errs []error
-	for _, r := range w.errs {
-		errs = append(errs, r.Err)
-	}
-	return files, errs
-}
 
 // IndexPhase is a step of a tree's first indexing.
 type IndexPhase int
@@ -100,13 +79,13 @@ func (s *Indexes) Ensure(ctx context.Context, wg *sync.WaitGroup, root string) {
 		if _, err := x.Load(); err != nil {
 			s.logf("index %s: %v", root, err)
 		}
-		files, _ := IndexFiles(ctx, root)
-		s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(files)})
-		st, err := x.Refresh(ctx, files)
+		w := WalkIndexFiles(ctx, x.Root(), x.WalkCache())
+		s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(w.Files)})
+		st, err := x.RefreshWalked(ctx, w.Files, w.Cache)
 		if err != nil && ctx.Err() == nil {
 			s.logf("index %s: %v", root, err)
 		}
-		s.progress(IndexEvent{Root: root, Phase: IndexDone, Files: len(files), Stats: st, Err: err})
+		s.progress(IndexEvent{Root: root, Phase: IndexDone, Files: len(w.Files), Stats: st, Err: err})
 	}()
 }
 

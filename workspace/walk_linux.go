@@ -93,3 +93,21 @@ func readDir(dir string, buf []byte, l *dirList) error {
 		}
 	}
 }
+
+// statStamp is the stamp of path (of what it links to, with follow).
+func statStamp(path string, follow bool) (stamp, error) {
+	var st syscall.Stat_t
+	var err error
+	if follow {
+		err = syscall.Stat(path, &st)
+	} else {
+		err = syscall.Lstat(path, &st)
+	}
+	if err != nil {
+		return stamp{}, err
+	}
+	return stamp{
+		Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(), Ino: st.Ino, Size: st.Size,
+		Dir: st.Mode&syscall.S_IFMT == syscall.S_IFDIR,
+	}, nil
+}

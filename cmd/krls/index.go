@@ -26,7 +26,8 @@ $XDG_CACHE_HOME/krls (else ~/.cache/krls), never in the tree; files whose
 size and mtime did not change are not read again.
 
 Prints what was read, parsed, reused and stored, and the time of each
-phase (walk: listing the files; open: the database; stat; parse: reading
+phase (walk: listing the files, reading only the folders that changed
+since the last walk; open: the database; stat; parse: reading
 and parsing; store: writing the database; link: placing the items in
 their crates). --json prints the same as one JSON object.
 
@@ -87,23 +88,35 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	t := time.Now()
-	files, walkErrs := workspace.IndexFiles(ctx, x.Root())
-	walk := time.Since(t)
-	for _, e := range walkErrs {
+	// The database first: it holds the last walk's cache, with which the
+	// walk reads only the folders that changed.
+	ld, err := x.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "krls: index: %v\n", err)
+		return 2
+	}
+	tw := time.Now()
+	w := workspace.WalkIndexFiles(ctx, x.Root(), x.WalkCache())
+	walk := time.Since(tw)
+	for _, e := range w.Errs {
 		fmt.Fprintf(stderr, "krls: index: %v\n", e)
 	}
-	st, err := x.Refresh(ctx, files)
+	st, err := x.RefreshWalked(ctx, w.Files, w.Cache)
 	total := time.Since(t)
 	if err != nil {
 		fmt.Fprintf(stderr, "krls: index: %v\n", err)
 		return 2
 	}
+	st.Open += ld.Open
+	st.Load += ld.Load
+	st.Link += ld.Link
 	if *asJSON {
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		out := map[string]any{
 			"root": x.Root(), "db": st.DB, "persisted": st.Persisted, "fallback": st.Fallback,
 			"files": st.Files, "read": st.Read, "parsed": st.Parsed, "reused": st.Reused,
 			"stored": st.Stored, "removed": st.Removed, "errors": st.Errors, "symbols": st.Symbols,
+			"folders": w.Folders, "folders_read": w.Listed, "asked_git": w.AskedGit,
 			"ms": map[string]float64{
 				"walk": ms(walk), "open": ms(st.Open), "load": ms(st.Load), "stat": ms(st.Stat),
 				"parse": ms(st.Parse), "store": ms(st.Store), "link": ms(st.Link), "total": ms(total),
@@ -126,6 +139,11 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  files     %d (%d read, %d parsed, %d reused, %d removed, %d with errors)\n",
 		st.Files, st.Read, st.Parsed, st.Reused, st.Removed, st.Errors)
 	fmt.Fprintf(stdout, "  stored    %d entries\n", st.Stored)
+	git := ""
+	if w.AskedGit {
+		git = "; asked git which files it ignores"
+	}
+	fmt.Fprintf(stdout, "  folders   %d (%d read, %d unchanged since the last walk%s)\n", w.Folders, w.Listed, w.Folders-w.Listed, git)
 	fmt.Fprintf(stdout, "  symbols   %d\n", st.Symbols)
 	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
 	fmt.Fprintf(stdout, "  time      %v: walk %v, open %v, load %v, stat %v, parse %v, store %v, link %v\n",

@@ -35,6 +35,7 @@ type indexJSON struct {
 	Persisted                                    bool
 	Fallback                                     string
 	Files, Read, Parsed, Reused, Stored, Symbols int
+	Folders                                      int
 	Ms                                           map[string]float64
 }
 
@@ -65,7 +66,7 @@ func TestIndexCommand(t *testing.T) {
 		}
 	}
 	j = runIndexJSON(t, "--srctree", dir)
-	if j.Read != 0 || j.Reused != 3 || j.Stored != 0 {
+	if j.Read != 0 || j.Reused != 3 || j.Stored != 0 || j.Folders != 5 {
 		t.Errorf("warm: %+v", j)
 	}
 	var out, errOut bytes.Buffer

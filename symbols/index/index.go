@@ -20,6 +20,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -46,6 +47,8 @@ const SchemaVersion = "krls-index-2"
 var (
 	bucketMeta  = []byte("meta")
 	bucketFiles = []byte("files")
+	bucketWalk  = []byte("walk")
+	keyFolders  = []byte("folders")
 	keySchema   = []byte("schema")
 	keyRoot     = []byte("root")
 )
@@ -97,7 +100,8 @@ type Index struct {
 
 	mu      sync.Mutex // serialises updates; guards the fields below
 	entries map[string]*entry
-	loaded  bool // entries hold what the database had
+	loaded  bool   // entries hold what the database had
+	walk    []byte // the walk cache: stored by the last walk, for the next
 
 	snap atomic.Pointer[Snapshot]
 }
@@ -180,20 +184,37 @@ func (x *Index) Snapshot() *Snapshot { return x.snap.Load() }
 // last run's index at once, while Refresh checks the tree (whose walk
 // costs more than everything else of a warm start).
 func (x *Index) Load() (Stats, error) {
-	return x.update(context.Background(), nil, false)
+	return x.update(context.Background(), nil, false, nil)
 }
 
 // Refresh brings the index in line with files, the absolute paths of
 // every .rs file of the tree: new and changed files are parsed, entries
 // of files not listed are dropped.
 func (x *Index) Refresh(ctx context.Context, files []string) (Stats, error) {
-	return x.update(ctx, files, true)
+	return x.update(ctx, files, true, nil)
+}
+
+// RefreshWalked is Refresh that also keeps walk, what the walk that
+// found files leaves for the next one (see WalkCache), and stores it in
+// the same transaction. A nil walk keeps the one stored.
+func (x *Index) RefreshWalked(ctx context.Context, files []string, walk []byte) (Stats, error) {
+	return x.update(ctx, files, true, walk)
+}
+
+// WalkCache is what the last walk of the tree left for the next one (the
+// folders it listed; workspace decodes it), as read from the database by
+// Load or an update, or nil. The index does not look inside: a walk cache
+// that does not decode is the walk's to ignore.
+func (x *Index) WalkCache() []byte {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.walk
 }
 
 // Update looks again at some files (changed, created or deleted); the
 // rest of the index stays as it is.
 func (x *Index) Update(ctx context.Context, files []string) (Stats, error) {
-	return x.update(ctx, files, false)
+	return x.update(ctx, files, false, nil)
 }
 
 // job is one file to look at.
@@ -206,7 +227,7 @@ type job struct {
 	same     bool // content unchanged: only the stat is new
 }
 
-func (x *Index) update(ctx context.Context, files []string, full bool) (st Stats, err error) {
+func (x *Index) update(ctx context.Context, files []string, full bool, walk []byte) (st Stats, err error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	st.DB = x.dbPath
@@ -304,11 +325,19 @@ func (x *Index) update(ctx context.Context, files []string, full bool) (st Stats
 
 	// Store.
 	t = time.Now()
+	var newWalk []byte
+	if walk != nil && !bytes.Equal(walk, x.walk) {
+		newWalk = walk
+	}
+	if walk != nil {
+		x.walk = walk
+	}
 	if db != nil {
 		if fresh {
 			changed = x.entries // a new database gets everything
+			newWalk = x.walk
 		}
-		if err := store(db, changed, removed); err != nil {
+		if err := store(db, changed, removed, newWalk); err != nil {
 			x.opts.Logf("index %s: %v (the index stays in memory)", x.dbPath, err)
 			st.Fallback = err.Error()
 		} else {
@@ -433,9 +462,11 @@ func (x *Index) openOnce() (db *bolt.DB, fresh bool, err error) {
 			return nil
 		}
 		fresh = true
-		if tx.Bucket(bucketFiles) != nil {
-			if err := tx.DeleteBucket(bucketFiles); err != nil {
-				return err
+		for _, name := range [][]byte{bucketFiles, bucketWalk} {
+			if tx.Bucket(name) != nil {
+				if err := tx.DeleteBucket(name); err != nil {
+					return err
+				}
 			}
 		}
 		if _, err := tx.CreateBucket(bucketFiles); err != nil {
@@ -475,7 +506,11 @@ func (x *Index) load(db *bolt.DB) (err error) {
 		}
 	}()
 	loaded := map[string]*entry{}
+	var walk []byte
 	err = db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketWalk); b != nil {
+			walk = bytes.Clone(b.Get(keyFolders)) // bbolt's memory is the transaction's
+		}
 		b := tx.Bucket(bucketFiles)
 		if b == nil {
 			return nil
@@ -496,22 +531,34 @@ func (x *Index) load(db *bolt.DB) (err error) {
 	for k, en := range loaded {
 		x.entries[k] = en
 	}
+	if x.walk == nil {
+		x.walk = walk
+	}
 	x.loaded = true
 	return nil
 }
 
-// store writes the changed entries and deletes the removed ones in one
-// transaction.
-func store(db *bolt.DB, changed map[string]*entry, removed []string) (err error) {
+// store writes the changed entries, deletes the removed ones and writes
+// the walk cache (unless nil) in one transaction.
+func store(db *bolt.DB, changed map[string]*entry, removed []string, walk []byte) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("corrupt database: %v", p)
 		}
 	}()
-	if len(changed) == 0 && len(removed) == 0 {
+	if len(changed) == 0 && len(removed) == 0 && walk == nil {
 		return nil
 	}
 	return db.Update(func(tx *bolt.Tx) error {
+		if walk != nil {
+			wb, err := tx.CreateBucketIfNotExists(bucketWalk)
+			if err != nil {
+				return err
+			}
+			if err := wb.Put(keyFolders, walk); err != nil {
+				return err
+			}
+		}
 		b := tx.Bucket(bucketFiles)
 		if b == nil {
 			return errors.New("no files bucket")

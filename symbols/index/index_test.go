@@ -580,3 +580,52 @@ pub use crate::types::{self};
 		t.Errorf("from_raw: %+v", syms)
 	}
 }
+
+// TestIndexWalkCache: the walk's cache is stored with the entries, read
+// back by the next process, kept by a refresh that gives none, and
+// dropped with the entries when the schema changes.
+func TestIndexWalkCache(t *testing.T) {
+	root := writeTree(t, smallTree)
+	cache := t.TempDir()
+	x := newIndex(t, root, cache, nil)
+	if _, err := x.RefreshWalked(context.Background(), rsFiles(t, root), []byte("walk-1")); err != nil {
+		t.Fatal(err)
+	}
+	y := newIndex(t, root, cache, nil)
+	if y.WalkCache() != nil {
+		t.Error("a walk cache before the database was read")
+	}
+	if _, err := y.Load(); err != nil || string(y.WalkCache()) != "walk-1" {
+		t.Errorf("after Load: %q, %v", y.WalkCache(), err)
+	}
+	if st, err := y.RefreshWalked(context.Background(), rsFiles(t, root), []byte("walk-1")); err != nil || st.Stored != 0 {
+		t.Errorf("unchanged: %+v, %v", st, err)
+	}
+	refresh(t, y) // no walk cache given: the stored one stays
+	z := newIndex(t, root, cache, nil)
+	refresh(t, z)
+	if string(z.WalkCache()) != "walk-1" {
+		t.Errorf("after Refresh: %q", z.WalkCache())
+	}
+	if _, err := z.RefreshWalked(context.Background(), rsFiles(t, root), []byte("walk-2")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(x.DB(), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	db.View(func(tx *bolt.Tx) error {
+		got = string(tx.Bucket(bucketWalk).Get(keyFolders))
+		return nil
+	})
+	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("krls-index-0")) })
+	db.Close()
+	if err != nil || got != "walk-2" {
+		t.Fatalf("stored %q, %v", got, err)
+	}
+	w := newIndex(t, root, cache, nil)
+	if _, err := w.Load(); err != nil || w.WalkCache() != nil {
+		t.Errorf("after a schema change: %q, %v", w.WalkCache(), err)
+	}
+}
