@@ -14,9 +14,9 @@ const commentWidth = 100
 // safetyCommentFix inserts a `// SAFETY: ` comment where clippy will
 // accept it: above the enclosing statement when the block sits in plain
 // expressions, else above the block's line, else (a one-line function)
-// right after `unsafe {`. When the block calls unsafe functions of this
-// file whose docs have a Safety section, the comment names them and
-// quotes their requirements as a checklist.
+// right after `unsafe {`. When the block calls unsafe functions (of this
+// file, or of the tree through Config.Contracts), the comment names them
+// and quotes their `# Safety` requirements as a checklist.
 func (p *Pass) safetyCommentFix(s *site) Fix {
 	lines := p.File.Lines
 	body, callees := p.safetyCommentBody(s)
@@ -97,11 +97,18 @@ func commentLines(indent, marker string, body []string, nl string) string {
 	return b.String()
 }
 
-// safetyCommentBody is the text of the inserted comment.
+// safetyCommentBody is the text of the inserted comment: one group per
+// unsafe callee (at most maxCallees, in order of first call), each its
+// `# Safety` requirements as a checklist; a C function is named with its
+// C symbol, whose contract is in its C documentation.
 func (p *Pass) safetyCommentBody(s *site) (body []string, names []string) {
 	callees := p.unsafeCallees(s)
 	if len(callees) == 0 {
 		return []string{"SAFETY: "}, nil
+	}
+	more := 0
+	if len(callees) > maxCallees {
+		more = len(callees) - maxCallees
 	}
 	for _, c := range callees {
 		names = append(names, "`"+c.label+"`")
@@ -109,29 +116,120 @@ func (p *Pass) safetyCommentBody(s *site) (body []string, names []string) {
 	width := commentWidth - len(p.File.Lines.Indent(s.ownLine)) - len("// ")
 	if len(callees) == 1 {
 		body = append(body, fmt.Sprintf("SAFETY: TODO: show that each requirement of %s holds:", names[0]))
-		for _, item := range checklist(callees[0].docs.SafetyText) {
-			body = append(body, wrapItem(item, width)...)
-		}
-		return body, names
+		return append(body, callees[0].requirements(width)...), names
 	}
 	body = append(body, "SAFETY: TODO: show that each requirement below holds.")
-	for i, c := range callees {
+	for i, c := range callees[:len(callees)-more] {
 		body = append(body, names[i]+":")
-		for _, item := range checklist(c.docs.SafetyText) {
-			body = append(body, wrapItem(item, width)...)
+		body = append(body, c.requirements(width)...)
+	}
+	if more > 0 {
+		rest := names[maxCallees:]
+		if len(rest) > maxCallees {
+			rest = append(rest[:maxCallees:maxCallees], "...")
 		}
+		body = append(body, "Also the requirements of "+strings.Join(rest, ", ")+".")
 	}
 	return body, names
 }
 
+// callee is an unsafe function an unsafe block calls.
 type callee struct {
+	// label is how the comment names it: the path as the block writes
+	// it (`Arc::from_raw`, `bindings::mutex_lock`), `Type::method` for a
+	// method call.
 	label string
-	docs  Doc
+	// key tells callees apart: the declaration's path, or the C symbol.
+	key string
+	// path and file are where the index found it ("" for this file's
+	// functions found by name).
+	path, file string
+	// safety is its `# Safety` section; cSymbol the C function it is.
+	safety, cSymbol string
+	// safe functions need no justification and are not listed.
+	safe bool
 }
 
-// unsafeCallees finds calls in the site's text to unsafe functions of this
-// file that document a Safety section.
+// requirements renders a callee's checklist, bounded.
+func (c *callee) requirements(width int) []string {
+	if c.cSymbol != "" {
+		return wrapItem(fmt.Sprintf("`%s` is a C function: its requirements are in its C documentation.", c.cSymbol), width)
+	}
+	items := checklist(c.safety)
+	if len(items) == 0 {
+		return wrapItem("(it documents no `# Safety` section)", width)
+	}
+	var out []string
+	for i, item := range items {
+		if i == maxItemsPerCallee {
+			out = append(out, wrapItem(fmt.Sprintf("(%d more in its `# Safety` section)", len(items)-i), width)...)
+			break
+		}
+		out = append(out, wrapItem(item, width)...)
+	}
+	return out
+}
+
+// unsafeCallees lists the unsafe functions the site's block calls, in
+// order of first call, each once. With Config.Contracts, calls resolve
+// through the index (paths as written, use imports, `Type::f`, methods on
+// `self` and on names whose type is written); a function of this file is
+// quoted from the current text. Calls that do not resolve (and every call
+// without Contracts) match this file's documented unsafe functions by
+// name.
 func (p *Pass) unsafeCallees(s *site) []callee {
+	from, skip := s.unsafeOff, [][2]int(nil)
+	if !s.impl {
+		// Calls inside nested unsafe blocks belong to their own comments.
+		for _, b := range p.siteInfo().blocks {
+			if b[0] > s.unsafeOff && b[1] <= s.end {
+				skip = append(skip, b)
+			}
+		}
+	}
+	calls := scanCalls(p.File.Src, from, s.end, skip)
+	if len(calls) == 0 {
+		return nil
+	}
+	var sc *calleeScope
+	if p.Config.Contracts != nil && !s.impl {
+		sc = p.newCalleeScope(p.Config.Contracts, s.unsafeOff)
+	}
+	var out []callee
+	seen := map[string]bool{}
+	add := func(c callee) {
+		if !seen[c.key] {
+			seen[c.key] = true
+			out = append(out, c)
+		}
+	}
+	if len(calls) > maxCallsResolved {
+		calls = calls[:maxCallsResolved]
+	}
+	for _, cs := range calls {
+		name := cs.segs[len(cs.segs)-1]
+		if sc != nil {
+			if c, ok := sc.resolveCall(cs); ok {
+				if p.sameFile(&c) {
+					// The current text has the current docs.
+					if it := p.localCallee(name, c.path); it != nil {
+						add(callee{label: c.label, key: c.key, safety: it.docs.SafetyText})
+					}
+				} else if !c.safe {
+					add(c)
+				}
+				continue
+			}
+		}
+		for _, it := range p.localCallees()[name] {
+			add(callee{label: p.qualifiedName(it.node, name), key: fmt.Sprintf("local:%d", it.node.StartByte()), safety: it.docs.SafetyText})
+		}
+	}
+	return out
+}
+
+// localCallees are this file's documented unsafe functions by name.
+func (p *Pass) localCallees() map[string][]*docItem {
 	if p.callees == nil {
 		p.callees = map[string][]*docItem{}
 		for _, it := range p.docItemsOf() {
@@ -144,65 +242,19 @@ func (p *Pass) unsafeCallees(s *site) []callee {
 			}
 		}
 	}
-	byName := p.callees
-	if len(byName) == 0 {
-		return nil
-	}
-	var out []callee
-	seen := map[*docItem]bool{}
-	for _, name := range calledNames(p.File.Src[s.unsafeOff:s.end]) {
-		for _, it := range byName[name] {
-			if seen[it] {
-				continue
-			}
-			seen[it] = true
-			out = append(out, callee{label: p.qualifiedName(it.node, name), docs: it.docs})
-		}
-	}
-	return out
+	return p.callees
 }
 
-// calledNames lists, in order, the identifiers in text that are followed by
-// an argument list (optionally after a turbofish): `f(`, `x.m(`, `T::f::<U>(`.
-func calledNames(text []byte) []string {
-	var out []string
-	for i := 0; i < len(text); {
-		if !isIdentStart(text[i]) || (i > 0 && isIdentByte(text[i-1])) {
-			i++
-			continue
+// localCallee is the documented unsafe function of this file that the
+// index knows at path: the one of that name whose `Type::name` ends the
+// path.
+func (p *Pass) localCallee(name, path string) *docItem {
+	for _, it := range p.localCallees()[name] {
+		if q := p.qualifiedName(it.node, name); path == q || strings.HasSuffix(path, "::"+q) {
+			return it
 		}
-		j := i
-		for j < len(text) && isIdentByte(text[j]) {
-			j++
-		}
-		name := string(text[i:j])
-		k := j
-		for k < len(text) && isSpaceByte(text[k]) {
-			k++
-		}
-		if bytes.HasPrefix(text[k:], []byte("::<")) {
-			depth := 0
-			for k += 2; k < len(text); k++ {
-				if text[k] == '<' {
-					depth++
-				} else if text[k] == '>' {
-					depth--
-					if depth == 0 {
-						k++
-						break
-					}
-				}
-			}
-			for k < len(text) && isSpaceByte(text[k]) {
-				k++
-			}
-		}
-		if k < len(text) && text[k] == '(' {
-			out = append(out, name)
-		}
-		i = j
 	}
-	return out
+	return nil
 }
 
 func isIdentStart(c byte) bool {

@@ -29,7 +29,8 @@ func FuzzAnalyze(f *testing.F) {
 		"macro_rules! m { () => { unsafe { } } }", "m!(unsafe { x })", "#[", "#[allow(\n",
 		"/// # Safety\nunsafe fn f() {}", "/**\n * # Safety\n */\nfn f() {}",
 		"unsafe impl X for Y {}\nunsafe $($x)* {}", "fn f() { // SAFETY:\n unsafe {} }",
-		"let x = 1; /* SAFETY: x\n */ unsafe {}", "\xff\xfe unsafe { \xc3 }", "#[doc = r#\"# Safety\"#]\nfn f() {}",
+		"let x = 1; /* SAFETY: x\n */ unsafe {}", "use a::{b as c, d::*};\nfn f(x: &A<B>) { unsafe { x.m(); c::g::<T>(); <T as U>::h(); self.i(); Self::j(r#\"k()\"#) } }",
+		"impl<T> A<T> { fn f(&self) { unsafe { super::super::x(); bindings::y(); $crate::z() } } }", "\xff\xfe unsafe { \xc3 }", "#[doc = r#\"# Safety\"#]\nfn f() {}",
 	} {
 		f.Add([]byte(s))
 	}
@@ -57,7 +58,9 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		defer file.Close()
 		root := false
-		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Module: mc}} {
+		// Contracts that know every path: every call resolves.
+		all := allContracts{}
+		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Module: mc, Contracts: all}} {
 			for _, x := range Analyze(context.Background(), file, cfg) {
 				if x.Start < 0 || x.End < x.Start || x.End > len(src) {
 					t.Fatalf("%s: range [%d,%d) outside [0,%d)", x.Rule, x.Start, x.End, len(src))
@@ -80,4 +83,13 @@ func FuzzAnalyze(f *testing.F) {
 			}
 		}
 	})
+}
+
+// allContracts resolve every path to an unsafe function with a contract.
+type allContracts struct{}
+
+func (allContracts) Module() string { return "kernel::fuzz" }
+
+func (allContracts) Contract(path string) (Contract, bool) {
+	return Contract{Path: path, File: "/k/other.rs", Unsafe: true, Safety: "- one\n- two"}, true
 }

@@ -51,6 +51,10 @@ type Config struct {
 	// module! schema, licences, the file's kbuild object); nil skips
 	// them.
 	Module *ModuleConfig
+	// Contracts resolve the callees of unsafe blocks to their `# Safety`
+	// sections in other files, for the undocumented-unsafe fix; nil
+	// quotes only this file's functions.
+	Contracts Contracts
 }
 
 // Enabled reports whether the rule named name runs under c.
@@ -156,6 +160,9 @@ type Pass struct {
 	spans      map[uintptr][][2]int
 	boundaries map[uintptr]int
 	callees    map[string][]*docItem
+	uses       []symbols.UseImport
+	usesDone   bool
+	enclosing  map[int]symbols.Enclosing
 	types      map[string]bool
 	sites      *siteAnalysis
 	comments   []*safetyComment

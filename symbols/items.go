@@ -102,10 +102,36 @@ type ModDecl struct {
 	Cfgs     []string
 }
 
+// Reexport is one leaf of a visible (`pub`, `pub(crate)`, ...) `use`
+// declaration at module level or in an inline mod: a name the module
+// re-exports, which paths through the module may name
+// (`kernel::sync::Arc` is `kernel::sync::arc::Arc` through `pub use
+// arc::Arc;` in sync.rs).
+type Reexport struct {
+	// Rel are the enclosing inline mods.
+	Rel []string
+	// Path is the leaf's path as written, group prefixes included and
+	// unresolved (`crate::types::ARef`, `super::x`, `arc::Arc`); a
+	// `self` leaf ends at its group's prefix; a glob's is its module.
+	Path []string
+	// Name is the name it is re-exported as (its alias, else its last
+	// segment); "" for a glob.
+	Name string
+	Glob bool
+	// Global: the path starts with `::`.
+	Global bool
+	Vis    string
+	// Cfgs are the predicates of the use and of its enclosing inline
+	// mods.
+	Cfgs []string
+}
+
 // FileItems is what a file declares.
 type FileItems struct {
 	Items []Item
 	Mods  []ModDecl
+	// Reexports are the leaves of the file's visible use declarations.
+	Reexports []Reexport
 	// Cfgs are the file's inner #![cfg] predicates.
 	Cfgs []string
 	// Doc is the file's inner doc (//! lines).
@@ -190,6 +216,10 @@ func (x *itemExtractor) container(c *sitter.TreeCursor, rel, dirs, cfgs []string
 					x.out.Items[parent].Cfgs = append(x.out.Items[parent].Cfgs, p)
 				}
 			}
+			continue
+		case K.UseDeclaration:
+			x.useDecl(start, end, rel, appendCfgs(cfgs, attrs.cfgs))
+			attrs.reset()
 			continue
 		case K.ForeignModItem:
 			// extern "C" { ... }: its items are the module's.
@@ -278,6 +308,41 @@ func (x *itemExtractor) container(c *sitter.TreeCursor, rel, dirs, cfgs []string
 		}
 		attrs.reset()
 	}
+}
+
+// useDecl records the leaves of a visible use declaration.
+func (x *itemExtractor) useDecl(start, end int, rel, cfgs []string) {
+	src := x.f.Src
+	from, ok := useKeywordEnd(src, start, end)
+	if !ok {
+		return
+	}
+	vis, _ := headerFacts(src[start:from])
+	if vis == "" {
+		return
+	}
+	for _, leaf := range parseUseTree(src, from, end) {
+		if len(leaf.Segs) == 0 || leaf.Alias == "_" {
+			continue
+		}
+		path, name := leaf.names()
+		x.out.Reexports = append(x.out.Reexports, Reexport{Rel: rel, Path: path, Name: name, Glob: leaf.Glob, Global: leaf.Global, Vis: vis, Cfgs: cfgs})
+	}
+}
+
+// names are a use leaf's path as written and the name it brings into
+// scope (its alias, else its last segment; "" for a glob).
+func (leaf *useLeaf) names() (path []string, name string) {
+	for _, s := range leaf.Segs {
+		path = append(path, s.Name)
+	}
+	if !leaf.Glob {
+		name = leaf.Alias
+		if name == "" {
+			name = path[len(path)-1]
+		}
+	}
+	return path, name
 }
 
 // gotoChildKind moves the cursor to the first child of the current node

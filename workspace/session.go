@@ -11,6 +11,7 @@ import (
 	"github.com/krls-dev/krls/diagnostics"
 	"github.com/krls-dev/krls/kconfig"
 	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/index"
 )
 
 // Settings are the editor's choices for the rules.
@@ -71,8 +72,11 @@ type Session struct {
 
 // analysis is one (possibly running) analysis of a document snapshot.
 type analysis struct {
-	doc  *Document
-	gen  uint64
+	doc *Document
+	gen uint64
+	// snap is the index snapshot of the document's tree the fixes
+	// resolve callees with (nil when none is indexed yet).
+	snap *index.Snapshot
 	done chan struct{} // closed when res/err are set
 	res  *Result
 	err  error
@@ -181,7 +185,10 @@ func (s *Session) Analyze(ctx context.Context, d *Document) (*Result, error) {
 		}
 		s.mu.Lock()
 		a := s.results[d.Key]
-		if a != nil && a.doc == d && a.gen == s.gen {
+		// A result is stale when the index of the document's tree has
+		// changed since: its fixes quote callees' contracts.
+		snap := s.indexSnapshot(d)
+		if a != nil && a.doc == d && a.gen == s.gen && a.snap == snap {
 			s.mu.Unlock()
 			select {
 			case <-a.done:
@@ -202,7 +209,7 @@ func (s *Session) Analyze(ctx context.Context, d *Document) (*Result, error) {
 				return nil, ctx.Err()
 			}
 		}
-		a = &analysis{doc: d, gen: s.gen, done: make(chan struct{})}
+		a = &analysis{doc: d, gen: s.gen, snap: snap, done: make(chan struct{})}
 		// Only the current version is cached: a request on an older
 		// snapshot must not evict the analysis of the newer one.
 		current := s.docs.Get(d.Key) == d
@@ -237,10 +244,10 @@ func (s *Session) run(ctx context.Context, a *analysis, settings Settings) {
 			a.res, a.err = nil, fmt.Errorf("internal error analysing %s: %v\n%s", a.doc.Name(), r, debug.Stack())
 		}
 	}()
-	a.res, a.err = s.compute(ctx, a.doc, settings)
+	a.res, a.err = s.compute(ctx, a.doc, a.snap, settings)
 }
 
-func (s *Session) compute(ctx context.Context, d *Document, settings Settings) (*Result, error) {
+func (s *Session) compute(ctx context.Context, d *Document, snap *index.Snapshot, settings Settings) (*Result, error) {
 	res := &Result{Doc: d}
 	switch d.Kind() {
 	case KindKconfig:
@@ -275,6 +282,7 @@ func (s *Session) compute(ctx context.Context, d *Document, settings Settings) (
 		}
 	}
 	cfg.Module = s.Modules.ModuleConfig(ctx, d.Path, settings.Kernel)
+	cfg.Contracts = s.contractsFor(d, snap, res.Kernel)
 	f, err := symbols.Parse(ctx, d.Name(), d.Text)
 	if err != nil {
 		if errors.Is(err, symbols.ErrTooLarge) {
@@ -292,6 +300,14 @@ func (s *Session) compute(ctx context.Context, d *Document, settings Settings) (
 		return nil, err // the rules stopped early: the findings are partial
 	}
 	return res, nil
+}
+
+// indexSnapshot is the current index snapshot of a Rust document's tree.
+func (s *Session) indexSnapshot(d *Document) *index.Snapshot {
+	if s.Index == nil || d.Path == "" || d.Kind() != KindRust {
+		return nil
+	}
+	return s.Index.Snapshot(d.Path)
 }
 
 // kernelFor returns the kernel configuration of a document.

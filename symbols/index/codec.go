@@ -93,6 +93,17 @@ func encodeEntry(en *entry) []byte {
 		e.str(it.Trait)
 		e.str(it.SelfType)
 	}
+	e.uint(uint64(len(fi.Reexports)))
+	for i := range fi.Reexports {
+		r := &fi.Reexports[i]
+		e.strs(r.Rel)
+		e.strs(r.Path)
+		e.str(r.Name)
+		e.bool(r.Glob)
+		e.bool(r.Global)
+		e.str(r.Vis)
+		e.strs(r.Cfgs)
+	}
 	return e.b
 }
 
@@ -219,6 +230,13 @@ func decodeEntry(b []byte, header bool) (*entry, error) {
 			if it.Parent < -1 || it.Parent >= i {
 				d.err = errCorrupt
 			}
+		}
+	}
+	if n := d.count(); n > 0 {
+		fi.Reexports = make([]symbols.Reexport, n)
+		for i := range fi.Reexports {
+			fi.Reexports[i] = symbols.Reexport{Rel: d.strs(), Path: d.strs(), Name: d.str(), Glob: d.bool(), Global: d.bool(),
+				Vis: d.str(), Cfgs: d.strs()}
 		}
 	}
 	if d.err != nil {

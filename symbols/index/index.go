@@ -42,7 +42,7 @@ import (
 
 // SchemaVersion names the layout of the stored entries and what the
 // extraction records: a database with another version is rebuilt.
-const SchemaVersion = "krls-index-1"
+const SchemaVersion = "krls-index-2"
 
 var (
 	bucketMeta  = []byte("meta")

@@ -409,13 +409,15 @@ func TestCodecRoundTrip(t *testing.T) {
 		Doc: "d", Cfgs: []string{"CONFIG_A"},
 		Mods:  []symbols.ModDecl{{Name: "m", Rel: []string{"a"}, Dirs: []string{"b"}, PathAttr: "p.rs", Span: symbols.Span{Start: 1, End: 4}}},
 		Items: []symbols.Item{{Kind: symbols.ItemFn, Name: "f", Rel: []string{"T", "f"}, Span: symbols.Span{Start: 2, End: 9}, Parent: -1, Unsafe: true, Safety: "s", Trait: "Tr"}},
+		Reexports: []symbols.Reexport{{Rel: []string{"m"}, Path: []string{"super", "x"}, Name: "y", Vis: "pub(crate)", Cfgs: []string{"CONFIG_B"}},
+			{Path: []string{"core", "pin"}, Glob: true, Global: true, Vis: "pub"}},
 	}}
 	en.Digest[3] = 7
 	got, err := decodeEntry(encodeEntry(en), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprintf("%+v %+v", got.Items.Mods, got.Items.Items) != fmt.Sprintf("%+v %+v", en.Items.Mods, en.Items.Items) || got.Digest != en.Digest || got.MtimeNs != -5 {
+	if fmt.Sprintf("%+v %+v %+v", got.Items.Mods, got.Items.Items, got.Items.Reexports) != fmt.Sprintf("%+v %+v %+v", en.Items.Mods, en.Items.Items, en.Items.Reexports) || got.Digest != en.Digest || got.MtimeNs != -5 {
 		t.Errorf("round trip: %+v", got)
 	}
 	b := encodeEntry(en)
@@ -505,6 +507,77 @@ func TestIndexLoad(t *testing.T) {
 	}
 	if st := refresh(t, y); st.Read != 0 || st.Reused != len(smallTree) {
 		t.Errorf("Refresh after Load: %+v", st)
+	}
+}
+
+// TestResolveReexports follows `pub use` re-exports: a leaf, a group, a
+// rename, a glob, self/super/crate, a re-exported module, chains and a
+// cycle.
+func TestResolveReexports(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"rust/kernel/lib.rs": `pub mod sync;
+pub mod types;
+pub mod prelude;
+mod hidden;
+pub use hidden::deep as shallow;
+pub use bindings;
+pub use self::cycle_a as cycle_b;
+pub use self::cycle_b as cycle_a;
+`,
+		"rust/kernel/sync.rs": `mod arc;
+pub use arc::{Arc, ArcBorrow as Borrowed};
+pub(crate) use crate::types::ARef;
+`,
+		"rust/kernel/sync/arc.rs": `pub struct Arc<T>(T);
+impl<T> Arc<T> {
+    /// # Safety
+    ///
+    /// From into_raw.
+    pub unsafe fn from_raw(p: *const T) -> Self { todo!() }
+}
+pub struct ArcBorrow;
+impl ArcBorrow {
+    pub unsafe fn from_raw() {}
+}
+`,
+		"rust/kernel/types.rs": `pub struct ARef;
+impl ARef {
+    pub unsafe fn from_raw() {}
+}
+`,
+		"rust/kernel/prelude.rs": `pub use super::sync::*;
+pub use crate::types::{self};
+`,
+		"rust/kernel/hidden.rs": `pub mod deep {
+    pub unsafe fn f() {}
+}
+`,
+	})
+	x := newIndex(t, root, t.TempDir(), nil)
+	refresh(t, x)
+	s := x.Snapshot()
+	for in, want := range map[string]string{
+		"kernel::sync::arc::Arc::from_raw":     "kernel::sync::arc::Arc::from_raw",
+		"kernel::sync::Arc::from_raw":          "kernel::sync::arc::Arc::from_raw",
+		"::kernel::sync::Arc::from_raw":        "kernel::sync::arc::Arc::from_raw",
+		"kernel::sync::Borrowed::from_raw":     "kernel::sync::arc::ArcBorrow::from_raw",
+		"kernel::sync::ARef::from_raw":         "kernel::types::ARef::from_raw",
+		"kernel::prelude::Arc::from_raw":       "kernel::sync::arc::Arc::from_raw",
+		"kernel::prelude::ARef::from_raw":      "kernel::types::ARef::from_raw",
+		"kernel::prelude::types::ARef":         "kernel::types::ARef",
+		"kernel::shallow::f":                   "kernel::hidden::deep::f",
+		"kernel::sync::ArcBorrow::from_raw":    "",
+		"kernel::cycle_a::x":                   "",
+		"kernel::bindings::foo":                "",
+		"kernel::sync::Arc::from_raw::nothing": "",
+	} {
+		syms, at := s.Resolve(in)
+		if at != want || (want == "") != (len(syms) == 0) {
+			t.Errorf("Resolve(%s) = %d symbols at %q, want %q", in, len(syms), at, want)
+		}
+	}
+	if syms, _ := s.Resolve("kernel::sync::Arc::from_raw"); len(syms) != 1 || syms[0].Safety != "From into_raw." || !syms[0].Unsafe {
+		t.Errorf("from_raw: %+v", syms)
 	}
 }
 

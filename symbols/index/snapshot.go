@@ -37,6 +37,18 @@ type Snapshot struct {
 	modules map[string]*FileModule
 	files   []string
 	byPath  map[string][]int
+	// reexports are the visible use leaves by the module that holds
+	// them.
+	reexports map[string][]reexport
+}
+
+// reexport is a `pub use` leaf of a module.
+type reexport struct {
+	name   string // "" for a glob
+	path   []string
+	global bool
+	module string // the module that holds the use
+	crate  string
 }
 
 // newSnapshot links the entries and lists their items.
@@ -57,6 +69,17 @@ func newSnapshot(root string, entries map[string]*entry) *Snapshot {
 			continue
 		}
 		s.modules[abs] = fm
+		for i := range en.Items.Reexports {
+			r := &en.Items.Reexports[i]
+			mod := fm.Module
+			if len(r.Rel) > 0 {
+				mod += "::" + strings.Join(r.Rel, "::")
+			}
+			if s.reexports == nil {
+				s.reexports = map[string][]reexport{}
+			}
+			s.reexports[mod] = append(s.reexports[mod], reexport{name: r.Name, path: r.Path, global: r.Global, module: mod, crate: fm.Crate})
+		}
 		for i := range en.Items.Items {
 			it := &en.Items.Items[i]
 			p := fm.Module
@@ -106,6 +129,93 @@ func (s *Snapshot) Lookup(path string) []*Symbol {
 		out = append(out, &s.Symbols[i])
 	}
 	return out
+}
+
+// maxReexportHops bounds the re-exports Resolve follows for one path
+// (a cycle of `pub use`s, or globs re-exporting each other).
+const maxReexportHops = 4
+
+// Resolve returns the symbols a path names, following `pub use`
+// re-exports of the modules on the way: `kernel::sync::Arc::from_raw`
+// is `kernel::sync::arc::Arc::from_raw` through sync.rs's `pub use
+// arc::{Arc, ...}`. It returns the path it found them at, or nil.
+func (s *Snapshot) Resolve(path string) ([]*Symbol, string) {
+	if s == nil {
+		return nil, ""
+	}
+	return s.resolve(strings.TrimPrefix(path, "::"), maxReexportHops)
+}
+
+func (s *Snapshot) resolve(path string, hops int) ([]*Symbol, string) {
+	if syms := s.Lookup(path); len(syms) > 0 {
+		return syms, path
+	}
+	if hops == 0 || len(s.reexports) == 0 {
+		return nil, ""
+	}
+	segs := strings.Split(path, "::")
+	// The longest module prefix first: `a::b::C::f` asks a::b::C, then
+	// a::b (for C), then a (for b).
+	for i := len(segs) - 1; i >= 1; i-- {
+		rs := s.reexports[strings.Join(segs[:i], "::")]
+		for k := range rs {
+			r := &rs[k]
+			var rest []string
+			switch {
+			case r.name == segs[i]:
+				rest = segs[i+1:]
+			case r.name == "":
+				rest = segs[i:]
+			default:
+				continue
+			}
+			for _, target := range r.targets() {
+				next := target
+				if len(rest) > 0 {
+					next += "::" + strings.Join(rest, "::")
+				}
+				if next == path {
+					continue
+				}
+				if syms, at := s.resolve(next, hops-1); len(syms) > 0 {
+					return syms, at
+				}
+			}
+		}
+	}
+	return nil, ""
+}
+
+// targets are the full paths a re-export's path may mean: crate::,
+// self:: and super:: resolved against its module; a path starting with
+// another name is either relative to its module (a child module or an
+// item: `pub use arc::Arc;`) or a crate (`pub use bindings;`).
+func (r *reexport) targets() []string {
+	p := r.path
+	if len(p) == 0 {
+		return nil
+	}
+	if r.global {
+		return []string{strings.Join(p, "::")}
+	}
+	mod := strings.Split(r.module, "::")
+	switch p[0] {
+	case "crate":
+		return []string{strings.Join(append([]string{r.crate}, p[1:]...), "::")}
+	case "self":
+		return []string{strings.Join(append(mod, p[1:]...), "::")}
+	case "super":
+		i := 0
+		for i < len(p) && p[i] == "super" {
+			if len(mod) <= 1 {
+				return nil
+			}
+			mod = mod[:len(mod)-1]
+			i++
+		}
+		return []string{strings.Join(append(mod, p[i:]...), "::")}
+	}
+	return []string{r.module + "::" + strings.Join(p, "::"), strings.Join(p, "::")}
 }
 
 // ModuleOf returns the place of an indexed file (absolute path).

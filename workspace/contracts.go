@@ -1,0 +1,106 @@
+package workspace
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/index"
+)
+
+// indexContracts answer the undocumented-unsafe fix's questions about
+// callees from index snapshots: the document's tree, then the kernel's
+// srctree when the document belongs to another tree (an out-of-tree
+// module calling kernel:: functions).
+type indexContracts struct {
+	snaps  []*index.Snapshot
+	module string
+}
+
+func (c *indexContracts) Module() string { return c.module }
+
+func (c *indexContracts) Contract(path string) (diagnostics.Contract, bool) {
+	for _, s := range c.snaps {
+		syms, at := s.Resolve(path)
+		var best *index.Symbol
+		for _, sym := range syms {
+			if sym.Kind != symbols.ItemFn {
+				continue
+			}
+			// cfg'd alternatives: prefer the unsafe one with a contract.
+			if best == nil || rank(sym) > rank(best) {
+				best = sym
+			}
+		}
+		if best == nil {
+			continue
+		}
+		c := diagnostics.Contract{Path: at, File: best.File, Unsafe: best.Unsafe || best.Foreign, Foreign: best.Foreign, Safety: best.Safety}
+		if c.Unsafe && c.Safety == "" && best.Trait != "" {
+			// A method of a trait impl: the contract is on the trait's
+			// declaration of it.
+			if t := traitMethod(s, best); t != nil {
+				c.Path, c.File, c.Safety = t.Path, t.File, t.Safety
+			}
+		}
+		return c, true
+	}
+	return diagnostics.Contract{}, false
+}
+
+// traitMethod finds the trait's declaration of a trait impl's method, the
+// trait named as the impl writes it: relative to the impl's module, or a
+// full path.
+func traitMethod(s *index.Snapshot, m *index.Symbol) *index.Symbol {
+	trait := m.Trait
+	if rest, ok := strings.CutPrefix(trait, "crate::"); ok {
+		trait = m.Module.Crate + "::" + rest
+	}
+	for _, p := range []string{m.Module.Module + "::" + trait + "::" + m.Name, m.Module.Crate + "::" + trait + "::" + m.Name, trait + "::" + m.Name} {
+		syms, _ := s.Resolve(p)
+		for _, t := range syms {
+			if t.Kind == symbols.ItemFn && t.Safety != "" {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+func rank(s *index.Symbol) int {
+	r := 0
+	if s.Unsafe || s.Foreign {
+		r += 2
+	}
+	if s.Safety != "" {
+		r++
+	}
+	return r
+}
+
+// contractsFor builds the callee resolver of a document from snap, the
+// snapshot of its tree, and the kernel srctree's current one; it never
+// waits for an index. Nil when neither is indexed (the fix then quotes
+// only the document's own functions).
+func (s *Session) contractsFor(d *Document, snap *index.Snapshot, k *Kernel) diagnostics.Contracts {
+	if s.Index == nil || d.Path == "" {
+		return nil
+	}
+	c := &indexContracts{}
+	if snap != nil {
+		c.snaps = append(c.snaps, snap)
+		if fm, ok := snap.ModuleOf(d.Path); ok {
+			c.module = fm.Module
+		}
+	}
+	if k != nil && k.Srctree != "" {
+		if ks := s.Index.Snapshot(filepath.Join(k.Srctree, "rust", "kernel", "lib.rs")); ks != nil && ks != snap {
+			c.snaps = append(c.snaps, ks)
+		}
+	}
+	if len(c.snaps) == 0 {
+		return nil
+	}
+	return c
+}
