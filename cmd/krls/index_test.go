@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func indexTree(t *testing.T) string {
@@ -73,6 +74,16 @@ func TestIndexCommand(t *testing.T) {
 	if code := run([]string{"index", "--srctree", dir}, nil, &out, &errOut); code != 0 ||
 		!strings.Contains(out.String(), "files     3 (0 read, 0 parsed, 3 reused") || !strings.Contains(out.String(), "time ") {
 		t.Errorf("text output (exit %d):\n%s%s", code, out.String(), errOut.String())
+	}
+	// A touched file is read (same digest: not parsed), not reused.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "rust/kernel/task.rs"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"index", "--srctree", dir}, nil, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "files     3 (1 read, 0 parsed, 2 reused") {
+		t.Errorf("after touch (exit %d):\n%s%s", code, out.String(), errOut.String())
 	}
 	if code := run([]string{"index", "--srctree", filepath.Join(dir, "nope")}, nil, &out, &errOut); code != 2 {
 		t.Errorf("missing tree: exit %d", code)

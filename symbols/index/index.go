@@ -76,9 +76,10 @@ type Options struct {
 type Stats struct {
 	// Files is the number of files indexed after the update; Read were
 	// read from disk (new, or size or mtime changed), Parsed of them had
-	// new content, Reused kept their entry (same size and mtime, or the
-	// same digest), Stored entries were written to the database, Removed
-	// entries dropped; Errors files could not be read or parsed.
+	// new content (the others kept their entry: same digest), Reused
+	// kept their entry without being read (same size and mtime), Stored
+	// entries were written to the database, Removed entries dropped;
+	// Errors files could not be read or parsed.
 	Files, Read, Parsed, Reused, Stored, Removed, Errors int
 	// Symbols is the number of items in the snapshot.
 	Symbols int
@@ -309,9 +310,7 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 	st.Read = len(jobs)
 	changed := make(map[string]*entry, len(jobs))
 	for _, j := range jobs {
-		if j.same {
-			st.Reused++
-		} else {
+		if !j.same {
 			st.Parsed++
 		}
 		changed[j.rel] = j.result

@@ -195,14 +195,22 @@ func TestIndexIncremental(t *testing.T) {
 	ctx := context.Background()
 	task := filepath.Join(root, "rust/kernel/task.rs")
 
-	// Touch: read again, same digest, nothing parsed.
+	// Touch: read again (not reused: it was read), same digest, nothing
+	// parsed.
 	later := time.Now().Add(time.Hour)
 	if err := os.Chtimes(task, later, later); err != nil {
 		t.Fatal(err)
 	}
 	st, err := x.Update(ctx, []string{task})
-	if err != nil || st.Read != 1 || st.Parsed != 0 || st.Reused != 1 || st.Stored != 1 {
+	if err != nil || st.Read != 1 || st.Parsed != 0 || st.Reused != 0 || st.Stored != 1 {
 		t.Errorf("touch: %+v %v", st, err)
+	}
+	later = later.Add(time.Hour)
+	if err := os.Chtimes(task, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if st = refresh(t, x); st.Read != 1 || st.Parsed != 0 || st.Reused != st.Files-1 {
+		t.Errorf("touch, refresh: %+v", st)
 	}
 
 	// Edit: that file alone is parsed.
