@@ -484,15 +484,26 @@ func (x *Index) openOnce() (db *bolt.DB, fresh bool, err error) {
 }
 
 // moveAside renames a database that cannot be used, so that a new one is
-// made and the old one can be looked at.
+// made and the old one can be looked at. Only the newest such copy of a
+// database is kept.
 func (x *Index) moveAside(cause error) {
-	aside := fmt.Sprintf("%s.corrupt-%d", x.dbPath, time.Now().UnixNano())
-	if err := os.Rename(x.dbPath, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+	prefix := x.dbPath + ".corrupt-"
+	aside := fmt.Sprintf("%s%d", prefix, time.Now().UnixNano())
+	if err := os.Rename(x.dbPath, aside); errors.Is(err, os.ErrNotExist) {
+		x.opts.Logf("index %s: %v; rebuilding", x.dbPath, cause)
+		return
+	} else if err != nil {
 		x.opts.Logf("index %s: %v; cannot move it aside: %v", x.dbPath, cause, err)
 		os.Remove(x.dbPath)
 		return
 	}
 	x.opts.Logf("index %s: %v; moved aside to %s, rebuilding", x.dbPath, cause, aside)
+	dir, _ := os.ReadDir(filepath.Dir(x.dbPath))
+	for _, d := range dir {
+		if p := filepath.Join(filepath.Dir(x.dbPath), d.Name()); strings.HasPrefix(p, prefix) && p != aside {
+			os.Remove(p)
+		}
+	}
 }
 
 // load reads every stored entry this Index does not have yet. A

@@ -564,3 +564,27 @@ func TestIndexWalkCache(t *testing.T) {
 		t.Errorf("after a schema change: %q, %v", w.WalkCache(), err)
 	}
 }
+
+// TestIndexKeepsNewestAside: of the databases moved aside, only the
+// newest stays.
+func TestIndexKeepsNewestAside(t *testing.T) {
+	root := writeTree(t, smallTree)
+	cache := t.TempDir()
+	for i := range 3 {
+		x := newIndex(t, root, cache, nil)
+		if err := os.MkdirAll(cache, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(x.DB(), []byte(strings.Repeat(fmt.Sprintf("garbage%d", i), 4096)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		refresh(t, x)
+	}
+	aside, _ := filepath.Glob(filepath.Join(cache, "*.corrupt-*"))
+	if len(aside) != 1 {
+		t.Fatalf("kept aside: %v", aside)
+	}
+	if b, _ := os.ReadFile(aside[0]); !strings.HasPrefix(string(b), "garbage2") {
+		t.Errorf("kept %s, not the newest", aside[0])
+	}
+}
