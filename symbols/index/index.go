@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -427,10 +428,12 @@ func (x *Index) open(st *Stats) (db *bolt.DB, fresh bool) {
 	return nil, false
 }
 
-// openOnce opens the database and checks its schema and tree; a
-// mismatch empties it. A panic inside bbolt (a file truncated under its
-// mmap) is an error like any other.
+// openOnce opens the database, after openChecked found its pages there,
+// and checks its schema and tree; a mismatch empties it. A panic inside
+// bbolt, or a fault on its mapped file (damage the check missed, or a
+// file truncated under the map), is an error like any other.
 func (x *Index) openOnce() (db *bolt.DB, fresh bool, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			if db != nil {
@@ -441,13 +444,19 @@ func (x *Index) openOnce() (db *bolt.DB, fresh bool, err error) {
 	}()
 	db, err = bolt.Open(x.dbPath, 0o600, &bolt.Options{
 		Timeout: x.opts.LockTimeout,
+		OpenFile: func(path string, flag int, mode os.FileMode) (*os.File, error) {
+			return openChecked(path, flag, mode, true, x.opts.LockTimeout)
+		},
 		// A process killed mid-write cannot tear a transaction: the
 		// pages are in the page cache, and the meta page that makes
 		// them live is written last. Only a power loss can, and then
 		// the database is found corrupt and rebuilt: it is a cache.
-		NoSync:         true,
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
+		NoSync: true,
+		// The freelist is stored (NoFreelistSync false): without it,
+		// bbolt rebuilds it at every open for writing by walking all
+		// pages, and reports damage from a goroutine of its own with a
+		// panic that kills the process.
+		FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
 		return nil, false, err
@@ -507,9 +516,10 @@ func (x *Index) moveAside(cause error) {
 }
 
 // load reads every stored entry this Index does not have yet. A
-// malformed entry is skipped (its file is parsed again); a panic in
-// bbolt means a corrupt file.
+// malformed entry is skipped (its file is parsed again); a panic or
+// fault in bbolt means a corrupt file.
 func (x *Index) load(db *bolt.DB) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("corrupt database: %v", p)
@@ -551,6 +561,7 @@ func (x *Index) load(db *bolt.DB) (err error) {
 // store writes the changed entries, deletes the removed ones and writes
 // the walk cache (unless nil) in one transaction.
 func store(db *bolt.DB, changed map[string]*entry, removed []string, walk []byte) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("corrupt database: %v", p)
