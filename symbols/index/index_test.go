@@ -565,6 +565,64 @@ func TestIndexWalkCache(t *testing.T) {
 	}
 }
 
+// TestIndexIdleNoWrite: updates that change nothing (a server's poll)
+// do not write the database.
+func TestIndexIdleNoWrite(t *testing.T) {
+	root := writeTree(t, smallTree)
+	x := newIndex(t, root, t.TempDir(), nil)
+	files := rsFiles(t, root)
+	if _, err := x.RefreshWalked(context.Background(), files, []byte("walk")); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(x.DB(), old, old); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(x.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := x.Update(context.Background(), files); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.RefreshWalked(context.Background(), files, []byte("walk")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := os.Stat(x.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() {
+		t.Errorf("written while idle: mtime %v → %v, size %d → %d", before.ModTime(), after.ModTime(), before.Size(), after.Size())
+	}
+}
+
+// TestIndexParseUnlocked: while an update reads and parses files, the
+// database is closed, so another process may use it.
+func TestIndexParseUnlocked(t *testing.T) {
+	root := writeTree(t, smallTree)
+	cache := t.TempDir()
+	refresh(t, newIndex(t, root, cache, nil))
+	writeFile(t, root, "rust/kernel/task.rs", "pub struct Task;\n")
+	x := newIndex(t, root, cache, nil)
+	var openErr error
+	x.testHookParse = func() {
+		db, err := bolt.Open(x.DB(), 0o600, &bolt.Options{Timeout: 100 * time.Millisecond})
+		if err == nil {
+			db.Close()
+		}
+		openErr = err
+	}
+	if st := refresh(t, x); st.Parsed != 1 || !st.Persisted {
+		t.Errorf("update: %+v", st)
+	}
+	if openErr != nil {
+		t.Errorf("the database is held while parsing: %v", openErr)
+	}
+}
+
 // TestIndexKeepsNewestAside: of the databases moved aside, only the
 // newest stays.
 func TestIndexKeepsNewestAside(t *testing.T) {
