@@ -78,7 +78,7 @@ func (s *server) indexProgress(ev workspace.IndexEvent) {
 		}
 	case workspace.IndexDone:
 		st := ev.Stats
-		msg := fmt.Sprintf("%d files (%d parsed, %d reused), %d items", st.Files, st.Parsed, st.Reused, st.Symbols)
+		msg := fmt.Sprintf("%d files (%d read, %d parsed, %d reused), %d items", st.Files, st.Read, st.Parsed, st.Reused, st.Symbols)
 		if ev.Err != nil {
 			msg = ev.Err.Error()
 		}

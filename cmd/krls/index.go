@@ -31,16 +31,17 @@ since the last walk; open: the database; stat; parse: reading
 and parsing; store: writing the database; link: placing the items in
 their crates). --json prints the same as one JSON object.
 
-Defaults: --srctree is the kernel tree above the current folder.
---objtree is accepted for symmetry with the other commands; generated
-bindings in an objtree are not indexed yet.
+Defaults: --srctree is the kernel tree above the current folder; it
+must be a kernel tree (Kconfig, Makefile and rust/kernel/lib.rs).
+--srctree and --module exclude each other. There is no --objtree: the
+index holds the source tree's files only, not the bindings a build
+generates in an object tree.
 `
 
 func runIndex(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("krls index", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	srctree := fs.String("srctree", "", "kernel source tree")
-	fs.String("objtree", "", "kernel object tree (not used yet)")
 	module := fs.String("module", "", "an out-of-tree module's folder")
 	asJSON := fs.Bool("json", false, "print JSON")
 	inMemory := fs.Bool("in-memory", false, "do not read or write the database")
@@ -54,6 +55,14 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "krls: index: unexpected argument %q (see 'krls index --help')\n", fs.Arg(0))
+		return 2
+	}
+	if *srctree != "" && *module != "" {
+		fmt.Fprintln(stderr, "krls: index: --srctree and --module exclude each other (see 'krls index --help')")
+		return 2
+	}
+	if *srctree != "" && !workspace.IsSrctree(*srctree) {
+		fmt.Fprintf(stderr, "krls: index: %s is not a kernel source tree (no Kconfig, Makefile and rust/kernel/lib.rs)\n", *srctree)
 		return 2
 	}
 	root := *module

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func indexTree(t *testing.T) string {
@@ -74,11 +75,30 @@ func TestIndexCommand(t *testing.T) {
 		!strings.Contains(out.String(), "files     3 (0 read, 0 parsed, 3 reused") || !strings.Contains(out.String(), "time ") {
 		t.Errorf("text output (exit %d):\n%s%s", code, out.String(), errOut.String())
 	}
-	if code := run([]string{"index", "--srctree", filepath.Join(dir, "nope")}, nil, &out, &errOut); code != 2 {
-		t.Errorf("missing tree: exit %d", code)
+	// A touched file is read (same digest: not parsed), not reused.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "rust/kernel/task.rs"), later, later); err != nil {
+		t.Fatal(err)
 	}
-	if code := run([]string{"index", "--bogus"}, nil, &out, &errOut); code != 2 {
-		t.Errorf("bad flag: exit %d", code)
+	out.Reset()
+	if code := run([]string{"index", "--srctree", dir}, nil, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "files     3 (1 read, 0 parsed, 2 reused") {
+		t.Errorf("after touch (exit %d):\n%s%s", code, out.String(), errOut.String())
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"missing tree", []string{"--srctree", filepath.Join(dir, "nope")}},
+		{"not a kernel tree", []string{"--srctree", filepath.Join(dir, "rust")}},
+		{"--srctree and --module", []string{"--srctree", dir, "--module", filepath.Join(dir, "samples/rust")}},
+		{"--objtree", []string{"--srctree", dir, "--objtree", dir}},
+		{"bad flag", []string{"--bogus"}},
+	} {
+		errOut.Reset()
+		if code := run(append([]string{"index"}, c.args...), nil, &out, &errOut); code != 2 || strings.Count(errOut.String(), "\n") != 1 {
+			t.Errorf("%s: exit %d, stderr %q", c.name, code, errOut.String())
+		}
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
 		t.Errorf("the tree changed: %d entries", len(entries))

@@ -5,12 +5,17 @@
 // bbolt database under $XDG_CACHE_HOME/krls (never in the tree).
 //
 // An Index lives in memory; the database is a cache of it between runs.
-// Each update opens the database, reads it if this Index has not yet,
-// writes what changed in one transaction, and closes it, so two krls
+// The first update opens the database with a shared lock, reads it and
+// closes it; the files are then stat'ed, read and parsed with the
+// database closed, and only when something changed is it opened again,
+// with the exclusive lock, to write that in one transaction. So two krls
 // processes on one tree (two editors, an editor and a pre-commit `krls
-// check`) hold its lock only while they write. A process that cannot get
-// the lock within LockTimeout works in memory for that update; a database
-// that does not open or read is moved aside and rebuilt, with a warning.
+// check`) hold its lock only while they read or write it, and an idle
+// server does not write at all. A process that cannot get the lock
+// within LockTimeout works in memory for that update (what it could not
+// write waits for the next); a database that does not open or read is
+// moved aside (the newest such copy is kept) and rebuilt, with a
+// warning.
 // bbolt's copy-on-write pages and meta switch make a transaction all or
 // nothing, so a process killed while indexing leaves a database that
 // opens with the previous state.
@@ -28,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,14 +82,15 @@ type Options struct {
 type Stats struct {
 	// Files is the number of files indexed after the update; Read were
 	// read from disk (new, or size or mtime changed), Parsed of them had
-	// new content, Reused kept their entry (same size and mtime, or the
-	// same digest), Stored entries were written to the database, Removed
-	// entries dropped; Errors files could not be read or parsed.
+	// new content (the others kept their entry: same digest), Reused
+	// kept their entry without being read (same size and mtime), Stored
+	// entries were written to the database, Removed entries dropped;
+	// Errors files could not be read or parsed.
 	Files, Read, Parsed, Reused, Stored, Removed, Errors int
 	// Symbols is the number of items in the snapshot.
 	Symbols int
-	// DB is the database's path; Persisted says whether it was used
-	// (Fallback says why not).
+	// DB is the database's path; Persisted says whether it holds the
+	// update's result (Fallback says why not).
 	DB        string
 	Persisted bool
 	Fallback  string
@@ -102,6 +109,13 @@ type Index struct {
 	entries map[string]*entry
 	loaded  bool   // entries hold what the database had
 	walk    []byte // the walk cache: stored by the last walk, for the next
+	// unsaved are the keys of entries changed or removed since the last
+	// write (one that failed, or did not happen, leaves them for the
+	// next); walkUnsaved, likewise the walk cache.
+	unsaved     map[string]bool
+	walkUnsaved bool
+
+	testHookParse func() // called before parsing, with the database closed
 
 	snap atomic.Pointer[Snapshot]
 }
@@ -148,7 +162,7 @@ func New(opts Options) (*Index, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	x := &Index{opts: opts, entries: map[string]*entry{}}
+	x := &Index{opts: opts, entries: map[string]*entry{}, unsaved: map[string]bool{}}
 	if !opts.InMemory {
 		dir := opts.CacheDir
 		if dir == "" {
@@ -232,30 +246,12 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 	defer x.mu.Unlock()
 	st.DB = x.dbPath
 
-	t := time.Now()
-	db, fresh := x.open(&st)
-	if db != nil {
-		defer db.Close()
-	}
-	st.Open = time.Since(t)
-
-	t = time.Now()
-	if db != nil && !x.loaded {
-		if err := x.load(db); err != nil {
-			// Unreadable after opening: start over.
-			db.Close()
-			db = nil
-			x.moveAside(err)
-			db, fresh = x.open(&st)
-			if db != nil {
-				defer db.Close()
-			}
-		}
-	}
-	st.Load = time.Since(t)
+	// Read the database, once; it is closed again before the files are
+	// looked at.
+	usable := x.read(&st)
 
 	// Stat the files.
-	t = time.Now()
+	t := time.Now()
 	wanted := map[string]bool{}
 	var jobs []*job
 	var removed []string
@@ -294,6 +290,9 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 
 	// Read and parse in parallel.
 	t = time.Now()
+	if x.testHookParse != nil {
+		x.testHookParse()
+	}
 	p := pool.New().WithMaxGoroutines(x.opts.Jobs)
 	for _, j := range jobs {
 		p.Go(func() {
@@ -307,45 +306,31 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 		return st, err
 	}
 	st.Read = len(jobs)
-	changed := make(map[string]*entry, len(jobs))
 	for _, j := range jobs {
-		if j.same {
-			st.Reused++
-		} else {
+		if !j.same {
 			st.Parsed++
 		}
-		changed[j.rel] = j.result
 		x.entries[j.rel] = j.result
+		x.unsaved[j.rel] = true
 	}
 	for _, rel := range removed {
 		delete(x.entries, rel)
+		x.unsaved[rel] = true
 	}
 	st.Removed = len(removed)
+	if walk != nil && !bytes.Equal(walk, x.walk) {
+		x.walk = walk
+		x.walkUnsaved = true
+	}
 	st.Parse = time.Since(t)
 
-	// Store.
-	t = time.Now()
-	var newWalk []byte
-	if walk != nil && !bytes.Equal(walk, x.walk) {
-		newWalk = walk
-	}
-	if walk != nil {
-		x.walk = walk
-	}
-	if db != nil {
-		if fresh {
-			changed = x.entries // a new database gets everything
-			newWalk = x.walk
-		}
-		if err := store(db, changed, removed, newWalk); err != nil {
-			x.opts.Logf("index %s: %v (the index stays in memory)", x.dbPath, err)
-			st.Fallback = err.Error()
-		} else {
-			st.Persisted = true
-			st.Stored = len(changed)
+	// Store what changed, if anything did.
+	if usable {
+		st.Persisted = true
+		if len(x.unsaved) > 0 || x.walkUnsaved {
+			x.write(&st)
 		}
 	}
-	st.Store = time.Since(t)
 
 	t = time.Now()
 	for _, en := range x.entries {
@@ -359,6 +344,61 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 	st.Files = len(x.entries)
 	st.Symbols = len(snap.Symbols)
 	return st, nil
+}
+
+// read loads the database into the index unless it did already. It
+// says whether the database can be used in this update; when not,
+// st.Fallback says why.
+func (x *Index) read(st *Stats) bool {
+	if x.dbPath == "" {
+		st.Fallback = "in memory"
+		return false
+	}
+	if x.loaded {
+		return true
+	}
+	t := time.Now()
+	db, ok := x.open(st, true)
+	st.Open += time.Since(t)
+	if !ok {
+		return false
+	}
+	t = time.Now()
+	if db != nil {
+		err := x.load(db)
+		db.Close()
+		if err != nil {
+			x.moveAside(err) // the next write makes a new one
+		}
+	}
+	x.loaded = true
+	st.Load = time.Since(t)
+	return true
+}
+
+// write stores the unsaved entries and walk cache; into a database of
+// another schema or tree, or a new one, everything.
+func (x *Index) write(st *Stats) {
+	t := time.Now()
+	db, ok := x.open(st, false)
+	st.Open += time.Since(t)
+	t = time.Now()
+	defer func() { st.Store = time.Since(t) }()
+	if !ok {
+		st.Persisted = false
+		return
+	}
+	defer db.Close()
+	n, err := x.store(db)
+	if err != nil {
+		x.opts.Logf("index %s: %v (the index stays in memory)", x.dbPath, err)
+		st.Persisted = false
+		st.Fallback = err.Error()
+		return
+	}
+	st.Stored = n
+	clear(x.unsaved)
+	x.walkUnsaved = false
 }
 
 // rel is a file's key: its path relative to the root, with slashes.
@@ -395,23 +435,22 @@ func (x *Index) index(ctx context.Context, j *job) {
 	en.Items = symbols.Items(f)
 }
 
-// open opens the database (creating it), or returns nil after setting
-// st.Fallback. fresh says that it holds no entries of this Index's
-// schema and tree, so everything must be written.
-func (x *Index) open(st *Stats) (db *bolt.DB, fresh bool) {
-	if x.dbPath == "" {
-		st.Fallback = "in memory"
-		return nil, false
-	}
-	if err := os.MkdirAll(filepath.Dir(x.dbPath), 0o700); err != nil {
-		st.Fallback = err.Error()
-		x.opts.Logf("index: %v (the index stays in memory)", err)
-		return nil, false
+// open opens the database, shared to read or exclusive to write, or
+// returns ok false after setting st.Fallback. A database that is damaged
+// is moved aside and, to write, a new one made. To read, a database that
+// does not exist yet is nil.
+func (x *Index) open(st *Stats, readOnly bool) (db *bolt.DB, ok bool) {
+	if !readOnly {
+		if err := os.MkdirAll(filepath.Dir(x.dbPath), 0o700); err != nil {
+			st.Fallback = err.Error()
+			x.opts.Logf("index: %v (the index stays in memory)", err)
+			return nil, false
+		}
 	}
 	for attempt := 0; attempt < 2; attempt++ {
-		db, fresh, err := x.openOnce()
+		db, err := x.openOnce(readOnly)
 		if err == nil {
-			return db, fresh
+			return db, true
 		}
 		if errors.Is(err, berrors.ErrTimeout) {
 			st.Fallback = "the database is locked by another krls process"
@@ -428,10 +467,12 @@ func (x *Index) open(st *Stats) (db *bolt.DB, fresh bool) {
 	return nil, false
 }
 
-// openOnce opens the database and checks its schema and tree; a
-// mismatch empties it. A panic inside bbolt (a file truncated under its
-// mmap) is an error like any other.
-func (x *Index) openOnce() (db *bolt.DB, fresh bool, err error) {
+// openOnce opens the database after openChecked found its pages there.
+// A panic inside bbolt, or a fault on its mapped file (damage the check
+// missed, or a file truncated under the map), is an error like any
+// other.
+func (x *Index) openOnce(readOnly bool) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			if db != nil {
@@ -441,65 +482,56 @@ func (x *Index) openOnce() (db *bolt.DB, fresh bool, err error) {
 		}
 	}()
 	db, err = bolt.Open(x.dbPath, 0o600, &bolt.Options{
-		Timeout: x.opts.LockTimeout,
+		Timeout:  x.opts.LockTimeout,
+		ReadOnly: readOnly,
+		OpenFile: func(path string, flag int, mode os.FileMode) (*os.File, error) {
+			return openChecked(path, flag, mode, !readOnly, x.opts.LockTimeout)
+		},
 		// A process killed mid-write cannot tear a transaction: the
 		// pages are in the page cache, and the meta page that makes
 		// them live is written last. Only a power loss can, and then
 		// the database is found corrupt and rebuilt: it is a cache.
-		NoSync:         true,
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
+		NoSync: true,
+		// The freelist is stored (NoFreelistSync false): without it,
+		// bbolt rebuilds it at every open for writing by walking all
+		// pages, and reports damage from a goroutine of its own with a
+		// panic that kills the process.
+		FreelistType: bolt.FreelistMapType,
 	})
-	if err != nil {
-		return nil, false, err
+	if readOnly && (errors.Is(err, os.ErrNotExist) || errors.Is(err, errEmpty)) {
+		return nil, nil
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		if string(meta.Get(keySchema)) == SchemaVersion && string(meta.Get(keyRoot)) == x.opts.Root && tx.Bucket(bucketFiles) != nil {
-			return nil
-		}
-		fresh = true
-		for _, name := range [][]byte{bucketFiles, bucketWalk} {
-			if tx.Bucket(name) != nil {
-				if err := tx.DeleteBucket(name); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := tx.CreateBucket(bucketFiles); err != nil {
-			return err
-		}
-		if err := meta.Put(keySchema, []byte(SchemaVersion)); err != nil {
-			return err
-		}
-		return meta.Put(keyRoot, []byte(x.opts.Root))
-	})
-	if err != nil {
-		db.Close()
-		return nil, false, fmt.Errorf("corrupt database: %w", err)
-	}
-	return db, fresh, nil
+	return db, err
 }
 
 // moveAside renames a database that cannot be used, so that a new one is
-// made and the old one can be looked at.
+// made and the old one can be looked at. Only the newest such copy of a
+// database is kept.
 func (x *Index) moveAside(cause error) {
-	aside := fmt.Sprintf("%s.corrupt-%d", x.dbPath, time.Now().UnixNano())
-	if err := os.Rename(x.dbPath, aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+	prefix := x.dbPath + ".corrupt-"
+	aside := fmt.Sprintf("%s%d", prefix, time.Now().UnixNano())
+	if err := os.Rename(x.dbPath, aside); errors.Is(err, os.ErrNotExist) {
+		x.opts.Logf("index %s: %v; rebuilding", x.dbPath, cause)
+		return
+	} else if err != nil {
 		x.opts.Logf("index %s: %v; cannot move it aside: %v", x.dbPath, cause, err)
 		os.Remove(x.dbPath)
 		return
 	}
 	x.opts.Logf("index %s: %v; moved aside to %s, rebuilding", x.dbPath, cause, aside)
+	dir, _ := os.ReadDir(filepath.Dir(x.dbPath))
+	for _, d := range dir {
+		if p := filepath.Join(filepath.Dir(x.dbPath), d.Name()); strings.HasPrefix(p, prefix) && p != aside {
+			os.Remove(p)
+		}
+	}
 }
 
-// load reads every stored entry this Index does not have yet. A
-// malformed entry is skipped (its file is parsed again); a panic in
-// bbolt means a corrupt file.
+// load reads every stored entry this Index does not have yet, if the
+// database is of this schema and tree. A malformed entry is skipped (its
+// file is parsed again); a panic or fault in bbolt means a corrupt file.
 func (x *Index) load(db *bolt.DB) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("corrupt database: %v", p)
@@ -508,14 +540,13 @@ func (x *Index) load(db *bolt.DB) (err error) {
 	loaded := map[string]*entry{}
 	var walk []byte
 	err = db.View(func(tx *bolt.Tx) error {
+		if !x.ours(tx) {
+			return nil
+		}
 		if b := tx.Bucket(bucketWalk); b != nil {
 			walk = bytes.Clone(b.Get(keyFolders)) // bbolt's memory is the transaction's
 		}
-		b := tx.Bucket(bucketFiles)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
+		return tx.Bucket(bucketFiles).ForEach(func(k, v []byte) error {
 			if _, have := x.entries[string(k)]; have {
 				return nil
 			}
@@ -534,45 +565,89 @@ func (x *Index) load(db *bolt.DB) (err error) {
 	if x.walk == nil {
 		x.walk = walk
 	}
-	x.loaded = true
 	return nil
 }
 
-// store writes the changed entries, deletes the removed ones and writes
-// the walk cache (unless nil) in one transaction.
-func store(db *bolt.DB, changed map[string]*entry, removed []string, walk []byte) (err error) {
+// ours says whether the database holds entries of this schema and tree.
+func (x *Index) ours(tx *bolt.Tx) bool {
+	meta := tx.Bucket(bucketMeta)
+	return meta != nil && string(meta.Get(keySchema)) == SchemaVersion &&
+		string(meta.Get(keyRoot)) == x.opts.Root && tx.Bucket(bucketFiles) != nil
+}
+
+// store writes the unsaved entries (deleting those of removed files)
+// and the walk cache in one transaction, and says how many entries it
+// wrote. A database of another schema or tree (or a new one) is emptied
+// and gets everything.
+func (x *Index) store(db *bolt.DB) (n int, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("corrupt database: %v", p)
 		}
 	}()
-	if len(changed) == 0 && len(removed) == 0 && walk == nil {
-		return nil
-	}
-	return db.Update(func(tx *bolt.Tx) error {
-		if walk != nil {
+	err = db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		all := !x.ours(tx)
+		if all {
+			if err := x.reset(tx); err != nil {
+				return err
+			}
+		}
+		if (all || x.walkUnsaved) && x.walk != nil {
 			wb, err := tx.CreateBucketIfNotExists(bucketWalk)
 			if err != nil {
 				return err
 			}
-			if err := wb.Put(keyFolders, walk); err != nil {
+			if err := wb.Put(keyFolders, x.walk); err != nil {
 				return err
 			}
 		}
 		b := tx.Bucket(bucketFiles)
-		if b == nil {
-			return errors.New("no files bucket")
+		put := func(rel string, en *entry) error {
+			n++
+			return b.Put([]byte(rel), encodeEntry(en))
 		}
-		for rel, en := range changed {
-			if err := b.Put([]byte(rel), encodeEntry(en)); err != nil {
-				return err
+		if all {
+			for rel, en := range x.entries {
+				if err := put(rel, en); err != nil {
+					return err
+				}
 			}
+			return nil
 		}
-		for _, rel := range removed {
-			if err := b.Delete([]byte(rel)); err != nil {
+		for rel := range x.unsaved {
+			if en, ok := x.entries[rel]; ok {
+				if err := put(rel, en); err != nil {
+					return err
+				}
+			} else if err := b.Delete([]byte(rel)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	return n, err
+}
+
+// reset empties a database and marks it as this schema's and tree's.
+func (x *Index) reset(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketFiles, bucketWalk} {
+		if tx.Bucket(name) != nil {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := tx.CreateBucket(bucketFiles); err != nil {
+		return err
+	}
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if err := meta.Put(keySchema, []byte(SchemaVersion)); err != nil {
+		return err
+	}
+	return meta.Put(keyRoot, []byte(x.opts.Root))
 }

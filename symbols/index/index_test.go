@@ -195,14 +195,22 @@ func TestIndexIncremental(t *testing.T) {
 	ctx := context.Background()
 	task := filepath.Join(root, "rust/kernel/task.rs")
 
-	// Touch: read again, same digest, nothing parsed.
+	// Touch: read again (not reused: it was read), same digest, nothing
+	// parsed.
 	later := time.Now().Add(time.Hour)
 	if err := os.Chtimes(task, later, later); err != nil {
 		t.Fatal(err)
 	}
 	st, err := x.Update(ctx, []string{task})
-	if err != nil || st.Read != 1 || st.Parsed != 0 || st.Reused != 1 || st.Stored != 1 {
+	if err != nil || st.Read != 1 || st.Parsed != 0 || st.Reused != 0 || st.Stored != 1 {
 		t.Errorf("touch: %+v %v", st, err)
+	}
+	later = later.Add(time.Hour)
+	if err := os.Chtimes(task, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if st = refresh(t, x); st.Read != 1 || st.Parsed != 0 || st.Reused != st.Files-1 {
+		t.Errorf("touch, refresh: %+v", st)
 	}
 
 	// Edit: that file alone is parsed.
@@ -627,5 +635,87 @@ func TestIndexWalkCache(t *testing.T) {
 	w := newIndex(t, root, cache, nil)
 	if _, err := w.Load(); err != nil || w.WalkCache() != nil {
 		t.Errorf("after a schema change: %q, %v", w.WalkCache(), err)
+	}
+}
+
+// TestIndexIdleNoWrite: updates that change nothing (a server's poll)
+// do not write the database.
+func TestIndexIdleNoWrite(t *testing.T) {
+	root := writeTree(t, smallTree)
+	x := newIndex(t, root, t.TempDir(), nil)
+	files := rsFiles(t, root)
+	if _, err := x.RefreshWalked(context.Background(), files, []byte("walk")); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(x.DB(), old, old); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(x.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := x.Update(context.Background(), files); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.RefreshWalked(context.Background(), files, []byte("walk")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := os.Stat(x.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() {
+		t.Errorf("written while idle: mtime %v → %v, size %d → %d", before.ModTime(), after.ModTime(), before.Size(), after.Size())
+	}
+}
+
+// TestIndexParseUnlocked: while an update reads and parses files, the
+// database is closed, so another process may use it.
+func TestIndexParseUnlocked(t *testing.T) {
+	root := writeTree(t, smallTree)
+	cache := t.TempDir()
+	refresh(t, newIndex(t, root, cache, nil))
+	writeFile(t, root, "rust/kernel/task.rs", "pub struct Task;\n")
+	x := newIndex(t, root, cache, nil)
+	var openErr error
+	x.testHookParse = func() {
+		db, err := bolt.Open(x.DB(), 0o600, &bolt.Options{Timeout: 100 * time.Millisecond})
+		if err == nil {
+			db.Close()
+		}
+		openErr = err
+	}
+	if st := refresh(t, x); st.Parsed != 1 || !st.Persisted {
+		t.Errorf("update: %+v", st)
+	}
+	if openErr != nil {
+		t.Errorf("the database is held while parsing: %v", openErr)
+	}
+}
+
+// TestIndexKeepsNewestAside: of the databases moved aside, only the
+// newest stays.
+func TestIndexKeepsNewestAside(t *testing.T) {
+	root := writeTree(t, smallTree)
+	cache := t.TempDir()
+	for i := range 3 {
+		x := newIndex(t, root, cache, nil)
+		if err := os.MkdirAll(cache, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(x.DB(), []byte(strings.Repeat(fmt.Sprintf("garbage%d", i), 4096)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		refresh(t, x)
+	}
+	aside, _ := filepath.Glob(filepath.Join(cache, "*.corrupt-*"))
+	if len(aside) != 1 {
+		t.Fatalf("kept aside: %v", aside)
+	}
+	if b, _ := os.ReadFile(aside[0]); !strings.HasPrefix(string(b), "garbage2") {
+		t.Errorf("kept %s, not the newest", aside[0])
 	}
 }

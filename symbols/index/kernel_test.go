@@ -175,3 +175,14 @@ func BenchmarkIndexOneFile(b *testing.B) {
 		}
 	}
 }
+
+// TestKernelIndexTruncated truncates the real tree's database (about
+// 512 KiB) to the sizes that killed krls with SIGBUS and more.
+func TestKernelIndexTruncated(t *testing.T) {
+	root := kernelTree(t)
+	sizes := []int64{16384, 20000, 300000, 400000}
+	for s := int64(32768); s < 1<<20; s += 65536 {
+		sizes = append(sizes, s)
+	}
+	truncateSweep(t, root, t.TempDir(), sizes)
+}
