@@ -140,6 +140,21 @@ func (s *Indexes) treeOf(path string) *treeIndex {
 	return best
 }
 
+// Wait waits until the first indexing of the tree holding path ended,
+// or ctx ends. It reports whether the tree is indexed.
+func (s *Indexes) Wait(ctx context.Context, path string) bool {
+	t := s.treeOf(path)
+	if t == nil {
+		return false
+	}
+	select {
+	case <-t.done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // FilesChanged updates the indexes holding the .rs files among paths
 // (created, changed or deleted). Updates of one tree are serialised
 // with its first indexing, so a change is never lost to it.
