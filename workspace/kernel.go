@@ -246,7 +246,7 @@ func LocateKernel(path string, set KernelSettings, getenv func(string) (string, 
 		return withObjtree(set.Srctree, set, getenv), nil
 	}
 	if filepath.Base(abs) == ".config" {
-		if src, ok := srctreeOfObjtree(dir); ok {
+		if src, ok := SrctreeOfObjtree(dir); ok {
 			return KernelTrees{Srctree: src, Objtree: dir}, nil
 		}
 	}
@@ -261,7 +261,7 @@ func LocateKernel(path string, set KernelSettings, getenv func(string) (string, 
 		if kdir == "" {
 			return KernelTrees{}, fmt.Errorf("%w for the module in %s: set KDIR (the krls.kdir setting) to the kernel it builds against", ErrNoKernel, dir)
 		}
-		src, ok := srctreeOfObjtree(kdir)
+		src, ok := SrctreeOfObjtree(kdir)
 		if !ok {
 			return KernelTrees{}, fmt.Errorf("%w at KDIR %s: neither a source tree (Kconfig) nor an object tree whose Makefile includes one", ErrNoKernel, kdir)
 		}
@@ -299,11 +299,11 @@ func exists(path string) bool {
 	return err == nil
 }
 
-// srctreeOfObjtree returns the source tree of an object tree: the folder
+// SrctreeOfObjtree returns the source tree of an object tree: the folder
 // itself when it has a top Kconfig, else the tree its Makefile includes
 // (`make O=` and distributions' header packages write
 // "include /path/to/src/Makefile" there).
-func srctreeOfObjtree(dir string) (string, bool) {
+func SrctreeOfObjtree(dir string) (string, bool) {
 	if exists(filepath.Join(dir, "Kconfig")) && exists(filepath.Join(dir, "Makefile")) {
 		return dir, true
 	}

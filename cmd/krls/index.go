@@ -16,7 +16,7 @@ import (
 )
 
 const indexUsage = `Usage:
-  krls index [--srctree S] [--json] [--in-memory]
+  krls index [--srctree S | --objtree O] [--json] [--in-memory]
   krls index --module DIR [--json]
 
 Builds or refreshes the index of the Rust items of a kernel tree (or of
@@ -33,15 +33,17 @@ their crates). --json prints the same as one JSON object.
 
 Defaults: --srctree is the kernel tree above the current folder; it
 must be a kernel tree (Kconfig, Makefile and rust/kernel/lib.rs).
---srctree and --module exclude each other. There is no --objtree: the
-index holds the source tree's files only, not the bindings a build
-generates in an object tree.
+--objtree names a build folder instead (make's O=): the srctree is the
+one its generated Makefile includes. The index holds the source tree's
+files only, not the bindings a build generates in an object tree.
+--module excludes --srctree and --objtree.
 `
 
 func runIndex(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("krls index", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	srctree := fs.String("srctree", "", "kernel source tree")
+	objtree := fs.String("objtree", "", "a build folder (O=) whose source tree to index")
 	module := fs.String("module", "", "an out-of-tree module's folder")
 	asJSON := fs.Bool("json", false, "print JSON")
 	inMemory := fs.Bool("in-memory", false, "do not read or write the database")
@@ -57,9 +59,17 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "krls: index: unexpected argument %q (see 'krls index --help')\n", fs.Arg(0))
 		return 2
 	}
-	if *srctree != "" && *module != "" {
-		fmt.Fprintln(stderr, "krls: index: --srctree and --module exclude each other (see 'krls index --help')")
+	if *module != "" && (*srctree != "" || *objtree != "") {
+		fmt.Fprintln(stderr, "krls: index: --module excludes --srctree and --objtree (see 'krls index --help')")
 		return 2
+	}
+	if *srctree == "" && *objtree != "" {
+		src, ok := workspace.SrctreeOfObjtree(*objtree)
+		if !ok {
+			fmt.Fprintf(stderr, "krls: index: %s is not an object tree whose Makefile names its source tree\n", *objtree)
+			return 2
+		}
+		*srctree = src
 	}
 	if *srctree != "" && !workspace.IsSrctree(*srctree) {
 		fmt.Fprintf(stderr, "krls: index: %s is not a kernel source tree (no Kconfig, Makefile and rust/kernel/lib.rs)\n", *srctree)
