@@ -75,7 +75,9 @@ rootfs=$(realpath "$where")
 [ -x "$rootfs/usr/bin/nvim" ] || { echo "run.sh: no Neovim in $rootfs (make nvim-deps)" >&2; exit 2; }
 sudo=()
 [ "$(id -u)" = 0 ] || sudo=(sudo)
-# The mount points stay behind in the rootfs as empty folders: harmless.
+# The mount points of the fixture stay in the rootfs (the same each run);
+# the test folder's goes with it.
+trap 'rm -rf "$work"; "${sudo[@]}" rmdir "$rootfs$work" 2>/dev/null || true' EXIT
 "${sudo[@]}" unshare -m --propagation private bash -euc '
   root=$1 src=$2 obj=$3 work=$4; shift 4
   for d in "$src" "$obj" "$work"; do mkdir -p "$root$d"; mount --bind "$d" "$root$d"; done
