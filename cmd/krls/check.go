@@ -34,7 +34,8 @@ Flags:
   --diff REV             report only findings whose text changed since the
                          git revision REV (REV against the working tree;
                          renames are followed; an untracked file counts as
-                         changed throughout, unless git ignores it)
+                         changed throughout, unless git ignores it;
+                         HEAD before the first commit: every line)
   --fix                  apply the safe fixes to the files, then report what
                          remains; fixes that need a human (inserting a
                          SAFETY comment to fill in) are never applied

@@ -100,6 +100,14 @@ func changedLines(ctx context.Context, files []string, rev string) (map[string]*
 		if err != nil {
 			return nil, err
 		}
+		if rev == "HEAD" && g.unborn(top) {
+			// No commit yet (a pre-commit hook's first commit): every
+			// line of every file git does not ignore is new.
+			for _, e := range entries {
+				out[e.path] = &lineSet{all: status[e.rel] != ignored}
+			}
+			continue
+		}
 		changes, err := g.diff(top, rev, rels)
 		if err != nil {
 			return nil, fmt.Errorf("--diff %s: %w", rev, err)
@@ -221,6 +229,19 @@ func (g *gitRepos) status(top string, rels []string) (map[string]fileStatus, err
 		}
 	}
 	return m, nil
+}
+
+// unborn reports whether the repository at top has no commit yet: HEAD
+// names a branch that does not exist. Any other failure is left for the
+// diff to report.
+func (g *gitRepos) unborn(top string) bool {
+	if _, err := g.run(top, true, "symbolic-ref", "-q", "HEAD"); err != nil {
+		return false // detached, or not a repository
+	}
+	cmd := exec.CommandContext(g.ctx, "git", "-C", top, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+	cmd.Env = gitEnv()
+	var ee *exec.ExitError
+	return errors.As(cmd.Run(), &ee) && ee.ExitCode() == 1
 }
 
 // diff returns the lines changed since rev of the Rust files of the

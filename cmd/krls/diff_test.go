@@ -133,6 +133,33 @@ func TestCheckDiff(t *testing.T) {
 	}
 }
 
+// TestCheckDiffUnbornHead: a pre-commit hook runs `krls check --diff HEAD`
+// before the repository's first commit too, when HEAD names no commit yet:
+// every line of the files git does not ignore is new.
+func TestCheckDiffUnbornHead(t *testing.T) {
+	isolateGit(t)
+	repo := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(repo))
+	gitIn(t, repo, "init", "-q")
+	writeCheckFile(t, filepath.Join(repo, "staged.rs"), committed)
+	writeCheckFile(t, filepath.Join(repo, "new.rs"), committed)
+	writeCheckFile(t, filepath.Join(repo, "gone.rs"), committed)
+	writeCheckFile(t, filepath.Join(repo, ".gitignore"), "gone.rs\n")
+	gitIn(t, repo, "add", "staged.rs")
+	t.Chdir(repo)
+
+	want := "new.rs:7:5: warning: unsafe block missing a safety comment [undocumented-unsafe]\n" +
+		"staged.rs:7:5: warning: unsafe block missing a safety comment [undocumented-unsafe]\n"
+	out, errOut, code := krlsCheck(t, "--diff", "HEAD", "new.rs", "staged.rs", "gone.rs")
+	if out != want || code != 1 || errOut != "" {
+		t.Errorf("--diff HEAD before the first commit: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, errOut, out, want)
+	}
+	// Another revision is still an error there.
+	if _, errOut, code := krlsCheck(t, "--diff", "HEAD~1", "new.rs"); code != 2 || !strings.Contains(errOut, "HEAD~1") {
+		t.Errorf("--diff HEAD~1 before the first commit: exit %d, stderr %q", code, errOut)
+	}
+}
+
 // newRepo makes a git repository in a new temporary folder, commits
 // files (slash-separated paths → contents) and makes it the working
 // directory.

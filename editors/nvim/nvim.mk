@@ -1,0 +1,51 @@
+# The Neovim plugin's and the pre-commit hook's tests in the real programs.
+# Included by the top-level Makefile (which defines GO, SHARED and BIN).
+#
+#   make nvim-deps       Debian's neovim (0.7.2), mmdebstrap and pre-commit;
+#                        Debian chroots with Neovim 0.10 (trixie) and 0.12 (sid)
+#   make test-nvim       the plugin in headless Neovim 0.7, 0.10 and 0.12
+#   make test-precommit  .pre-commit-hooks.yaml through `pre-commit try-repo`
+#
+# The chroots are built once into $(NVIM_CACHE) and reused; everything here
+# is quick when already installed.
+
+NVIM_CACHE ?= $(or $(KRLS_TESTDATA),$(HOME)/.cache/krls-testdata)
+NVIM_SUDO  := $(if $(filter 0,$(shell id -u)),,sudo)
+FAKE_RA    := bin/fake-rust-analyzer
+
+.PHONY: nvim-deps nvim-apt nvim-chroots test-nvim test-precommit
+
+nvim-deps: nvim-apt nvim-chroots
+
+nvim-apt:
+	@command -v nvim >/dev/null && command -v mmdebstrap >/dev/null && command -v pre-commit >/dev/null || { \
+	  echo "== apt-get install neovim mmdebstrap pre-commit"; \
+	  $(NVIM_SUDO) apt-get update -qq && \
+	  $(NVIM_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim mmdebstrap pre-commit >/dev/null; }
+
+# Built in a temporary folder and renamed, so that an interrupted build is
+# never taken for a finished one.
+nvim-chroots: nvim-apt
+	@for s in trixie sid; do \
+	  d=$(NVIM_CACHE)/nvim-$$s; \
+	  [ -x $$d/usr/bin/nvim ] && continue; \
+	  echo "== Debian $$s chroot with Neovim in $$d"; \
+	  mkdir -p $(NVIM_CACHE) && $(NVIM_SUDO) rm -rf $$d.tmp && \
+	  $(NVIM_SUDO) $(SHARED)/clients/nvim-chroot.sh $$s $$d.tmp >$$d.log 2>&1 && \
+	  $(NVIM_SUDO) mv $$d.tmp $$d || { tail -20 $$d.log; exit 1; }; \
+	done
+
+$(FAKE_RA): editors/nvim/test/testdata/fake-rust-analyzer/main.go
+	$(GO) build -o $@ ./editors/nvim/test/testdata/fake-rust-analyzer
+
+test-nvim: build $(FAKE_RA) nvim-deps
+	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
+	  export KRLS_BIN=$(CURDIR)/$(BIN) KRLS_FAKE_RA=$(CURDIR)/$(FAKE_RA) && \
+	  for run in "host setup" "$(NVIM_CACHE)/nvim-trixie setup" \
+	             "$(NVIM_CACHE)/nvim-sid setup" "$(NVIM_CACHE)/nvim-sid enable"; do \
+	    echo "== test-nvim: $$run"; \
+	    editors/nvim/test/run.sh $$run || exit 1; \
+	  done
+
+test-precommit: nvim-apt
+	@editors/nvim/test/precommit.sh $(CURDIR)
