@@ -2,7 +2,8 @@
 #
 #   make run    build krls and check the example out-of-tree module
 #   make test   everything: format, vet, unit, fixture, clippy-differential,
-#               real-kernel, LSP end-to-end tests
+#               real-kernel, LSP end-to-end tests, then the editor packages
+#               in the real programs (Neovim 0.7/0.10/0.12, pre-commit)
 #
 # Nothing is assumed but Go, gcc, node/npm and apt-get: the Linux 6.12
 # test tree comes from Debian's package via ../shared/kernel-fixture.sh,
@@ -14,7 +15,7 @@ BIN     := bin/krls
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build run test unit kernel-fixture vet fmt-check fuzz bench clean
+.PHONY: all build run test test-go unit kernel-fixture vet fmt-check fuzz bench clean
 
 all: build
 
@@ -42,7 +43,10 @@ vet:
 
 # The real-kernel tests need the Linux 6.12 fixture; KRLS_REQUIRE_KERNEL
 # turns their skip into a failure so that `make test` cannot pass without.
-test: fmt-check vet
+# The editor targets (editors/*/*.mk) install what they need first.
+test: test-go test-nvim test-precommit
+
+test-go: fmt-check vet
 	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
 	  KRLS_REQUIRE_KERNEL=1 $(GO) test -count=1 ./...
 
