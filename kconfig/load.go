@@ -281,6 +281,12 @@ func (c *FileCache) Forget(path string) {
 // each file read schedules the files its `source` statements name (those
 // whose paths expand from the environment alone), and Load waits only for
 // files still being parsed, or parses itself those not yet started.
+//
+// A few long-lived workers (one per CPU) take the scheduled files from a
+// stack: a goroutine per file would grow a fresh stack for the parser's
+// recursion some 1,600 times a load, and the stack order (a file's
+// sources pushed in reverse) hands them out in the depth-first order the
+// builder walks them.
 type fileLoader struct {
 	ctx     context.Context
 	cache   *FileCache
@@ -289,8 +295,11 @@ type fileLoader struct {
 
 	mu      sync.Mutex
 	futures map[string]*fileFuture
+	pending []string // scheduled, not yet taken; the top is next
+	workers int      // started so far
+	closed  bool     // wait was called: workers stop when pending is empty
+	wake    *sync.Cond
 	wg      conc.WaitGroup
-	sem     chan struct{}
 }
 
 type fileFuture struct {
@@ -300,18 +309,18 @@ type fileFuture struct {
 }
 
 func newFileLoader(ctx context.Context, cache *FileCache, srctree string, env map[string]string) *fileLoader {
-	return &fileLoader{
+	l := &fileLoader{
 		ctx: ctx, cache: cache, srctree: srctree,
 		env:     newMacros(ctx, &Toolchain{Env: env}, nil),
 		futures: map[string]*fileFuture{},
-		sem:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
+	l.wake = sync.NewCond(&l.mu)
+	return l
 }
 
-// claim returns the future for path and whether the caller must produce it.
-func (l *fileLoader) claim(path string) (*fileFuture, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// claimLocked returns the future for path and whether the caller must
+// produce it; l.mu is held.
+func (l *fileLoader) claimLocked(path string) (*fileFuture, bool) {
 	if fu, ok := l.futures[path]; ok {
 		return fu, false
 	}
@@ -320,22 +329,64 @@ func (l *fileLoader) claim(path string) (*fileFuture, bool) {
 	return fu, true
 }
 
-// start schedules path for parsing in the background.
-func (l *fileLoader) start(path string) {
-	fu, mine := l.claim(path)
-	if !mine {
+// schedule queues paths (in the order the file names them) for the
+// workers, starting workers up to one per CPU.
+func (l *fileLoader) schedule(paths []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
 		return
 	}
-	l.wg.Go(func() {
-		l.sem <- struct{}{}
-		l.produce(path, fu)
-		<-l.sem
-	})
+	added := 0
+	for i := len(paths) - 1; i >= 0; i-- {
+		if _, mine := l.claimLocked(paths[i]); mine {
+			l.pending = append(l.pending, paths[i])
+			added++
+		}
+	}
+	for ; added > 0 && l.workers < runtime.GOMAXPROCS(0); added-- {
+		l.workers++
+		l.wg.Go(l.work)
+	}
+	l.wake.Broadcast()
 }
 
-// get returns path's file, waiting for or doing its parse.
+// work parses scheduled files until wait is called and none are left.
+func (l *fileLoader) work() {
+	l.mu.Lock()
+	for {
+		if n := len(l.pending); n > 0 {
+			path := l.pending[n-1]
+			l.pending = l.pending[:n-1]
+			fu := l.futures[path]
+			l.mu.Unlock()
+			l.produce(path, fu)
+			l.mu.Lock()
+			continue
+		}
+		if l.closed {
+			l.mu.Unlock()
+			return
+		}
+		l.wake.Wait()
+	}
+}
+
+// get returns path's file, waiting for or doing its parse. A file still
+// waiting for a worker is taken off the stack and parsed here.
 func (l *fileLoader) get(path string) (*File, error) {
-	fu, mine := l.claim(path)
+	l.mu.Lock()
+	fu, mine := l.claimLocked(path)
+	if !mine {
+		for i := len(l.pending) - 1; i >= 0; i-- {
+			if l.pending[i] == path {
+				l.pending = append(l.pending[:i], l.pending[i+1:]...)
+				mine = true
+				break
+			}
+		}
+	}
+	l.mu.Unlock()
 	if mine {
 		l.produce(path, fu)
 	} else {
@@ -350,6 +401,7 @@ func (l *fileLoader) produce(path string, fu *fileFuture) {
 	if fu.err != nil || fu.f == nil || l.ctx.Err() != nil {
 		return
 	}
+	var next []string
 	for _, s := range sourcesOf(fu.f.Stmts, nil) {
 		lit, ok := s.Path.Literal()
 		if !ok {
@@ -358,13 +410,24 @@ func (l *fileLoader) produce(path string, fu *fileFuture) {
 			l.mu.Unlock()
 		}
 		if ok {
-			l.start(lit)
+			next = append(next, lit)
 		}
+	}
+	if len(next) > 0 {
+		l.schedule(next)
 	}
 }
 
-// wait waits for the background parses.
-func (l *fileLoader) wait() { l.wg.Wait() }
+// wait stops the workers: files still scheduled are not needed any more
+// (the walk is over, or it failed).
+func (l *fileLoader) wait() {
+	l.mu.Lock()
+	l.closed = true
+	l.pending = nil
+	l.wake.Broadcast()
+	l.mu.Unlock()
+	l.wg.Wait()
+}
 
 // expandEnvOnly expands a source path whose references are environment
 // variables (such as $(SRCARCH)).
