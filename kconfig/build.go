@@ -22,24 +22,10 @@ type builder struct {
 	// properties and 150,000 expression nodes, all alive as long as the
 	// Kconfig; allocating them in chunks spares the allocator and the
 	// garbage collector most of the work of a load.
-	nodes slab[MenuNode]
-	props slab[Property]
-	syms  slab[Symbol]
-	exprs slab[Expr2]
-}
-
-// slab hands out pointers into chunks of Ts.
-type slab[T any] struct{ free []T }
-
-const slabChunk = 2048
-
-func (s *slab[T]) new() *T {
-	if len(s.free) == 0 {
-		s.free = make([]T, slabChunk)
-	}
-	p := &s.free[0]
-	s.free = s.free[1:]
-	return p
+	nodes chunks[MenuNode]
+	props chunks[Property]
+	syms  chunks[Symbol]
+	exprs chunks[Expr2]
 }
 
 type sourceFrame struct {
