@@ -121,7 +121,7 @@ func (s *AssignStmt) stmtPos() Pos   { return s.Pos }
 func (s *MacroStmt) stmtPos() Pos    { return s.Pos }
 
 // OptionKind tells the options of config, choice, menu and comment apart.
-type OptionKind int
+type OptionKind int8
 
 const (
 	OptType         OptionKind = iota // bool/tristate/int/hex/string ["prompt"] [if EXPR]
@@ -139,7 +139,7 @@ const (
 )
 
 // Type is a symbol type.
-type Type int
+type Type uint8
 
 const (
 	Unknown Type = iota
@@ -170,10 +170,10 @@ func (t Type) String() string {
 type Option struct {
 	Pos
 	Kind   OptionKind
-	Type   Type // OptType; OptDefault for def_bool/def_tristate
-	Prompt *Str // OptType (inline prompt), OptPrompt
-	Expr   Expr // OptDefault value, OptDepends, OptVisible condition
-	Sym    Word // OptSelect, OptImply
+	Type   Type  // OptType; OptDefault for def_bool/def_tristate
+	Prompt *Str  // OptType (inline prompt), OptPrompt
+	Expr   Expr  // OptDefault value, OptDepends, OptVisible condition
+	Sym    *Word // OptSelect, OptImply
 	Range  *[2]Word
 	If     Expr // the `if EXPR` condition, or nil
 	// Text is the help text (OptHelp), or the words of an OptOther.

@@ -26,6 +26,11 @@ type builder struct {
 	props chunks[Property]
 	syms  chunks[Symbol]
 	exprs chunks[Expr2]
+	// Symbols' Nodes and Props lists start out in chunks too: most
+	// symbols have one entry, and their properties are counted before
+	// they are added.
+	nodeRefs chunks[*MenuNode]
+	propRefs chunks[*Property]
 }
 
 type sourceFrame struct {
@@ -215,6 +220,9 @@ func (b *builder) addEntry(kind NodeKind, sym *Symbol, pos Pos) *MenuNode {
 	b.cur.last = n
 	b.entry = n
 	if sym != nil {
+		if sym.Nodes == nil {
+			sym.Nodes = b.nodeRefs.take(1)[:0]
+		}
 		sym.Nodes = append(sym.Nodes, n)
 	}
 	return n
@@ -401,6 +409,22 @@ func (b *builder) choiceStmt(s *ChoiceStmt) error {
 
 // options applies the option lines of a config or choice entry.
 func (b *builder) options(n *MenuNode, opts []Option) error {
+	if sym := n.Sym; sym != nil {
+		props := 0
+		for i := range opts {
+			switch opts[i].Kind {
+			case OptType:
+				if opts[i].Prompt != nil {
+					props++
+				}
+			case OptPrompt, OptDefault, OptSelect, OptImply, OptRange:
+				props++
+			}
+		}
+		if len(sym.Props)+props > cap(sym.Props) {
+			sym.Props = append(b.propRefs.take(len(sym.Props) + props)[:0], sym.Props...)
+		}
+	}
 	for i := range opts {
 		o := &opts[i]
 		b.at(o.Pos)
@@ -434,7 +458,7 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 				b.setType(o.Type, o.Pos)
 			}
 		case OptSelect, OptImply:
-			target, err := b.nonConst(o.Sym, o.Pos)
+			target, err := b.nonConst(*o.Sym, o.Pos)
 			if err != nil {
 				return err
 			}
@@ -548,7 +572,10 @@ func (b *builder) symbol(w Word, pos Pos) (*Symbol, error) {
 	if s == nil {
 		s = b.newSymbol(name)
 	}
-	b.k.refs = append(b.k.refs, symRef{s, pos})
+	if len(b.k.refFiles) == 0 || b.k.refFiles[len(b.k.refFiles)-1] != pos.File {
+		b.k.refFiles = append(b.k.refFiles, pos.File)
+	}
+	b.k.refs = append(b.k.refs, symRef{int32(s.id), int32(len(b.k.refFiles) - 1), int32(pos.Line)})
 	return s, nil
 }
 

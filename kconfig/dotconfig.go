@@ -413,13 +413,19 @@ func (e *Eval) printSymbol(w *bufio.Writer, s *Symbol) {
 	}
 	val := e.Str(s)
 	if (s.Type == Bool || s.Type == Tristate) && val == "n" {
-		fmt.Fprintf(w, "# CONFIG_%s is not set\n", s.Name)
+		w.WriteString("# CONFIG_")
+		w.WriteString(s.Name)
+		w.WriteString(" is not set\n")
 		return
 	}
 	if s.Type == String {
 		val = escapeConfigString(val)
 	}
-	fmt.Fprintf(w, "CONFIG_%s=%s\n", s.Name, val)
+	w.WriteString("CONFIG_")
+	w.WriteString(s.Name)
+	w.WriteByte('=')
+	w.WriteString(val)
+	w.WriteByte('\n')
 }
 
 func escapeConfigString(s string) string {

@@ -42,22 +42,26 @@ type Kconfig struct {
 	nextID   int
 	nextProp int
 	nextExpr int32
-	// refs are the places symbols are used, in the order read.
-	refs []symRef
+	// refs are the places symbols are used, in the order read: some
+	// 100,000, kept free of pointers for the garbage collector's sake.
+	refs     []symRef
+	refFiles []string // the files of refs
 }
 
 type symRef struct {
-	sym *Symbol
-	pos Pos
+	sym, file, line int32 // Symbol.id, index in refFiles
 }
 
 // Refs returns the places a symbol is used in Kconfig files (in
 // expressions, selects, ranges), in the order read.
 func (k *Kconfig) Refs(s *Symbol) []Pos {
 	var out []Pos
+	if s.id < 0 {
+		return nil
+	}
 	for _, r := range k.refs {
-		if r.sym == s {
-			out = append(out, r.pos)
+		if int(r.sym) == s.id {
+			out = append(out, Pos{k.refFiles[r.file], int(r.line)})
 		}
 	}
 	return out

@@ -113,6 +113,7 @@ type parseMem struct {
 	stmts   chunks[Stmt]
 	configs chunks[ConfigStmt]
 	strs    chunks[Str]
+	words   chunks[Word]
 	parts   chunks[StrPart]
 	syms    chunks[SymExpr]
 	bins    chunks[BinExpr]
@@ -128,6 +129,7 @@ func newParseMem(size int) *parseMem {
 	m.stmts.expect(size / 270)
 	m.configs.expect(size / 310)
 	m.strs.expect(size / 390)
+	m.words.expect(size / 330)
 	m.parts.expect(size / 330)
 	m.syms.expect(size / 170)
 	m.bins.expect(size / 600)
@@ -504,7 +506,8 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 			o.Kind = optInvalid
 			return true
 		}
-		o.Sym = p.tok.word
+		o.Sym = p.mem.words.new()
+		*o.Sym = p.tok.word
 		p.advance()
 		o.If = p.ifExpr()
 	case tRange:
