@@ -20,7 +20,10 @@
 // are then taken from the .config, where conf recorded them.
 package kconfig
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Pos is a place in a Kconfig file: the file (relative to the srctree, as
 // conf prints it) and a 1-based line.
@@ -200,12 +203,7 @@ func (w Word) HasMacro() bool {
 		}
 		return false
 	}
-	for i := 0; i < len(w.Raw); i++ {
-		if w.Raw[i] == '$' {
-			return true
-		}
-	}
-	return false
+	return strings.IndexByte(w.Raw, '$') >= 0
 }
 
 // Str is a quoted string: a prompt, a source path, a mainmenu title.

@@ -675,6 +675,14 @@ func cmpKind(op string) exprKind {
 func (b *builder) newExpr(kind exprKind, left, right *Expr2, sym, sym2 *Symbol) *Expr2 {
 	e := b.exprs.new()
 	*e = Expr2{kind: kind, left: left, right: right, sym: sym, sym2: sym2}
+	switch {
+	case kind != eSym:
+		// The id of its cache entry in an Eval.
+		b.k.nextExpr++
+		e.id = b.k.nextExpr
+	case sym.id >= 0:
+		e.id = int32(sym.id) + 1
+	}
 	e.probe = left != nil && left.probe || right != nil && right.probe ||
 		sym != nil && sym.Probe >= 0 || sym2 != nil && sym2.Probe >= 0
 	return e

@@ -67,35 +67,12 @@ func (k *Kconfig) Refs(s *Symbol) []Pos {
 	return out
 }
 
-// number gives composite expressions their cache ids, and symbols their
-// choice, now that the tree is final.
-func (k *Kconfig) number() {
-	var walk func(e *Expr2)
-	walk = func(e *Expr2) {
-		if e == nil || e.kind == eSym || e.id != 0 {
-			return
-		}
-		k.nextExpr++
-		e.id = k.nextExpr
-		walk(e.left)
-		walk(e.right)
-	}
+// findChoices gives symbols their choice, now that the menu tree is
+// final. (Composite expressions got the ids of their cache entries as
+// they were built.)
+func (k *Kconfig) findChoices() {
 	for _, s := range k.Symbols {
 		s.choiceNode = s.findChoiceNode()
-		walk(s.DirDep)
-		walk(s.RevDep)
-		walk(s.Implied)
-		for _, p := range s.Props {
-			walk(p.Visible)
-			walk(p.Value)
-		}
-	}
-	for n := k.Root; n != nil; n = menuNext(n, nil) {
-		walk(n.Dep)
-		walk(n.Visibility)
-		if n.Prompt != nil {
-			walk(n.Prompt.Visible)
-		}
 	}
 }
 
@@ -187,7 +164,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 	b.finalize(k.Root, false)
 	b.checkChoices()
 	b.taint()
-	k.number()
+	k.findChoices()
 	return k, nil
 }
 
