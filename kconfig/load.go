@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -207,43 +206,21 @@ func (c *FileCache) get(srctree, path string) (*File, error) {
 	// Size and time come from the open file before it is read: a change
 	// made while reading gives a newer time, and the next load reads the
 	// file again.
-	src, st, err := readFile(full)
+	src, stamp, err := readFile(full)
 	if err != nil {
 		return nil, err
 	}
 	f := ParseFile(path, src)
 	c.mu.Lock()
-	c.files[full] = &cachedFile{size: st.Size(), mtime: st.ModTime().UnixNano(), file: f}
+	c.files[full] = &cachedFile{size: stamp.size, mtime: stamp.mtime, file: f}
 	c.mu.Unlock()
 	return f, nil
 }
 
-// readFile reads a file with one open, fstat, read and close: a cold load
-// reads some 1,600 files, and os.Stat then os.ReadFile would cost twice
-// the system calls.
-func readFile(path string) ([]byte, os.FileInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	size := st.Size()
-	if size < 0 || size > maxKconfigFile {
-		return nil, nil, fmt.Errorf("%s: %d bytes is too large for a Kconfig file", path, size)
-	}
-	buf := make([]byte, size)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return nil, nil, err
-	}
-	return buf[:n], st, nil
+// fileStamp is what tells a file's versions apart: its size and
+// modification time (in nanoseconds since 1970).
+type fileStamp struct {
+	size, mtime int64
 }
 
 // maxKconfigFile bounds a Kconfig file: the largest in Linux 6.12 is
