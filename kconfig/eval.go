@@ -26,7 +26,7 @@ func triNot(a Tri) Tri    { return Yes - a }
 type symState struct {
 	tri                              Tri
 	str                              string
-	valid, write, written            bool
+	valid, write                     bool
 	visible, dirDep, revDep, implied Tri
 	hasUser                          bool
 	userTri                          Tri
