@@ -20,7 +20,10 @@
 // are then taken from the .config, where conf recorded them.
 package kconfig
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Pos is a place in a Kconfig file: the file (relative to the srctree, as
 // conf prints it) and a 1-based line.
@@ -121,7 +124,7 @@ func (s *AssignStmt) stmtPos() Pos   { return s.Pos }
 func (s *MacroStmt) stmtPos() Pos    { return s.Pos }
 
 // OptionKind tells the options of config, choice, menu and comment apart.
-type OptionKind int
+type OptionKind int8
 
 const (
 	OptType         OptionKind = iota // bool/tristate/int/hex/string ["prompt"] [if EXPR]
@@ -139,7 +142,7 @@ const (
 )
 
 // Type is a symbol type.
-type Type int
+type Type uint8
 
 const (
 	Unknown Type = iota
@@ -170,10 +173,10 @@ func (t Type) String() string {
 type Option struct {
 	Pos
 	Kind   OptionKind
-	Type   Type // OptType; OptDefault for def_bool/def_tristate
-	Prompt *Str // OptType (inline prompt), OptPrompt
-	Expr   Expr // OptDefault value, OptDepends, OptVisible condition
-	Sym    Word // OptSelect, OptImply
+	Type   Type  // OptType; OptDefault for def_bool/def_tristate
+	Prompt *Str  // OptType (inline prompt), OptPrompt
+	Expr   Expr  // OptDefault value, OptDepends, OptVisible condition
+	Sym    *Word // OptSelect, OptImply
 	Range  *[2]Word
 	If     Expr // the `if EXPR` condition, or nil
 	// Text is the help text (OptHelp), or the words of an OptOther.
@@ -200,12 +203,7 @@ func (w Word) HasMacro() bool {
 		}
 		return false
 	}
-	for i := 0; i < len(w.Raw); i++ {
-		if w.Raw[i] == '$' {
-			return true
-		}
-	}
-	return false
+	return strings.IndexByte(w.Raw, '$') >= 0
 }
 
 // Str is a quoted string: a prompt, a source path, a mainmenu title.

@@ -22,24 +22,15 @@ type builder struct {
 	// properties and 150,000 expression nodes, all alive as long as the
 	// Kconfig; allocating them in chunks spares the allocator and the
 	// garbage collector most of the work of a load.
-	nodes slab[MenuNode]
-	props slab[Property]
-	syms  slab[Symbol]
-	exprs slab[Expr2]
-}
-
-// slab hands out pointers into chunks of Ts.
-type slab[T any] struct{ free []T }
-
-const slabChunk = 2048
-
-func (s *slab[T]) new() *T {
-	if len(s.free) == 0 {
-		s.free = make([]T, slabChunk)
-	}
-	p := &s.free[0]
-	s.free = s.free[1:]
-	return p
+	nodes chunks[MenuNode]
+	props chunks[Property]
+	syms  chunks[Symbol]
+	exprs chunks[Expr2]
+	// Symbols' Nodes and Props lists start out in chunks too: most
+	// symbols have one entry, and their properties are counted before
+	// they are added.
+	nodeRefs chunks[*MenuNode]
+	propRefs chunks[*Property]
 }
 
 type sourceFrame struct {
@@ -229,6 +220,9 @@ func (b *builder) addEntry(kind NodeKind, sym *Symbol, pos Pos) *MenuNode {
 	b.cur.last = n
 	b.entry = n
 	if sym != nil {
+		if sym.Nodes == nil {
+			sym.Nodes = b.nodeRefs.take(1)[:0]
+		}
 		sym.Nodes = append(sym.Nodes, n)
 	}
 	return n
@@ -415,6 +409,22 @@ func (b *builder) choiceStmt(s *ChoiceStmt) error {
 
 // options applies the option lines of a config or choice entry.
 func (b *builder) options(n *MenuNode, opts []Option) error {
+	if sym := n.Sym; sym != nil {
+		props := 0
+		for i := range opts {
+			switch opts[i].Kind {
+			case OptType:
+				if opts[i].Prompt != nil {
+					props++
+				}
+			case OptPrompt, OptDefault, OptSelect, OptImply, OptRange:
+				props++
+			}
+		}
+		if len(sym.Props)+props > cap(sym.Props) {
+			sym.Props = append(b.propRefs.take(len(sym.Props) + props)[:0], sym.Props...)
+		}
+	}
 	for i := range opts {
 		o := &opts[i]
 		b.at(o.Pos)
@@ -448,7 +458,7 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 				b.setType(o.Type, o.Pos)
 			}
 		case OptSelect, OptImply:
-			target, err := b.nonConst(o.Sym, o.Pos)
+			target, err := b.nonConst(*o.Sym, o.Pos)
 			if err != nil {
 				return err
 			}
@@ -562,7 +572,10 @@ func (b *builder) symbol(w Word, pos Pos) (*Symbol, error) {
 	if s == nil {
 		s = b.newSymbol(name)
 	}
-	b.k.refs = append(b.k.refs, symRef{s, pos})
+	if len(b.k.refFiles) == 0 || b.k.refFiles[len(b.k.refFiles)-1] != pos.File {
+		b.k.refFiles = append(b.k.refFiles, pos.File)
+	}
+	b.k.refs = append(b.k.refs, symRef{int32(s.id), int32(len(b.k.refFiles) - 1), int32(pos.Line)})
 	return s, nil
 }
 
@@ -662,6 +675,14 @@ func cmpKind(op string) exprKind {
 func (b *builder) newExpr(kind exprKind, left, right *Expr2, sym, sym2 *Symbol) *Expr2 {
 	e := b.exprs.new()
 	*e = Expr2{kind: kind, left: left, right: right, sym: sym, sym2: sym2}
+	switch {
+	case kind != eSym:
+		// The id of its cache entry in an Eval.
+		b.k.nextExpr++
+		e.id = b.k.nextExpr
+	case sym.id >= 0:
+		e.id = int32(sym.id) + 1
+	}
 	e.probe = left != nil && left.probe || right != nil && right.probe ||
 		sym != nil && sym.Probe >= 0 || sym2 != nil && sym2.Probe >= 0
 	return e

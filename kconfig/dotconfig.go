@@ -167,8 +167,15 @@ func (e *Eval) Apply(d *DotConfig) {
 	}
 	// seen is the C tool's SYMBOL_DEF_USER flag: the file gave the symbol
 	// a value. A value conf ignores (an unquoted string, any value of a
-	// symbol without type) sets no flag.
-	seen := map[*Symbol]bool{}
+	// symbol without type) sets no flag. By symbol id; the constants y,
+	// m and n (ids -1 to -3) after the symbols.
+	seen := make([]bool, len(e.st)+3)
+	seenAt := func(s *Symbol) *bool {
+		if s.id < 0 {
+			return &seen[len(e.st)-s.id-1]
+		}
+		return &seen[s.id]
+	}
 	for _, en := range d.Entries {
 		s := e.K.Lookup(en.Name)
 		if s == nil {
@@ -178,7 +185,7 @@ func (e *Eval) Apply(d *DotConfig) {
 			e.Changed = true
 			continue
 		}
-		if seen[s] {
+		if *seenAt(s) {
 			e.Warnings = append(e.Warnings, &Error{Pos: Pos{d.Path, en.Line}, Msg: "override: reassigning to symbol " + s.Name, Warning: true})
 			e.Changed = true
 		}
@@ -187,7 +194,7 @@ func (e *Eval) Apply(d *DotConfig) {
 			continue
 		}
 		if stored {
-			seen[s] = true
+			*seenAt(s) = true
 		}
 		if ch := s.ChoiceNode(); ch != nil {
 			prio := e.prio[ch]
@@ -292,9 +299,7 @@ func unescapeConfigString(s string) (string, bool) {
 func validNumber(t Type, s string) bool {
 	switch t {
 	case Int:
-		if strings.HasPrefix(s, "-") {
-			s = s[1:]
-		}
+		s = strings.TrimPrefix(s, "-")
 		if s == "" || s[0] < '0' || s[0] > '9' {
 			return false
 		}
@@ -413,13 +418,19 @@ func (e *Eval) printSymbol(w *bufio.Writer, s *Symbol) {
 	}
 	val := e.Str(s)
 	if (s.Type == Bool || s.Type == Tristate) && val == "n" {
-		fmt.Fprintf(w, "# CONFIG_%s is not set\n", s.Name)
+		w.WriteString("# CONFIG_")
+		w.WriteString(s.Name)
+		w.WriteString(" is not set\n")
 		return
 	}
 	if s.Type == String {
 		val = escapeConfigString(val)
 	}
-	fmt.Fprintf(w, "CONFIG_%s=%s\n", s.Name, val)
+	w.WriteString("CONFIG_")
+	w.WriteString(s.Name)
+	w.WriteByte('=')
+	w.WriteString(val)
+	w.WriteByte('\n')
 }
 
 func escapeConfigString(s string) string {

@@ -26,7 +26,7 @@ func triNot(a Tri) Tri    { return Yes - a }
 type symState struct {
 	tri                              Tri
 	str                              string
-	valid, write, written            bool
+	valid, write                     bool
 	visible, dirDep, revDep, implied Tri
 	hasUser                          bool
 	userTri                          Tri
@@ -603,6 +603,9 @@ func (e *Eval) calcExpr(x *Expr2) Tri {
 		return Yes
 	}
 	if x.kind == eSym {
+		if i := int(x.id) - 1; i >= 0 && i < len(e.st) && e.st[i].valid {
+			return e.st[i].tri
+		}
 		return e.TriValue(x.sym)
 	}
 	if id := x.id; id > 0 && int(id) < len(e.exprGen) {

@@ -152,7 +152,9 @@ func checkStmts(t *testing.T, stmts []Stmt, lines int) {
 			}
 			expr(o.Expr)
 			expr(o.If)
-			word(o.Sym)
+			if o.Sym != nil {
+				word(*o.Sym)
+			}
 			if o.Range != nil {
 				word(o.Range[0])
 				word(o.Range[1])

@@ -120,12 +120,13 @@ type lexer struct {
 
 	warnings []*Error
 	helpBuf  []byte // reused while building help texts
+	mem      *parseMem
 }
 
 // newLexer reads src without copying it: the words of the file alias its
 // bytes, so the caller must not change src afterwards.
-func newLexer(file string, src []byte) *lexer {
-	return &lexer{src: unsafe.String(unsafe.SliceData(src), len(src)), line: 1, file: file, prev: tEOL, prevPrev: tEOL}
+func newLexer(file string, src []byte, mem *parseMem) *lexer {
+	return &lexer{src: unsafe.String(unsafe.SliceData(src), len(src)), line: 1, file: file, prev: tEOL, prevPrev: tEOL, mem: mem}
 }
 
 func (lx *lexer) warn(line int, msg string) {
@@ -312,7 +313,9 @@ func (lx *lexer) word() token {
 	}
 	lx.pos = p
 	text := src[start:p]
-	if !hasDollar {
+	// Keywords are lower case; most words are upper-case symbol names,
+	// which this spares the map lookup.
+	if !hasDollar && text[0] >= 'a' && text[0] <= 'z' {
 		if k, ok := keywords[text]; ok {
 			return token{kind: k, line: line}
 		}
@@ -354,7 +357,9 @@ func (lx *lexer) quoted(open byte) Word {
 		if c == open {
 			text := src[lx.pos:q]
 			lx.pos = q + 1
-			return Word{Quoted: true, Parts: []StrPart{{Text: text}}, Raw: text}
+			parts := lx.mem.parts.take(1)
+			parts[0].Text = text
+			return Word{Quoted: true, Parts: parts, Raw: text}
 		}
 		if c == '\\' || c == '$' || c == '\n' || c == 0 {
 			break
@@ -480,6 +485,7 @@ func (lx *lexer) assignValue() token {
 func (lx *lexer) helpText() token {
 	src := lx.src
 	line := lx.line
+	limit := len(src) - lx.pos
 	text := lx.helpBuf[:0]
 	defer func() { lx.helpBuf = text[:0] }()
 	firstTS, lastTS := 0, 0
@@ -548,5 +554,5 @@ func (lx *lexer) helpText() token {
 		}
 	}
 	lx.prevPrev, lx.prev = lx.prev, tHelpText
-	return token{kind: tHelpText, line: line, text: string(text)}
+	return token{kind: tHelpText, line: line, text: lx.mem.text.string(text, limit)}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,56 +41,37 @@ type Kconfig struct {
 	nextID   int
 	nextProp int
 	nextExpr int32
-	// refs are the places symbols are used, in the order read.
-	refs []symRef
+	// refs are the places symbols are used, in the order read: some
+	// 100,000, kept free of pointers for the garbage collector's sake.
+	refs     []symRef
+	refFiles []string // the files of refs
 }
 
 type symRef struct {
-	sym *Symbol
-	pos Pos
+	sym, file, line int32 // Symbol.id, index in refFiles
 }
 
 // Refs returns the places a symbol is used in Kconfig files (in
 // expressions, selects, ranges), in the order read.
 func (k *Kconfig) Refs(s *Symbol) []Pos {
 	var out []Pos
+	if s.id < 0 {
+		return nil
+	}
 	for _, r := range k.refs {
-		if r.sym == s {
-			out = append(out, r.pos)
+		if int(r.sym) == s.id {
+			out = append(out, Pos{k.refFiles[r.file], int(r.line)})
 		}
 	}
 	return out
 }
 
-// number gives composite expressions their cache ids, and symbols their
-// choice, now that the tree is final.
-func (k *Kconfig) number() {
-	var walk func(e *Expr2)
-	walk = func(e *Expr2) {
-		if e == nil || e.kind == eSym || e.id != 0 {
-			return
-		}
-		k.nextExpr++
-		e.id = k.nextExpr
-		walk(e.left)
-		walk(e.right)
-	}
+// findChoices gives symbols their choice, now that the menu tree is
+// final. (Composite expressions got the ids of their cache entries as
+// they were built.)
+func (k *Kconfig) findChoices() {
 	for _, s := range k.Symbols {
 		s.choiceNode = s.findChoiceNode()
-		walk(s.DirDep)
-		walk(s.RevDep)
-		walk(s.Implied)
-		for _, p := range s.Props {
-			walk(p.Visible)
-			walk(p.Value)
-		}
-	}
-	for n := k.Root; n != nil; n = menuNext(n, nil) {
-		walk(n.Dep)
-		walk(n.Visibility)
-		if n.Prompt != nil {
-			walk(n.Prompt.Visible)
-		}
 	}
 }
 
@@ -183,7 +163,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 	b.finalize(k.Root, false)
 	b.checkChoices()
 	b.taint()
-	k.number()
+	k.findChoices()
 	return k, nil
 }
 
@@ -226,43 +206,21 @@ func (c *FileCache) get(srctree, path string) (*File, error) {
 	// Size and time come from the open file before it is read: a change
 	// made while reading gives a newer time, and the next load reads the
 	// file again.
-	src, st, err := readFile(full)
+	src, stamp, err := readFile(full)
 	if err != nil {
 		return nil, err
 	}
 	f := ParseFile(path, src)
 	c.mu.Lock()
-	c.files[full] = &cachedFile{size: st.Size(), mtime: st.ModTime().UnixNano(), file: f}
+	c.files[full] = &cachedFile{size: stamp.size, mtime: stamp.mtime, file: f}
 	c.mu.Unlock()
 	return f, nil
 }
 
-// readFile reads a file with one open, fstat, read and close: a cold load
-// reads some 1,600 files, and os.Stat then os.ReadFile would cost twice
-// the system calls.
-func readFile(path string) ([]byte, os.FileInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	size := st.Size()
-	if size < 0 || size > maxKconfigFile {
-		return nil, nil, fmt.Errorf("%s: %d bytes is too large for a Kconfig file", path, size)
-	}
-	buf := make([]byte, size)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return nil, nil, err
-	}
-	return buf[:n], st, nil
+// fileStamp is what tells a file's versions apart: its size and
+// modification time (in nanoseconds since 1970).
+type fileStamp struct {
+	size, mtime int64
 }
 
 // maxKconfigFile bounds a Kconfig file: the largest in Linux 6.12 is
@@ -281,6 +239,12 @@ func (c *FileCache) Forget(path string) {
 // each file read schedules the files its `source` statements name (those
 // whose paths expand from the environment alone), and Load waits only for
 // files still being parsed, or parses itself those not yet started.
+//
+// A few long-lived workers (one per CPU) take the scheduled files from a
+// stack: a goroutine per file would grow a fresh stack for the parser's
+// recursion some 1,600 times a load, and the stack order (a file's
+// sources pushed in reverse) hands them out in the depth-first order the
+// builder walks them.
 type fileLoader struct {
 	ctx     context.Context
 	cache   *FileCache
@@ -289,8 +253,11 @@ type fileLoader struct {
 
 	mu      sync.Mutex
 	futures map[string]*fileFuture
+	pending []string // scheduled, not yet taken; the top is next
+	workers int      // started so far
+	closed  bool     // wait was called: workers stop when pending is empty
+	wake    *sync.Cond
 	wg      conc.WaitGroup
-	sem     chan struct{}
 }
 
 type fileFuture struct {
@@ -300,18 +267,18 @@ type fileFuture struct {
 }
 
 func newFileLoader(ctx context.Context, cache *FileCache, srctree string, env map[string]string) *fileLoader {
-	return &fileLoader{
+	l := &fileLoader{
 		ctx: ctx, cache: cache, srctree: srctree,
 		env:     newMacros(ctx, &Toolchain{Env: env}, nil),
 		futures: map[string]*fileFuture{},
-		sem:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
+	l.wake = sync.NewCond(&l.mu)
+	return l
 }
 
-// claim returns the future for path and whether the caller must produce it.
-func (l *fileLoader) claim(path string) (*fileFuture, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// claimLocked returns the future for path and whether the caller must
+// produce it; l.mu is held.
+func (l *fileLoader) claimLocked(path string) (*fileFuture, bool) {
 	if fu, ok := l.futures[path]; ok {
 		return fu, false
 	}
@@ -320,22 +287,64 @@ func (l *fileLoader) claim(path string) (*fileFuture, bool) {
 	return fu, true
 }
 
-// start schedules path for parsing in the background.
-func (l *fileLoader) start(path string) {
-	fu, mine := l.claim(path)
-	if !mine {
+// schedule queues paths (in the order the file names them) for the
+// workers, starting workers up to one per CPU.
+func (l *fileLoader) schedule(paths []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
 		return
 	}
-	l.wg.Go(func() {
-		l.sem <- struct{}{}
-		l.produce(path, fu)
-		<-l.sem
-	})
+	added := 0
+	for i := len(paths) - 1; i >= 0; i-- {
+		if _, mine := l.claimLocked(paths[i]); mine {
+			l.pending = append(l.pending, paths[i])
+			added++
+		}
+	}
+	for ; added > 0 && l.workers < runtime.GOMAXPROCS(0); added-- {
+		l.workers++
+		l.wg.Go(l.work)
+	}
+	l.wake.Broadcast()
 }
 
-// get returns path's file, waiting for or doing its parse.
+// work parses scheduled files until wait is called and none are left.
+func (l *fileLoader) work() {
+	l.mu.Lock()
+	for {
+		if n := len(l.pending); n > 0 {
+			path := l.pending[n-1]
+			l.pending = l.pending[:n-1]
+			fu := l.futures[path]
+			l.mu.Unlock()
+			l.produce(path, fu)
+			l.mu.Lock()
+			continue
+		}
+		if l.closed {
+			l.mu.Unlock()
+			return
+		}
+		l.wake.Wait()
+	}
+}
+
+// get returns path's file, waiting for or doing its parse. A file still
+// waiting for a worker is taken off the stack and parsed here.
 func (l *fileLoader) get(path string) (*File, error) {
-	fu, mine := l.claim(path)
+	l.mu.Lock()
+	fu, mine := l.claimLocked(path)
+	if !mine {
+		for i := len(l.pending) - 1; i >= 0; i-- {
+			if l.pending[i] == path {
+				l.pending = append(l.pending[:i], l.pending[i+1:]...)
+				mine = true
+				break
+			}
+		}
+	}
+	l.mu.Unlock()
 	if mine {
 		l.produce(path, fu)
 	} else {
@@ -350,6 +359,7 @@ func (l *fileLoader) produce(path string, fu *fileFuture) {
 	if fu.err != nil || fu.f == nil || l.ctx.Err() != nil {
 		return
 	}
+	var next []string
 	for _, s := range sourcesOf(fu.f.Stmts, nil) {
 		lit, ok := s.Path.Literal()
 		if !ok {
@@ -358,13 +368,24 @@ func (l *fileLoader) produce(path string, fu *fileFuture) {
 			l.mu.Unlock()
 		}
 		if ok {
-			l.start(lit)
+			next = append(next, lit)
 		}
+	}
+	if len(next) > 0 {
+		l.schedule(next)
 	}
 }
 
-// wait waits for the background parses.
-func (l *fileLoader) wait() { l.wg.Wait() }
+// wait stops the workers: files still scheduled are not needed any more
+// (the walk is over, or it failed).
+func (l *fileLoader) wait() {
+	l.mu.Lock()
+	l.closed = true
+	l.pending = nil
+	l.wake.Broadcast()
+	l.mu.Unlock()
+	l.wg.Wait()
+}
 
 // expandEnvOnly expands a source path whose references are environment
 // variables (such as $(SRCARCH)).

@@ -190,7 +190,9 @@ func NameRefs(f *File) []NameRef {
 		for _, o := range opts {
 			switch o.Kind {
 			case OptSelect, OptImply:
-				add(o.Sym, o.Line)
+				if o.Sym != nil {
+					add(*o.Sym, o.Line)
+				}
 			case OptRange:
 				if o.Range != nil {
 					add(o.Range[0], o.Line)

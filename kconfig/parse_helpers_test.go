@@ -102,9 +102,9 @@ func dumpOptions(b *strings.Builder, opts []Option, indent string) {
 			}
 			b.WriteString(dumpExpr(o.Expr))
 		case OptSelect:
-			b.WriteString("select " + dumpWord(o.Sym))
+			b.WriteString("select " + dumpWord(*o.Sym))
 		case OptImply:
-			b.WriteString("imply " + dumpWord(o.Sym))
+			b.WriteString("imply " + dumpWord(*o.Sym))
 		case OptRange:
 			b.WriteString("range " + dumpWord(o.Range[0]) + " " + dumpWord(o.Range[1]))
 		case OptDepends:

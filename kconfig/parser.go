@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ParseFile parses one Kconfig file. It does not follow `source`
@@ -11,7 +12,11 @@ import (
 // of src, which must not change afterwards. Syntax errors are collected in
 // File.Errors with their line; parsing goes on at the next line.
 func ParseFile(path string, src []byte) *File {
-	p := &parser{lx: newLexer(path, src), file: &File{Path: path}}
+	mem := newParseMem(len(src))
+	p := &parser{lx: newLexer(path, src, mem), file: &File{Path: path}, mem: mem}
+	p.scratch = scratchPool.Get().(*parseScratch)
+	p.lx.helpBuf = p.scratch.help
+	defer p.putScratch()
 	p.advance()
 	p.file.Stmts = p.stmts()
 	for p.tok.kind != tEOF {
@@ -26,7 +31,52 @@ func ParseFile(path string, src []byte) *File {
 		// missing end (found at the end of the file) at the block's line.
 		slices.SortStableFunc(p.file.Errors, func(a, b *Error) int { return a.Line - b.Line })
 	}
+	p.placeOptions()
 	return p.file
+}
+
+// parseScratch holds the buffers a parse collects into, reused by the
+// next parse.
+type parseScratch struct {
+	// Statements being collected, as a stack: blocks nest.
+	stmts []Stmt
+	// The options of every entry of the file, and where they go.
+	opts   []Option
+	optDst []optPlace
+	help   []byte // the help text being built
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(parseScratch) }}
+
+// optPlace is where the options opts[start:end] of the file go.
+type optPlace struct {
+	dst        *[]Option
+	start, end int
+}
+
+// placeOptions gives the entries their options, carved from one
+// allocation of the exact size: entries have from none to a dozen
+// options, and allocating each entry's apart would cost the garbage
+// collector more than all the rest of a file's tree.
+func (p *parser) placeOptions() {
+	sc := p.scratch
+	all := slices.Clone(sc.opts)
+	for _, d := range sc.optDst {
+		if d.end > d.start {
+			*d.dst = all[d.start:d.end:d.end]
+		}
+	}
+}
+
+func (p *parser) putScratch() {
+	sc := p.scratch
+	clear(sc.stmts)
+	clear(sc.opts)
+	clear(sc.optDst)
+	sc.stmts, sc.opts, sc.optDst = sc.stmts[:0], sc.opts[:0], sc.optDst[:0]
+	sc.help = p.lx.helpBuf[:0]
+	p.scratch = nil
+	scratchPool.Put(sc)
 }
 
 var opener = map[tokKind]string{tEndif: "'if'", tEndmenu: "'menu'", tEndchoice: "'choice'"}
@@ -52,6 +102,40 @@ type parser struct {
 	// given up (the rest of its line is skipped, without more errors).
 	exprDepth, exprTerms int
 	exprFailed           bool
+
+	mem     *parseMem
+	scratch *parseScratch
+}
+
+// parseMem holds the chunks a file's syntax tree is carved from (see
+// chunks); the tree keeps them alive as long as it lives.
+type parseMem struct {
+	stmts   chunks[Stmt]
+	configs chunks[ConfigStmt]
+	strs    chunks[Str]
+	words   chunks[Word]
+	parts   chunks[StrPart]
+	syms    chunks[SymExpr]
+	bins    chunks[BinExpr]
+	nots    chunks[NotExpr]
+	cmps    chunks[CmpExpr]
+	text    textArena
+}
+
+// newParseMem sizes the first chunks for a file of size bytes, from the
+// density of each kind of node in Linux 6.12's Kconfig files.
+func newParseMem(size int) *parseMem {
+	m := &parseMem{}
+	m.stmts.expect(size / 270)
+	m.configs.expect(size / 310)
+	m.strs.expect(size / 390)
+	m.words.expect(size / 330)
+	m.parts.expect(size / 330)
+	m.syms.expect(size / 170)
+	m.bins.expect(size / 600)
+	m.nots.expect(size / 3800)
+	m.cmps.expect(size / 4900)
+	return m
 }
 
 func (p *parser) advance() { p.tok = p.lx.next() }
@@ -126,19 +210,21 @@ func (p *parser) enter(line int) bool {
 // stmts parses statements until an end keyword (endmenu, endchoice, endif)
 // or the end of the file; it does not consume the end keyword.
 func (p *parser) stmts() []Stmt {
-	var out []Stmt
+	sc := p.scratch
+	start := len(sc.stmts)
 	for {
 		switch p.tok.kind {
-		case tEOF:
-			return out
-		case tEndmenu, tEndchoice, tEndif:
+		case tEOF, tEndmenu, tEndchoice, tEndif:
+			out := p.mem.stmts.clone(sc.stmts[start:])
+			clear(sc.stmts[start:])
+			sc.stmts = sc.stmts[:start]
 			return out
 		case tEOL:
 			p.advance()
 			continue
 		}
 		if s := p.stmt(); s != nil {
-			out = append(out, s)
+			sc.stmts = append(sc.stmts, s)
 		}
 	}
 }
@@ -154,10 +240,11 @@ func (p *parser) stmt() Stmt {
 			p.skipLine()
 			return nil
 		}
-		s := &ConfigStmt{Pos: p.pos(line), Name: p.tok.word, Menuconfig: t.kind == tMenuconfig}
+		s := p.mem.configs.new()
+		*s = ConfigStmt{Pos: p.pos(line), Name: p.tok.word, Menuconfig: t.kind == tMenuconfig}
 		p.advance()
 		p.expectEOL()
-		s.Options = p.options(configOptions)
+		p.options(configOptions, &s.Options)
 		return s
 	case tChoice:
 		p.advance()
@@ -166,7 +253,7 @@ func (p *parser) stmt() Stmt {
 			p.advance()
 		}
 		p.expectEOL()
-		s.Options = p.options(choiceOptions)
+		p.options(choiceOptions, &s.Options)
 		if !p.enter(line) {
 			return s
 		}
@@ -180,7 +267,7 @@ func (p *parser) stmt() Stmt {
 			return nil
 		}
 		p.expectEOL()
-		s.Options = p.options(menuOptions)
+		p.options(menuOptions, &s.Options)
 		if !p.enter(line) {
 			return s
 		}
@@ -205,7 +292,7 @@ func (p *parser) stmt() Stmt {
 			return nil
 		}
 		p.expectEOL()
-		s.Options = p.options(commentOptions)
+		p.options(commentOptions, &s.Options)
 		return s
 	case tSource, tOsource:
 		p.advance()
@@ -228,7 +315,13 @@ func (p *parser) stmt() Stmt {
 		p.advance()
 		switch p.tok.kind {
 		case tEqual, tColonEqual, tPlusEqual:
-			op := map[tokKind]string{tEqual: "=", tColonEqual: ":=", tPlusEqual: "+="}[p.tok.kind]
+			op := "="
+			switch p.tok.kind {
+			case tColonEqual:
+				op = ":="
+			case tPlusEqual:
+				op = "+="
+			}
 			p.advance()
 			s := &AssignStmt{Pos: p.pos(line), Name: name, Op: op}
 			if p.tok.kind == tAssignVal {
@@ -303,9 +396,12 @@ const (
 )
 
 // options parses the option lines of an entry, stopping at the first line
-// that is not one of its options.
-func (p *parser) options(set optionSet) []Option {
-	out := make([]Option, 0, 4)
+// that is not one of its options; *dst gets them at the end of the file
+// (see placeOptions).
+func (p *parser) options(set optionSet, dst *[]Option) {
+	sc := p.scratch
+	start := len(sc.opts)
+	defer func() { sc.optDst = append(sc.optDst, optPlace{dst, start, len(sc.opts)}) }()
 	for {
 		t := p.tok
 		line := t.line
@@ -342,19 +438,19 @@ func (p *parser) options(set optionSet) []Option {
 			if p.tok.kind == tEOL {
 				o.Text = p.lx.helpText().text
 			}
-			out = append(out, o)
+			sc.opts = append(sc.opts, o)
 			p.advance()
 			continue
 		case set == configOptions || set == choiceOptions:
 			if !p.entryOption(set, &o) {
-				return out
+				return
 			}
 		default:
-			return out
+			return
 		}
 		p.expectEOL()
 		if o.Kind != optInvalid {
-			out = append(out, o)
+			sc.opts = append(sc.opts, o)
 		}
 	}
 }
@@ -367,27 +463,32 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 	case tBool, tTristate, tInt, tHex, tString_:
 		p.advance()
 		o.Kind = OptType
-		o.Type = map[tokKind]Type{tBool: Bool, tTristate: Tristate, tInt: Int, tHex: Hex, tString_: String}[t.kind]
+		o.Type = typeKeyword(t.kind)
 		if p.tok.kind == tString {
-			s := Str{Parts: p.tok.word.Parts}
-			o.Prompt = &s
+			o.Prompt = p.mem.strs.new()
+			o.Prompt.Parts = p.tok.word.Parts
 			p.advance()
 			o.If = p.ifExpr()
 		}
 	case tPrompt:
 		p.advance()
 		o.Kind = OptPrompt
-		var s Str
-		if !p.str(&s, "prompt") {
+		s := p.mem.strs.new()
+		if !p.str(s, "prompt") {
 			o.Kind = optInvalid
 			return true
 		}
-		o.Prompt = &s
+		o.Prompt = s
 		o.If = p.ifExpr()
 	case tDefault, tDefBool, tDefTristate:
 		p.advance()
 		o.Kind = OptDefault
-		o.Type = map[tokKind]Type{tDefault: Unknown, tDefBool: Bool, tDefTristate: Tristate}[t.kind]
+		switch t.kind {
+		case tDefBool:
+			o.Type = Bool
+		case tDefTristate:
+			o.Type = Tristate
+		}
 		o.Expr = p.expr()
 		o.If = p.ifExpr()
 	case tSelect, tImply:
@@ -405,7 +506,8 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 			o.Kind = optInvalid
 			return true
 		}
-		o.Sym = p.tok.word
+		o.Sym = p.mem.words.new()
+		*o.Sym = p.tok.word
 		p.advance()
 		o.If = p.ifExpr()
 	case tRange:
@@ -472,6 +574,23 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 	return true
 }
 
+// typeKeyword is the type a type keyword names.
+func typeKeyword(k tokKind) Type {
+	switch k {
+	case tBool:
+		return Bool
+	case tTristate:
+		return Tristate
+	case tInt:
+		return Int
+	case tHex:
+		return Hex
+	case tString_:
+		return String
+	}
+	return Unknown
+}
+
 // ifExpr parses an optional `if EXPR`.
 func (p *parser) ifExpr() Expr {
 	if p.tok.kind != tIf {
@@ -511,7 +630,10 @@ func (p *parser) orExpr() Expr {
 	x := p.andExpr()
 	for p.tok.kind == tOr {
 		p.advance()
-		x = &BinExpr{Op: "||", X: x, Y: p.andExpr()}
+		y := p.andExpr()
+		b := p.mem.bins.new()
+		*b = BinExpr{Op: "||", X: x, Y: y}
+		x = b
 	}
 	return x
 }
@@ -520,14 +642,34 @@ func (p *parser) andExpr() Expr {
 	x := p.unary()
 	for p.tok.kind == tAnd {
 		p.advance()
-		x = &BinExpr{Op: "&&", X: x, Y: p.unary()}
+		y := p.unary()
+		b := p.mem.bins.new()
+		*b = BinExpr{Op: "&&", X: x, Y: y}
+		x = b
 	}
 	return x
 }
 
 var tooDeep = "expression too deeply nested: more than " + strconv.Itoa(maxNesting) + " levels of '(' and '!'"
 
-var cmpOps = map[tokKind]string{tEqual: "=", tUnequal: "!=", tLess: "<", tLessEqual: "<=", tGreater: ">", tGreaterEqual: ">="}
+// cmpOp returns the comparison operator a token is, if it is one.
+func cmpOp(k tokKind) (string, bool) {
+	switch k {
+	case tEqual:
+		return "=", true
+	case tUnequal:
+		return "!=", true
+	case tLess:
+		return "<", true
+	case tLessEqual:
+		return "<=", true
+	case tGreater:
+		return ">", true
+	case tGreaterEqual:
+		return ">=", true
+	}
+	return "", false
+}
 
 func (p *parser) unary() Expr {
 	if p.exprFailed {
@@ -542,7 +684,9 @@ func (p *parser) unary() Expr {
 		p.exprDepth++
 		x := p.unary()
 		p.exprDepth--
-		return &NotExpr{X: x}
+		n := p.mem.nots.new()
+		n.X = x
+		return n
 	case tOpenParen:
 		if p.exprDepth >= maxNesting {
 			return p.exprFail(tooDeep)
@@ -566,7 +710,7 @@ func (p *parser) unary() Expr {
 		}
 		a := p.tok.word
 		p.advance()
-		if op, ok := cmpOps[p.tok.kind]; ok {
+		if op, ok := cmpOp(p.tok.kind); ok {
 			p.advance()
 			if p.tok.kind != tWord && p.tok.kind != tString {
 				p.exprFail("expected a symbol after '" + op + "', found " + p.desc())
@@ -574,9 +718,13 @@ func (p *parser) unary() Expr {
 			}
 			b := p.tok.word
 			p.advance()
-			return &CmpExpr{Op: op, A: a, B: b}
+			c := p.mem.cmps.new()
+			*c = CmpExpr{Op: op, A: a, B: b}
+			return c
 		}
-		return &SymExpr{W: a}
+		x := p.mem.syms.new()
+		x.W = a
+		return x
 	}
 	return p.exprFail("expected an expression, found " + p.desc())
 }

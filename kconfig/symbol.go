@@ -172,13 +172,15 @@ const (
 
 // Expr2 is an expression over symbols, ready to evaluate.
 type Expr2 struct {
-	kind        exprKind
-	left, right *Expr2  // eNot (left), eAnd, eOr
-	sym, sym2   *Symbol // eSym (sym); comparisons and eRange (sym, sym2)
-	// id numbers composite expressions for an Eval's value cache (0: none).
-	id int32
+	kind exprKind
 	// probe: a probe placeholder occurs in the expression.
 	probe bool
+	// id numbers composite expressions for an Eval's value cache; for
+	// eSym, it is the symbol's id + 1, so that a computed value is found
+	// without reading the Symbol. 0: none.
+	id          int32
+	left, right *Expr2  // eNot (left), eAnd, eOr
+	sym, sym2   *Symbol // eSym (sym); comparisons and eRange (sym, sym2)
 }
 
 // Symbols returns the symbols an expression mentions, each once.
