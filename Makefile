@@ -71,3 +71,4 @@ bench: build
 
 clean:
 	rm -rf bin
+include editors/vscode/vscode.mk
