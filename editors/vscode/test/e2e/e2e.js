@@ -69,9 +69,15 @@ function lineCol(file, needle, skip = 0) {
     await waitFor(page.locator('.quick-input-widget input'), 'Go to Line');
     await page.keyboard.type(`${line}:${column}`);
     await page.keyboard.press('Enter');
-    await waitFor(page.locator('.quick-input-widget').filter({ visible: false }).or(page.locator('.quick-input-widget[style*="display: none"]')), 'Go to Line to close', { state: 'attached' }).catch(() => {});
     // The status bar shows the cursor position once the editor has it.
     await waitFor(page.locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` }), `the cursor at Ln ${line}, Col ${column}`);
+  };
+  const runCommand = async (title) => {
+    await page.keyboard.press('Control+Shift+P');
+    await waitFor(page.locator('.quick-input-widget input'), 'the Command Palette');
+    await page.keyboard.type(title);
+    await waitFor(page.locator('.quick-input-list .monaco-list-row', { hasText: title }), `"${title}" in the Command Palette`);
+    await page.keyboard.press('Enter');
   };
   const hover = async (what, texts) => {
     await page.keyboard.press('Control+K');
@@ -167,11 +173,7 @@ function lineCol(file, needle, skip = 0) {
     });
 
     await step('krls: Explain Kconfig Symbol… shows krls config explain', async () => {
-      await page.keyboard.press('Control+Shift+P');
-      await waitFor(page.locator('.quick-input-widget input'), 'the Command Palette');
-      await page.keyboard.type('krls: Explain Kconfig Symbol');
-      await waitFor(page.locator('.quick-input-list .monaco-list-row', { hasText: 'Explain Kconfig Symbol' }), 'the command in the palette');
-      await page.keyboard.press('Enter');
+      await runCommand('krls: Explain Kconfig Symbol');
       await waitFor(page.locator('.quick-input-widget', { hasText: 'A Kconfig symbol' }), 'the symbol input box');
       await page.keyboard.type('CONFIG_RUST');
       await page.keyboard.press('Enter');
@@ -181,11 +183,7 @@ function lineCol(file, needle, skip = 0) {
     });
 
     await step('krls: Check Workspace fills the Problems panel', async () => {
-      await page.keyboard.press('Control+Shift+P');
-      await waitFor(page.locator('.quick-input-widget input'), 'the Command Palette');
-      await page.keyboard.type('krls: Check Workspace');
-      await waitFor(page.locator('.quick-input-list .monaco-list-row', { hasText: 'Check Workspace' }), 'the command in the palette');
-      await page.keyboard.press('Enter');
+      await runCommand('krls: Check Workspace');
       await waitFor(page.locator('.markers-panel .monaco-list-row', { hasText: 'krls check' }), 'a "krls check" finding in the Problems panel');
       await shot('check-workspace');
     });
