@@ -86,11 +86,18 @@ node "$CS_ENTRY" "${CSARGS[@]}" --install-extension "$VSIX" > "$W/install.log" 2
 node "$CS_ENTRY" "${CSARGS[@]}" --list-extensions --show-versions | grep -q '^krls-dev.krls@' || die "the extension is not listed after install (work dir kept: $W)"
 echo "== extension installed ($(( $(date +%s) - t0 ))s)"
 
-node "$CS_ENTRY" "${CSARGS[@]}" --disable-telemetry --disable-update-check \
+# code-server in a process group of its own, so that its extension host
+# and the krls it started end with it before the work dir is removed.
+setsid node "$CS_ENTRY" "${CSARGS[@]}" --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override "$T" > "$W/code-server.log" 2>&1 &
 CSPID=$!
 cleanup() {
-  kill "$CSPID" 2>/dev/null || true
+  kill -TERM -- "-$CSPID" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 -- "-$CSPID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$CSPID" 2>/dev/null || true
   wait "$CSPID" 2>/dev/null || true
 }
 trap cleanup EXIT
