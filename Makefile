@@ -3,7 +3,8 @@
 #   make run    build krls and check the example out-of-tree module
 #   make test   everything: format, vet, unit, fixture, clippy-differential,
 #               real-kernel, LSP end-to-end tests, then the editor packages
-#               in the real programs (Neovim 0.7/0.10/0.12, pre-commit)
+#               in the real programs (VS Code in code-server, Neovim
+#               0.7/0.10/0.12, pre-commit)
 #
 # Nothing is assumed but Go, gcc, node/npm and apt-get: the Linux 6.12
 # test tree comes from Debian's package via ../shared/kernel-fixture.sh,
@@ -44,7 +45,7 @@ vet:
 # The real-kernel tests need the Linux 6.12 fixture; KRLS_REQUIRE_KERNEL
 # turns their skip into a failure so that `make test` cannot pass without.
 # The editor targets (editors/*/*.mk) install what they need first.
-test: test-go test-nvim test-precommit
+test: test-go test-nvim test-precommit test-vscode
 
 test-go: fmt-check vet
 	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
@@ -76,3 +77,4 @@ bench: build
 clean:
 	rm -rf bin
 include editors/nvim/nvim.mk
+include editors/vscode/vscode.mk

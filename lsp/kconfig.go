@@ -26,10 +26,14 @@ type clientCaps struct {
 	markdownHover     bool // textDocument.hover.contentFormat has markdown
 	workDoneProgress  bool // window.workDoneProgress
 	snippets          bool // textDocument.completion.completionItem.snippetSupport
+	status            bool // experimental.krlsStatus: the client wants krls/status
 }
 
 func parseClientCaps(raw json.RawMessage) clientCaps {
 	var c struct {
+		Experimental struct {
+			KrlsStatus bool `json:"krlsStatus"`
+		} `json:"experimental"`
 		Workspace struct {
 			DidChangeWatchedFiles struct {
 				DynamicRegistration bool `json:"dynamicRegistration"`
@@ -60,6 +64,7 @@ func parseClientCaps(raw json.RawMessage) clientCaps {
 		hierarchicalSyms:  c.TextDocument.DocumentSymbol.Hierarchical,
 		workDoneProgress:  c.Window.WorkDoneProgress,
 		snippets:          c.TextDocument.Completion.CompletionItem.SnippetSupport,
+		status:            c.Experimental.KrlsStatus,
 	}
 	for _, f := range c.TextDocument.Hover.ContentFormat {
 		if f == "markdown" {
@@ -178,8 +183,9 @@ func (s *server) didChangeWatchedFiles(params json.RawMessage) {
 }
 
 // reportKernel tells the user, once per kernel, that it has no .config or
-// could not be loaded.
+// could not be loaded, and tells the client the kernel's status.
 func (s *server) reportKernel(res *workspace.Result) {
+	s.reportStatus(res)
 	switch {
 	case res.Kernel != nil && res.Kernel.NoConfig != nil:
 		s.messageOnce(protocol.MessageTypeWarning, res.Kernel.NoConfig.Error()+

@@ -132,6 +132,7 @@ type server struct {
 	warnedLarge map[string]bool
 	logged      map[string]bool // problems already shown to the user
 	caps        clientCaps
+	statusSent  map[string]statusParams // the last krls/status sent, by srctree
 	// progressTokens are the work-done progress tokens of the indexings
 	// under way, by tree.
 	progressTokens map[string]string
@@ -164,6 +165,7 @@ func newServer(ctx context.Context, logger *log.Logger, opts Options) *server {
 		ignored:     map[string]bool{},
 		warnedLarge: map[string]bool{},
 		logged:      map[string]bool{},
+		statusSent:  map[string]statusParams{},
 
 		progressTokens: map[string]string{},
 	}

@@ -1,0 +1,97 @@
+// Which folders krls serves: a Linux kernel tree (Kconfig + rust/kernel) or
+// an out-of-tree module (Kbuild, or a Makefile with obj-m). The same rules
+// as the server's workspace.FindSrctree / FindModuleDir, except that obj-m
+// must be assigned (not merely mentioned, as in a comment). This module must
+// not import 'vscode', so that it is unit-tested with plain node.
+import * as fs from 'fs';
+import * as path from 'path';
+
+export type RootKind = 'kernel' | 'module';
+
+export interface Root {
+  kind: RootKind;
+  dir: string;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A kernel source tree has a top-level Kconfig and the rust/kernel crate. */
+export function isKernelTree(dir: string): boolean {
+  return isFile(path.join(dir, 'Kconfig')) && isDir(path.join(dir, 'rust', 'kernel'));
+}
+
+// obj-m at the start of a line (after blanks), as in `obj-m := foo.o` or
+// `obj-m += foo.o`; not in a comment.
+const objM = /^[ \t]*obj-m[ \t]*[:+?]?=/m;
+
+/** An out-of-tree module folder has a Kbuild file, or a Makefile naming obj-m. */
+export function isModuleDir(dir: string): boolean {
+  if (isFile(path.join(dir, 'Kbuild'))) {
+    return true;
+  }
+  const mk = path.join(dir, 'Makefile');
+  if (!isFile(mk)) {
+    return false;
+  }
+  try {
+    return objM.test(fs.readFileSync(mk, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * findRoot says which tree dir belongs to, looking at dir and its parents:
+ * the nearest kernel tree wins over module folders below it (a folder in
+ * the kernel tree has a Kbuild-style Makefile too), and a module folder
+ * counts when no kernel tree encloses it. undefined: neither.
+ */
+export function findRoot(dir: string): Root | undefined {
+  let mod: Root | undefined;
+  let d = path.resolve(dir);
+  for (;;) {
+    if (isKernelTree(d)) {
+      return { kind: 'kernel', dir: d };
+    }
+    if (!mod && isModuleDir(d)) {
+      mod = { kind: 'module', dir: d };
+    }
+    const parent = path.dirname(d);
+    if (parent === d) {
+      return mod;
+    }
+    d = parent;
+  }
+}
+
+/**
+ * shouldActivate says whether krls serves a window with these workspace
+ * folders and this Rust file open (either may be absent): some folder, or
+ * the file's folder, is in a kernel tree or a module folder.
+ */
+export function shouldActivate(folders: readonly string[], rustFile?: string): Root | undefined {
+  for (const f of folders) {
+    const r = findRoot(f);
+    if (r) {
+      return r;
+    }
+  }
+  if (rustFile) {
+    return findRoot(path.dirname(rustFile));
+  }
+  return undefined;
+}

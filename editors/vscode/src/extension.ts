@@ -1,0 +1,468 @@
+// The krls extension: starts `krls serve` for kernel trees and out-of-tree
+// modules, beside rust-analyzer, and adds the commands and the status bar
+// item. The decisions (which folder, which binary, which settings, how to
+// read krls check) live in modules without 'vscode' so they are
+// unit-tested; this file is the glue.
+import * as cp from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  ClientCapabilities,
+  DidChangeConfigurationNotification,
+  DocumentSelector,
+  FeatureState,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  StaticFeature,
+} from 'vscode-languageclient/node';
+
+import { Root, isKernelTree, shouldActivate } from './activation';
+import { parseCheckOutput, toProblems } from './checkJson';
+import { NotFoundError, resolveServer } from './serverPath';
+import { explainArgs, restartSettings, serverSettings, validSymbolName } from './settings';
+import { KrlsStatus, pickStatus, statusView } from './status';
+
+const explainScheme = 'krls-explain';
+
+// The documents krls serves: Rust, Kconfig and .config files on disk. No
+// formatting, semantic tokens or other features rust-analyzer owns: the
+// server announces none, so the client registers none.
+const selector: DocumentSelector = [
+  { scheme: 'file', language: 'rust' },
+  { scheme: 'file', pattern: '**/Kconfig' },
+  { scheme: 'file', pattern: '**/Kconfig.*' },
+  { scheme: 'file', pattern: '**/.config' },
+];
+
+/** Asks the server for krls/status notifications (lsp/status.go), as rust-analyzer asks for its serverStatus. */
+class StatusFeature implements StaticFeature {
+  fillClientCapabilities(caps: ClientCapabilities): void {
+    caps.experimental = { ...(caps.experimental ?? {}), krlsStatus: true };
+  }
+  initialize(): void {}
+  getState(): FeatureState {
+    return { kind: 'static' };
+  }
+  clear(): void {}
+}
+
+class Krls implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private root: Root | undefined;
+  private readonly output = vscode.window.createOutputChannel('krls');
+  private readonly status = vscode.window.createStatusBarItem('krls.status', vscode.StatusBarAlignment.Left, 0);
+  private readonly checkDiags = vscode.languages.createDiagnosticCollection('krls check');
+  private readonly explains = new Map<string, string>();
+  private readonly explainChanged = new vscode.EventEmitter<vscode.Uri>();
+  private statuses = new Map<string, KrlsStatus>();
+  private latestStatus: KrlsStatus | undefined;
+  private starting: Promise<void> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ctx: vscode.ExtensionContext) {
+    this.status.name = 'krls';
+    this.status.command = 'krls.showOutput';
+    this.disposables.push(this.output, this.status, this.checkDiags, this.explainChanged);
+  }
+
+  log(msg: string): void {
+    this.output.appendLine(`[${new Date().toISOString()}] ${msg}`);
+  }
+
+  register(): void {
+    const reg = (cmd: string, f: (...args: unknown[]) => unknown) => this.disposables.push(vscode.commands.registerCommand(cmd, f));
+    reg('krls.restartServer', () => this.restart(true));
+    reg('krls.showOutput', () => this.output.show(true));
+    reg('krls.explainSymbol', (name?: unknown) => this.explain(typeof name === 'string' ? name : undefined));
+    reg('krls.checkWorkspace', () => this.checkWorkspace());
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(explainScheme, {
+        onDidChange: this.explainChanged.event,
+        provideTextDocumentContent: (uri) => this.explains.get(uri.toString()) ?? '',
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => this.configChanged(e)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.log('workspace trusted: krls.kconfig.allowShell is honoured now');
+        this.sendSettings();
+      }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.maybeStart(d)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.maybeStart()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.showStatus()),
+      // A check's findings for a file are stale once it is edited; the
+      // server's own diagnostics take over.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && this.checkDiags.has(e.document.uri)) {
+          this.checkDiags.delete(e.document.uri);
+        }
+      }),
+    );
+  }
+
+  private folders(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
+
+  /** The workspace folder the settings are read for: the one holding the root, else the first. */
+  private folder(): vscode.WorkspaceFolder | undefined {
+    const all = vscode.workspace.workspaceFolders ?? [];
+    if (this.root) {
+      const inRoot = all.find((f) => f.uri.fsPath === this.root!.dir || f.uri.fsPath.startsWith(this.root!.dir + path.sep) || this.root!.dir.startsWith(f.uri.fsPath + path.sep));
+      if (inRoot) {
+        return inRoot;
+      }
+    }
+    return all[0];
+  }
+
+  private config(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('krls', this.folder()?.uri);
+  }
+
+  private settings() {
+    const c = this.config();
+    const trusted = vscode.workspace.isTrusted;
+    const raw = {
+      srctree: c.get('srctree'),
+      objtree: c.get('objtree'),
+      kdir: c.get('kdir'),
+      allowShell: c.get('kconfig.allowShell'),
+      checkPrivateItems: c.get('checkPrivateItems'),
+      rules: c.get('rules'),
+    };
+    if (raw.allowShell === true && !trusted) {
+      this.log('krls.kconfig.allowShell is ignored: the workspace is not trusted');
+    }
+    return serverSettings(raw, trusted);
+  }
+
+  /** maybeStart starts the server when the window shows a kernel tree or module (or such a Rust file opens). */
+  async maybeStart(doc?: vscode.TextDocument): Promise<void> {
+    if (this.client || this.starting) {
+      return;
+    }
+    if (doc && (doc.languageId !== 'rust' || doc.uri.scheme !== 'file')) {
+      return;
+    }
+    const active = vscode.window.activeTextEditor?.document;
+    const rustFile = doc?.uri.fsPath ?? (active?.languageId === 'rust' && active.uri.scheme === 'file' ? active.uri.fsPath : undefined);
+    const root = shouldActivate(this.folders(), rustFile);
+    if (!root) {
+      this.log(`not a kernel tree or out-of-tree module (folders: ${this.folders().join(', ') || 'none'}); krls waits for a Rust file of one`);
+      return;
+    }
+    this.root = root;
+    this.log(`${root.kind === 'kernel' ? 'kernel tree' : 'out-of-tree module'} ${root.dir}`);
+    await this.start();
+  }
+
+  private async start(): Promise<void> {
+    if (this.starting) {
+      return this.starting;
+    }
+    this.starting = this.doStart().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    const folder = this.folder();
+    const c = this.config();
+    let command: string;
+    try {
+      const r = resolveServer(c.get<string>('server.path'), folder?.uri.fsPath, process.env.PATH);
+      command = r.command;
+      this.log(`server ${command} (from ${r.source === 'PATH' ? 'PATH' : 'krls.server.path'})`);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log(msg);
+      this.setStatus('$(error) krls: not found', msg, true);
+      if (e instanceof NotFoundError) {
+        void this.offerLocate(msg);
+      }
+      return;
+    }
+    const extra = (c.get<unknown[]>('server.extraArgs') ?? []).filter((a): a is string => typeof a === 'string');
+    const serverOptions: ServerOptions = {
+      command,
+      args: ['serve', ...extra],
+      options: { cwd: folder?.uri.fsPath ?? this.root?.dir },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: selector,
+      initializationOptions: this.settings(),
+      outputChannel: this.output,
+      markdown: { isTrusted: false, supportHtml: false },
+      workspaceFolder: folder,
+    };
+    const client = new LanguageClient('krls', 'krls', serverOptions, clientOptions);
+    client.registerFeature(new StatusFeature());
+    this.disposables.push(
+      client.onNotification('krls/status', (st: KrlsStatus) => {
+        this.statuses.set(st.srctree ?? '', st);
+        this.latestStatus = st;
+        this.showStatus();
+      }),
+    );
+    this.client = client;
+    this.setStatus('$(sync~spin) krls', 'krls: starting', false);
+    try {
+      await client.start();
+      this.log(`started (krls ${client.initializeResult?.serverInfo?.version ?? '?'})`);
+      this.showStatus();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.log(`the server did not start: ${msg}`);
+      this.setStatus('$(error) krls', `krls did not start: ${msg}`, true);
+      this.client = undefined;
+      void vscode.window.showErrorMessage(`krls did not start: ${msg}`, 'Show Output').then((a) => {
+        if (a) {
+          this.output.show(true);
+        }
+      });
+    }
+  }
+
+  private async offerLocate(msg: string): Promise<void> {
+    const locate = 'Locate krls…';
+    const settings = 'Open Settings';
+    const a = await vscode.window.showErrorMessage(msg, locate, settings);
+    if (a === settings) {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'krls.server.path');
+    } else if (a === locate) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use this krls', title: 'Locate the krls binary' });
+      if (picked && picked[0]) {
+        // The setting change restarts the server (configChanged).
+        await vscode.workspace.getConfiguration('krls').update('server.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    this.statuses = new Map();
+    this.latestStatus = undefined;
+    if (c) {
+      try {
+        await c.stop(5000);
+      } catch (e) {
+        this.log(`stopping the server: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      await c.dispose().catch(() => undefined);
+    }
+  }
+
+  async restart(userAsked: boolean): Promise<void> {
+    if (this.starting) {
+      await this.starting.catch(() => undefined);
+    }
+    await this.stop();
+    if (userAsked) {
+      this.log('restart');
+    }
+    if (!this.root) {
+      this.root = shouldActivate(this.folders(), vscode.window.activeTextEditor?.document.uri.fsPath);
+    }
+    if (!this.root) {
+      void vscode.window.showWarningMessage('krls: this window shows no kernel tree or out-of-tree module.');
+      return;
+    }
+    await this.start();
+  }
+
+  private configChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (!e.affectsConfiguration('krls')) {
+      return;
+    }
+    if (restartSettings.some((s) => e.affectsConfiguration(s))) {
+      this.log('server path or arguments changed: restarting');
+      void this.restart(false);
+      return;
+    }
+    this.sendSettings();
+  }
+
+  /** sendSettings tells the running server the settings (no restart needed). */
+  private sendSettings(): void {
+    const c = this.client;
+    if (!c || !c.isRunning()) {
+      return;
+    }
+    const settings = this.settings();
+    this.log(`settings: ${JSON.stringify(settings.krls)}`);
+    void c.sendNotification(DidChangeConfigurationNotification.type, { settings }).catch((err: unknown) => this.log(`didChangeConfiguration: ${String(err)}`));
+  }
+
+  private setStatus(text: string, tooltip: string, warning: boolean): void {
+    this.status.text = text;
+    this.status.tooltip = tooltip;
+    this.status.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.status.show();
+  }
+
+  private showStatus(): void {
+    if (!this.client) {
+      return;
+    }
+    const file = vscode.window.activeTextEditor?.document.uri;
+    const st = pickStatus(this.statuses, this.latestStatus, file?.scheme === 'file' ? file.fsPath : undefined);
+    const v = statusView(st);
+    this.setStatus(v.text, v.tooltip, v.warning);
+  }
+
+  /** The krls binary for the CLI commands, or undefined after telling the user. */
+  private cli(): string | undefined {
+    try {
+      return resolveServer(this.config().get<string>('server.path'), this.folder()?.uri.fsPath, process.env.PATH).command;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      void this.offerLocate(msg);
+      return undefined;
+    }
+  }
+
+  private run(cmd: string, args: string[], cwd: string | undefined, token?: vscode.CancellationToken): Promise<{ code: number; stdout: string; stderr: string }> {
+    this.log(`$ ${cmd} ${args.join(' ')}${cwd ? `   (in ${cwd})` : ''}`);
+    return new Promise((resolve, reject) => {
+      const child = cp.execFile(cmd, args, { cwd, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+        if (err && typeof (err as { code?: unknown }).code !== 'number') {
+          reject(err);
+          return;
+        }
+        resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
+      });
+      token?.onCancellationRequested(() => child.kill());
+    });
+  }
+
+  private async explain(given?: string): Promise<void> {
+    let name = given;
+    if (!name) {
+      // Offer the CONFIG_ name under the cursor.
+      const ed = vscode.window.activeTextEditor;
+      let guess = '';
+      if (ed) {
+        const r = ed.document.getWordRangeAtPosition(ed.selection.active, /CONFIG_[A-Za-z0-9_]+/);
+        guess = r ? ed.document.getText(r) : '';
+      }
+      name = await vscode.window.showInputBox({
+        title: 'krls: Explain Kconfig Symbol',
+        prompt: 'A Kconfig symbol, with or without CONFIG_',
+        value: guess,
+        placeHolder: 'CONFIG_RUST',
+        validateInput: (v) => (v.trim() === '' || validSymbolName(v) ? undefined : 'Letters, digits and _ only'),
+      });
+    }
+    if (!name || !validSymbolName(name)) {
+      return;
+    }
+    const cmd = this.cli();
+    if (!cmd) {
+      return;
+    }
+    const folder = this.folder()?.uri.fsPath;
+    const args = explainArgs(name, this.settings(), folder, this.root?.kind === 'kernel' ? this.root.dir : undefined, (d) => isKernelTree(d) || fs.existsSync(path.join(d, 'Kconfig')));
+    let text: string;
+    try {
+      const r = await this.run(cmd, args, folder ?? this.root?.dir);
+      text = r.code === 0 ? r.stdout : `krls ${args.join(' ')}\nexited with status ${r.code}\n\n${r.stderr}${r.stdout}`;
+      if (r.code !== 0) {
+        this.log(r.stderr.trim());
+      }
+    } catch (e) {
+      text = `krls ${args.join(' ')}\ndid not run: ${e instanceof Error ? e.message : String(e)}\n`;
+    }
+    const sym = name.trim().replace(/^CONFIG_/, '');
+    const uri = vscode.Uri.from({ scheme: explainScheme, path: `/CONFIG_${sym}.txt` });
+    this.explains.set(uri.toString(), text);
+    this.explainChanged.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  private async checkWorkspace(): Promise<void> {
+    const cmd = this.cli();
+    if (!cmd) {
+      return;
+    }
+    const folders = this.folders();
+    if (folders.length === 0) {
+      void vscode.window.showWarningMessage('krls: Check Workspace needs an open folder.');
+      return;
+    }
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'krls check', cancellable: true },
+      async (progress, token) => {
+        this.checkDiags.clear();
+        const byFile = new Map<string, vscode.Diagnostic[]>();
+        let total = 0;
+        for (const folder of folders) {
+          progress.report({ message: folder });
+          const r = await this.run(cmd, ['check', '--format', 'json', folder], folder, token);
+          if (token.isCancellationRequested) {
+            return;
+          }
+          if (r.code > 1) {
+            this.log(r.stderr.trim());
+            void vscode.window.showErrorMessage(`krls check failed on ${folder}: ${r.stderr.trim().split('\n')[0] || `exit status ${r.code}`}`, 'Show Output').then((a) => a && this.output.show(true));
+            continue;
+          }
+          const lines = (p: string) => {
+            const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === p);
+            try {
+              return (open ? open.getText() : fs.readFileSync(p, 'utf8')).split('\n');
+            } catch {
+              return undefined;
+            }
+          };
+          const problems = toProblems(parseCheckOutput(r.stdout), folder, lines);
+          total += problems.length;
+          for (const p of problems) {
+            const d = new vscode.Diagnostic(
+              new vscode.Range(p.startLine, p.startChar, p.endLine, p.endChar),
+              p.message,
+              { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint }[p.severity],
+            );
+            d.source = 'krls check';
+            d.code = p.rule;
+            const list = byFile.get(p.path) ?? [];
+            list.push(d);
+            byFile.set(p.path, list);
+          }
+        }
+        for (const [p, diags] of byFile) {
+          this.checkDiags.set(vscode.Uri.file(p), diags);
+        }
+        this.log(`krls check: ${total} finding(s) in ${byFile.size} file(s)`);
+        if (total > 0) {
+          await vscode.commands.executeCommand('workbench.actions.view.problems');
+        } else {
+          void vscode.window.showInformationMessage('krls check: no findings.');
+        }
+      },
+    );
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+  }
+}
+
+let krls: Krls | undefined;
+
+export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
+  krls = new Krls(ctx);
+  krls.register();
+  await krls.maybeStart();
+}
+
+export async function deactivate(): Promise<void> {
+  await krls?.dispose();
+  krls = undefined;
+}

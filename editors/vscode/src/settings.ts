@@ -1,0 +1,105 @@
+// What the extension tells the server: the krls settings as the server
+// reads them (lsp/settings.go), in initializationOptions and in
+// workspace/didChangeConfiguration. No 'vscode' import: unit-tested.
+import { expandPath } from './serverPath';
+
+/** The settings as VS Code returns them (any may be missing or of the wrong type). */
+export interface RawSettings {
+  srctree?: unknown;
+  objtree?: unknown;
+  kdir?: unknown;
+  allowShell?: unknown;
+  checkPrivateItems?: unknown;
+  rules?: unknown;
+}
+
+/** The server's settings object: every key present, so a cleared setting clears the server's value. */
+export interface ServerSettings {
+  krls: {
+    srctree: string;
+    objtree: string;
+    kdir: string;
+    kconfig: { allowShell: boolean };
+    checkPrivateItems: boolean | null;
+    rules: string[];
+  };
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+/**
+ * serverSettings builds the settings the server gets. allowShell is
+ * honoured only when the workspace is trusted: an untrusted tree must
+ * not get its Kconfig $(shell,...) commands run. Paths are passed as
+ * written (the server takes relative ones from the workspace folder and
+ * expands ~).
+ */
+export function serverSettings(raw: RawSettings, trusted: boolean): ServerSettings {
+  const rules = Array.isArray(raw.rules) ? raw.rules.filter((r): r is string => typeof r === 'string' && r.trim() !== '') : [];
+  return {
+    krls: {
+      srctree: str(raw.srctree),
+      objtree: str(raw.objtree),
+      kdir: str(raw.kdir),
+      kconfig: { allowShell: trusted && raw.allowShell === true },
+      checkPrivateItems: typeof raw.checkPrivateItems === 'boolean' ? raw.checkPrivateItems : null,
+      rules,
+    },
+  };
+}
+
+/** The kernel trees of a folder, resolved as the server resolves them. */
+export interface Trees {
+  srctree?: string;
+  objtree?: string;
+}
+
+/**
+ * explainArgs are the arguments of `krls config explain NAME` for the
+ * settings of folder: --srctree (the setting, else the kernel tree the
+ * extension found, else KDIR when it is a source tree) and --objtree (the
+ * setting, else KDIR when it is only an object tree). Relative paths are
+ * taken from folder, as the server does. hasKconfig says whether a folder
+ * is a source tree (has a top-level Kconfig).
+ */
+export function explainArgs(
+  name: string,
+  s: ServerSettings,
+  folder: string | undefined,
+  kernelRoot: string | undefined,
+  hasKconfig: (dir: string) => boolean,
+): string[] {
+  const sym = name.trim().replace(/^CONFIG_/, '');
+  const abs = (p: string) => (p === '' ? '' : expandPath(p, folder));
+  let srctree = abs(s.krls.srctree) || kernelRoot || '';
+  let objtree = abs(s.krls.objtree);
+  const kdir = abs(s.krls.kdir);
+  if (kdir !== '') {
+    if (srctree === '' && hasKconfig(kdir)) {
+      srctree = kdir;
+    } else if (objtree === '' && !hasKconfig(kdir)) {
+      objtree = kdir;
+    }
+  }
+  const args = ['config', 'explain', sym];
+  if (srctree !== '') {
+    args.push('--srctree', srctree);
+  }
+  if (objtree !== '') {
+    args.push('--objtree', objtree);
+  }
+  if (s.krls.kconfig.allowShell) {
+    args.push('--allow-shell');
+  }
+  return args;
+}
+
+/** A Kconfig symbol name as the user may type it: FOO, CONFIG_FOO. */
+export function validSymbolName(name: string): boolean {
+  return /^(CONFIG_)?[A-Za-z0-9_]+$/.test(name.trim());
+}
+
+/** Settings whose change needs a new server process (the rest go by didChangeConfiguration). */
+export const restartSettings = ['krls.server.path', 'krls.server.extraArgs'];

@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { explainArgs, serverSettings, validSymbolName } from '../../src/settings';
+
+describe('serverSettings', () => {
+  it('sends every key, so that clearing a setting clears the server value', () => {
+    assert.deepEqual(serverSettings({}, true), {
+      krls: { srctree: '', objtree: '', kdir: '', kconfig: { allowShell: false }, checkPrivateItems: null, rules: [] },
+    });
+  });
+  it('passes the paths and options through', () => {
+    const s = serverSettings({ srctree: ' /src/linux ', objtree: 'build', kdir: '~/k', allowShell: true, checkPrivateItems: false, rules: ['undocumented-unsafe', '', 3] }, true);
+    assert.deepEqual(s.krls, {
+      srctree: '/src/linux', objtree: 'build', kdir: '~/k', kconfig: { allowShell: true }, checkPrivateItems: false, rules: ['undocumented-unsafe'],
+    });
+  });
+  it('honours kconfig.allowShell only in a trusted workspace', () => {
+    assert.equal(serverSettings({ allowShell: true }, false).krls.kconfig.allowShell, false);
+    assert.equal(serverSettings({ allowShell: 'yes' }, true).krls.kconfig.allowShell, false, 'only a real true');
+  });
+  it('ignores values of the wrong type', () => {
+    const s = serverSettings({ srctree: 42, rules: 'x', checkPrivateItems: 'true' }, true);
+    assert.equal(s.krls.srctree, '');
+    assert.deepEqual(s.krls.rules, []);
+    assert.equal(s.krls.checkPrivateItems, null);
+  });
+});
+
+describe('explainArgs', () => {
+  const none = () => false;
+  it('uses the settings, resolved from the folder', () => {
+    const s = serverSettings({ srctree: 'linux', objtree: '/build/x86' }, true);
+    assert.deepEqual(explainArgs('CONFIG_NET', s, '/ws', undefined, none), ['config', 'explain', 'NET', '--srctree', '/ws/linux', '--objtree', '/build/x86']);
+  });
+  it('falls back to the kernel tree found', () => {
+    assert.deepEqual(explainArgs(' RUST ', serverSettings({}, true), '/src/linux/drivers', '/src/linux', none), ['config', 'explain', 'RUST', '--srctree', '/src/linux']);
+  });
+  it('uses KDIR as srctree or objtree', () => {
+    const s = serverSettings({ kdir: '/lib/modules/6.12/build' }, true);
+    assert.deepEqual(explainArgs('NET', s, '/mod', undefined, () => true), ['config', 'explain', 'NET', '--srctree', '/lib/modules/6.12/build']);
+    assert.deepEqual(explainArgs('NET', s, '/mod', undefined, none), ['config', 'explain', 'NET', '--objtree', '/lib/modules/6.12/build']);
+  });
+  it('passes --allow-shell only when allowed (trusted)', () => {
+    assert.ok(explainArgs('NET', serverSettings({ allowShell: true }, true), '/ws', '/ws', none).includes('--allow-shell'));
+    assert.ok(!explainArgs('NET', serverSettings({ allowShell: true }, false), '/ws', '/ws', none).includes('--allow-shell'));
+  });
+  it('validates names', () => {
+    assert.ok(validSymbolName('CONFIG_NET'));
+    assert.ok(validSymbolName('64BIT'));
+    assert.ok(!validSymbolName('NET; rm -rf /'));
+    assert.ok(!validSymbolName(''));
+  });
+});
