@@ -1,6 +1,7 @@
 package symbols
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -70,7 +71,13 @@ func ReadDriverMacros(ctx context.Context, srctree string, s *ModuleSchema) (map
 		if err != nil {
 			return nil // unreadable files have no macros for us
 		}
-		if !strings.Contains(string(src), "macro_rules!") || !strings.Contains(string(src), "module") {
+		// Only a file that defines a macro and invokes module! or a
+		// module_*! macro can hold a driver macro or a step of one;
+		// parsing the others (most of rust/kernel) would be wasted.
+		if !bytes.Contains(src, []byte("macro_rules!")) {
+			return nil
+		}
+		if cands, _ := moduleCallCandidates(src, nil); len(cands) == 0 {
 			return nil
 		}
 		for _, d := range macroDefs(ctx, path, src) {
