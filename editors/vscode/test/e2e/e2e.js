@@ -142,11 +142,15 @@ function lineCol(file, needle, skip = 0) {
       const documented = () => {
         lines = fs.readFileSync(errorRs, 'utf8').split('\n');
         at = lines.findIndex((l) => l.includes('unsafe { bindings::ERR_PTR(self.0.get() as _) as *mut _ }'));
-        return at >= 1 && lines[at - 1].trim().startsWith('// SAFETY:');
+        // The comment may quote the callee's contract over several lines:
+        // the run of // lines right above the block must start with SAFETY:.
+        let first = at;
+        while (first >= 1 && lines[first - 1].trim().startsWith('//')) first--;
+        return at >= 1 && first < at && lines[first].trim().startsWith('// SAFETY:');
       };
       for (const end = Date.now() + T; !documented(); ) {
         if (Date.now() > end) {
-          throw new Error(`no // SAFETY: comment above the block on disk after the fix and a save: ${JSON.stringify(lines.slice(at - 2, at + 1))}`);
+          throw new Error(`no // SAFETY: comment above the block on disk after the fix and a save: ${JSON.stringify(lines.slice(Math.max(0, at - 4), at + 1))}`);
         }
         await new Promise((r) => setTimeout(r, 100));
       }
