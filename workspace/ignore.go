@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -140,7 +141,7 @@ func checkIgnore(ctx context.Context, dir string, nested bool, rels []string) (m
 		in.WriteByte(0)
 	}
 	cmd := exec.CommandContext(ctx, "git", "-C", dir, "check-ignore", "--stdin", "-z")
-	cmd.Env = gitEnv(nested)
+	cmd.Env = GitEnv(nested)
 	cmd.Stdin = &in
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -168,13 +169,25 @@ func checkIgnore(ctx context.Context, dir string, nested bool, rels []string) (m
 	return m, nil
 }
 
-// gitEnv is the environment for git: relative GIT_DIR, GIT_WORK_TREE and
-// GIT_INDEX_FILE (which git sets for hooks, relative to the hook's
-// folder) made absolute, or left out for a nested repository, and the
-// variables that change how pathspecs read left out.
-func gitEnv(nested bool) []string {
+// GitEnv is the environment krls runs git with. Relative GIT_DIR,
+// GIT_WORK_TREE and GIT_INDEX_FILE are made absolute: git sets them for
+// hooks (a pre-commit hook runs krls with them) relative to the folder it
+// started in, and krls runs git with -C elsewhere. In a nested repository
+// (nested) they are left out, since they name the outer one. Pathspec
+// variables are dropped: krls spells its pathspecs itself.
+//
+// And git must not run programs the repository's own configuration names:
+// opening a tree in an editor must never execute its commands. Of the
+// commands krls runs (check-ignore, config --get, diff, rev-parse,
+// symbolic-ref, ls-files), only an index refresh can start one, through
+// core.fsmonitor; it is turned off with a configuration override that
+// outranks the repository's (GIT_CONFIG_COUNT, git 2.31), appended to any
+// the caller's environment already has. (diff runs with --no-ext-diff
+// and --no-textconv for the same reason.)
+func GitEnv(nested bool) []string {
 	cwd, _ := os.Getwd()
 	var env []string
+	count := 0
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
@@ -187,8 +200,16 @@ func gitEnv(nested bool) []string {
 			}
 		case "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS":
 			continue
+		case "GIT_CONFIG_COUNT":
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				count = n
+			}
+			continue
 		}
 		env = append(env, kv)
 	}
-	return env
+	return append(env,
+		"GIT_CONFIG_KEY_"+strconv.Itoa(count)+"=core.fsmonitor",
+		"GIT_CONFIG_VALUE_"+strconv.Itoa(count)+"=false",
+		"GIT_CONFIG_COUNT="+strconv.Itoa(count+1))
 }

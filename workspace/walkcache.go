@@ -413,7 +413,7 @@ func excludesFiles(ctx context.Context, root string, repos map[string]bool) []st
 	var out []string
 	for _, d := range dirs {
 		cmd := exec.CommandContext(ctx, "git", "-C", d, "config", "--path", "--get", "core.excludesFile")
-		cmd.Env = gitEnv(d != root)
+		cmd.Env = GitEnv(d != root)
 		if b, err := cmd.Output(); err == nil && strings.TrimSpace(string(b)) != "" {
 			out = append(out, absFrom(d, strings.TrimSpace(string(b))))
 		}

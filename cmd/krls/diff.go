@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/krls-dev/krls/workspace"
 )
 
 // --diff REV: which lines of which files changed since a git revision.
@@ -239,7 +241,7 @@ func (g *gitRepos) unborn(top string) bool {
 		return false // detached, or not a repository
 	}
 	cmd := exec.CommandContext(g.ctx, "git", "-C", top, "rev-parse", "-q", "--verify", "HEAD^{commit}")
-	cmd.Env = gitEnv()
+	cmd.Env = workspace.GitEnv(false)
 	var ee *exec.ExitError
 	return errors.As(cmd.Run(), &ee) && ee.ExitCode() == 1
 }
@@ -274,7 +276,7 @@ func (g *gitRepos) run(dir string, literal bool, args ...string) ([]byte, error)
 		global[0] = "--literal-pathspecs"
 	}
 	cmd := exec.CommandContext(g.ctx, "git", append(global, args...)...)
-	cmd.Env = gitEnv()
+	cmd.Env = workspace.GitEnv(false)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -294,31 +296,6 @@ func (g *gitRepos) run(dir string, literal bool, args ...string) ([]byte, error)
 		return nil, fmt.Errorf("git: %w", err)
 	}
 	return out, nil
-}
-
-// gitEnv is the environment for git, with relative GIT_DIR, GIT_WORK_TREE
-// and GIT_INDEX_FILE made absolute: git sets them for hooks (a pre-commit
-// hook sees GIT_INDEX_FILE=.git/index), relative to the hook's folder,
-// and krls runs git in other folders.
-//
-// The variables that change how pathspecs read are left out: krls says
-// with flags and magic how it means each.
-func gitEnv() []string {
-	cwd, _ := os.Getwd()
-	var env []string
-	for _, kv := range os.Environ() {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE":
-			if v != "" && !filepath.IsAbs(v) && cwd != "" {
-				kv = k + "=" + filepath.Join(cwd, v)
-			}
-		case "GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS":
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }
 
 // parseUnifiedDiff reads `git diff -U0` output: for each new-side path

@@ -444,3 +444,32 @@ func TestLineSetTouches(t *testing.T) {
 		t.Error("nil or all sets")
 	}
 }
+
+// TestCheckRunsNoRepositoryProgram: a repository's own configuration may
+// name programs git runs (core.fsmonitor at an index refresh); krls runs
+// git to honour .gitignore and for --diff, and must never start them —
+// opening or checking a tree must not execute its commands. A caller's
+// own configuration overrides (GIT_CONFIG_COUNT) are kept.
+func TestCheckRunsNoRepositoryProgram(t *testing.T) {
+	repo := newRepo(t, map[string]string{"a.rs": committed})
+	marker := filepath.Join(t.TempDir(), "ran")
+	gitIn(t, repo, "config", "core.fsmonitor", "touch '"+marker+"'; false")
+	// The repository really is armed: plain git runs the program.
+	cmd := exec.Command("git", "-C", repo, "status", "--porcelain")
+	cmd.Run()
+	if _, err := os.Stat(marker); err != nil {
+		t.Skipf("this git does not run core.fsmonitor (%v): nothing to test", err)
+	}
+	os.Remove(marker)
+	t.Setenv("GIT_CONFIG_COUNT", "1")
+	t.Setenv("GIT_CONFIG_KEY_0", "core.quotePath")
+	t.Setenv("GIT_CONFIG_VALUE_0", "false")
+	for _, args := range [][]string{{"."}, {"--diff", "HEAD", "."}, {"--diff", "HEAD", "a.rs"}} {
+		if _, errOut, code := krlsCheck(t, args...); code == 2 {
+			t.Errorf("krls check %q: exit 2, stderr %q", args, errOut)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("krls check %q ran the repository's core.fsmonitor", args)
+		}
+	}
+}
