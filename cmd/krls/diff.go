@@ -56,6 +56,38 @@ func (s *lineSet) sort() {
 	s.ranges = out
 }
 
+// intersect returns the lines in both s and t (each sorts itself first);
+// a nil t has none.
+func (s *lineSet) intersect(t *lineSet) *lineSet {
+	out := &lineSet{}
+	if t == nil {
+		return out
+	}
+	if s.all || t.all {
+		if s.all && t.all {
+			return s
+		}
+		if s.all {
+			return t
+		}
+		return s
+	}
+	s.sort()
+	t.sort()
+	for i, j := 0, 0; i < len(s.ranges) && j < len(t.ranges); {
+		lo, hi := max(s.ranges[i][0], t.ranges[j][0]), min(s.ranges[i][1], t.ranges[j][1])
+		if lo <= hi {
+			out.add(lo, hi)
+		}
+		if s.ranges[i][1] < t.ranges[j][1] {
+			i++
+		} else {
+			j++
+		}
+	}
+	return out
+}
+
 // gitPathsPerCall bounds the command line of one git call.
 const gitPathsPerCall = 500
 
@@ -113,6 +145,19 @@ func changedLines(ctx context.Context, files []string, rev string) (map[string]*
 		changes, err := g.diff(top, rev, rels)
 		if err != nil {
 			return nil, fmt.Errorf("--diff %s: %w", rev, err)
+		}
+		if rev == "HEAD" && g.merging(top) {
+			// Committing a merge: a line taken from the other branch as
+			// it was there is not the committer's change. As git's
+			// combined diff, a line changed only if it differs from both
+			// parents.
+			theirs, err := g.diff(top, "MERGE_HEAD", rels)
+			if err != nil {
+				return nil, fmt.Errorf("--diff %s: %w", rev, err)
+			}
+			for rel, s := range changes {
+				changes[rel] = s.intersect(theirs[rel])
+			}
 		}
 		for _, e := range entries {
 			switch st := status[e.rel]; {
@@ -244,6 +289,13 @@ func (g *gitRepos) unborn(top string) bool {
 	cmd.Env = workspace.GitEnv(false)
 	var ee *exec.ExitError
 	return errors.As(cmd.Run(), &ee) && ee.ExitCode() == 1
+}
+
+// merging reports whether the repository at top is in the middle of a
+// merge (MERGE_HEAD exists).
+func (g *gitRepos) merging(top string) bool {
+	_, err := g.run(top, true, "rev-parse", "-q", "--verify", "MERGE_HEAD^{commit}")
+	return err == nil
 }
 
 // diff returns the lines changed since rev of the Rust files of the

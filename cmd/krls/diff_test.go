@@ -473,3 +473,34 @@ func TestCheckRunsNoRepositoryProgram(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDiffMerge: committing a merge (a pre-commit hook runs on the
+// merged files), the lines taken from the other branch as they were there
+// are not the committer's change; a line the resolution wrote is.
+func TestCheckDiffMerge(t *testing.T) {
+	const base = "/// # Safety\n///\n/// None.\nunsafe fn g() {}\n\nfn a() {}\n\nfn b() {}\n"
+	repo := newRepo(t, map[string]string{"m.rs": base})
+	gitIn(t, repo, "checkout", "-q", "-b", "other")
+	writeCheckFile(t, filepath.Join(repo, "m.rs"), strings.Replace(base, "fn b() {}", "fn b() {\n    unsafe { g() };\n}", 1))
+	gitIn(t, repo, "commit", "-q", "-am", "other: b")
+	gitIn(t, repo, "checkout", "-q", "-")
+	writeCheckFile(t, filepath.Join(repo, "x.rs"), "fn x() {}\n")
+	gitIn(t, repo, "add", "x.rs")
+	gitIn(t, repo, "commit", "-q", "-m", "main: x")
+	gitIn(t, repo, "merge", "-q", "--no-commit", "--no-ff", "other")
+
+	// Only the other branch's block, unchanged: nothing to report.
+	if out, errOut, code := krlsCheck(t, "--diff", "HEAD", "m.rs"); code != 0 || out != "" {
+		t.Errorf("merge as the other branch had it: exit %d, stderr %q, stdout\n%s", code, errOut, out)
+	}
+	// The resolution adds a block of its own: that one is reported.
+	merged, err := os.ReadFile(filepath.Join(repo, "m.rs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeCheckFile(t, filepath.Join(repo, "m.rs"), strings.Replace(string(merged), "fn a() {}", "fn a() {\n    unsafe { g() };\n}", 1))
+	want := "m.rs:7:5: warning: unsafe block missing a safety comment [undocumented-unsafe]\n"
+	if out, errOut, code := krlsCheck(t, "--diff", "HEAD", "m.rs"); code != 1 || out != want {
+		t.Errorf("merge with a block of its own: exit %d, stderr %q, stdout\n%s\nwant\n%s", code, errOut, out, want)
+	}
+}
