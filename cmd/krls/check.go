@@ -35,7 +35,9 @@ Flags:
                          git revision REV (REV against the working tree;
                          renames are followed; an untracked file counts as
                          changed throughout, unless git ignores it;
-                         HEAD before the first commit: every line)
+                         HEAD before the first commit: every line;
+                         HEAD while a merge is committed: the lines that
+                         differ from both parents)
   --fix                  apply the safe fixes to the files, then report what
                          remains; fixes that need a human (inserting a
                          SAFETY comment to fill in) are never applied
