@@ -62,6 +62,7 @@ fuzz:
 	$(GO) test ./symbols -run XXX -fuzz FuzzItems -fuzztime 60s
 	$(GO) test ./symbols/index -run XXX -fuzz FuzzDecodeEntry -fuzztime 60s
 	$(GO) test ./symbols -run XXX -fuzz FuzzModule -fuzztime 60s
+	$(GO) test ./symbols -run XXX -fuzz FuzzTokens -fuzztime 60s
 	$(GO) test ./workspace -run XXX -fuzz FuzzDecodeWalkCache -fuzztime 60s
 	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzParseFile -fuzztime 60s

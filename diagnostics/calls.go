@@ -3,6 +3,8 @@ package diagnostics
 import (
 	"bytes"
 	"strings"
+
+	"github.com/krls-dev/krls/symbols"
 )
 
 // The calls an unsafe block makes, read from its text: what the
@@ -38,70 +40,69 @@ var notCalled = map[string]bool{
 func scanCalls(src []byte, from, to int, skip [][2]int) []callSite {
 	var out []callSite
 	to = min(to, len(src))
-	for i := from; i < to; {
-		for len(skip) > 0 && skip[0][1] <= i {
+	toks := symbols.NewTokens(src, from, to)
+	var prev symbols.Token
+	for {
+		tok := toks.Next()
+		if tok.Kind == symbols.TokenEOF {
+			return out
+		}
+		for len(skip) > 0 && skip[0][1] <= tok.Start {
 			skip = skip[1:]
 		}
-		if len(skip) > 0 && skip[0][0] <= i {
-			i = skip[0][1]
+		if len(skip) > 0 && skip[0][0] <= tok.Start {
+			toks.Seek(skip[0][1])
+			prev = symbols.Token{}
 			continue
 		}
-		c := src[i]
-		switch {
-		case c == '/' && i+1 < to && src[i+1] == '/':
-			for i < to && src[i] != '\n' {
-				i++
-			}
-			continue
-		case c == '/' && i+1 < to && src[i+1] == '*':
-			i = skipBlockComment(src, i, to)
-			continue
-		case c == '"':
-			i = skipString(src, i+1, to)
-			continue
-		case c == '\'':
-			switch {
-			case i+1 < to && src[i+1] == '\\':
-				j := bytes.IndexByte(src[i+2:to], '\'')
-				if j < 0 {
-					return out
-				}
-				i += 3 + j
-			case i+2 < to && src[i+2] == '\'':
-				i += 3
-			default:
-				i++ // a lifetime
-			}
-			continue
-		case !isIdentStart(c):
-			i++
+		afterFn := prev.Kind == symbols.TokenIdent && string(src[prev.Start:prev.End]) == "fn"
+		prev = tok
+		if tok.Kind != symbols.TokenIdent || afterFn {
 			continue
 		}
-		j := i
-		for j < to && isIdentByte(src[j]) {
-			j++
+		at := tok.Start
+		if src[at] == 'r' && at+1 < tok.End && src[at+1] == '#' {
+			at += 2 // r#name
 		}
-		name := string(src[i:j])
-		if (name == "r" || name == "br") && j < to && (src[j] == '"' || src[j] == '#') {
-			i = skipRawString(src, j, to)
-			continue
+		name := string(src[at:tok.End])
+		if !notCalled[name] && callFollows(src, toks) {
+			out = append(out, readCall(src, from, at, name))
 		}
-		if name == "b" && j < to && (src[j] == '"' || src[j] == '\'') {
-			i = j
-			continue
-		}
-		k := skipSpaces(src, j, to)
-		if k+2 < to && src[k] == ':' && src[k+1] == ':' {
-			if a := skipSpaces(src, k+2, to); a < to && src[a] == '<' {
-				k = skipSpaces(src, skipAngles(src, a, to), to)
-			}
-		}
-		if k < to && src[k] == '(' && !notCalled[name] && prevWord(src, from, i) != "fn" {
-			out = append(out, readCall(src, from, i, name))
-		}
-		i = j
 	}
-	return out
+}
+
+// callFollows reports whether the tokens from toks (a copy: the caller's
+// place is kept) open a call's arguments: `(`, or a turbofish `::<...>(`.
+func callFollows(src []byte, toks symbols.Tokens) bool {
+	t := toks.Next()
+	if isPunct(src, t, ':') {
+		if c := toks.Next(); !isPunct(src, c, ':') || c.Start != t.End {
+			return false
+		}
+		if t = toks.Next(); !isPunct(src, t, '<') {
+			return false
+		}
+		// The generic arguments, to the matching `>` (not that of `->`).
+		depth, last := 0, t
+		for ; ; last, t = t, toks.Next() {
+			if t.Kind == symbols.TokenEOF || t.Kind == symbols.TokenPunct && (src[t.Start] == ';' || src[t.Start] == '{' || src[t.Start] == '}') {
+				return false
+			}
+			if isPunct(src, t, '<') {
+				depth++
+			} else if isPunct(src, t, '>') && !(isPunct(src, last, '-') && last.End == t.Start) {
+				if depth--; depth == 0 {
+					break
+				}
+			}
+		}
+		t = toks.Next()
+	}
+	return isPunct(src, t, '(')
+}
+
+func isPunct(src []byte, t symbols.Token, c byte) bool {
+	return t.Kind == symbols.TokenPunct && src[t.Start] == c
 }
 
 // readCall reads, backwards from the called name at i, the path or the
@@ -346,15 +347,6 @@ func identStartBack(src []byte, from, end int) int {
 	return s
 }
 
-// prevWord is the identifier right before offset i (after blanks), or "".
-func prevWord(src []byte, from, i int) string {
-	k := prevNonBlank(src, from, i)
-	if k < from || !isIdentByte(src[k]) {
-		return ""
-	}
-	return string(src[identStartBack(src, from, k) : k+1])
-}
-
 // matchAngleBack finds the `<` matching the `>` at close, or -1.
 func matchAngleBack(src []byte, from, close int) int {
 	depth := 0
@@ -375,80 +367,4 @@ func matchAngleBack(src []byte, from, close int) int {
 		}
 	}
 	return -1
-}
-
-// skipAngles skips a balanced `<...>` starting at i.
-func skipAngles(src []byte, i, to int) int {
-	depth := 0
-	for ; i < to; i++ {
-		switch src[i] {
-		case '<':
-			depth++
-		case '>':
-			if i > 0 && src[i-1] == '-' {
-				continue
-			}
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case ';', '{', '}':
-			return i
-		}
-	}
-	return i
-}
-
-// skipBlockComment skips a (nested) block comment starting at i.
-func skipBlockComment(src []byte, i, to int) int {
-	depth := 0
-	for i+1 < to {
-		switch {
-		case src[i] == '/' && src[i+1] == '*':
-			depth++
-			i += 2
-		case src[i] == '*' && src[i+1] == '/':
-			depth--
-			i += 2
-			if depth == 0 {
-				return i
-			}
-		default:
-			i++
-		}
-	}
-	return to
-}
-
-// skipString skips a string's text from i (after its opening quote).
-func skipString(src []byte, i, to int) int {
-	for i < to {
-		switch src[i] {
-		case '\\':
-			i += 2
-		case '"':
-			return i + 1
-		default:
-			i++
-		}
-	}
-	return to
-}
-
-// skipRawString skips r#"..."# from i (at the first `#` or `"`).
-func skipRawString(src []byte, i, to int) int {
-	hashes := 0
-	for i < to && src[i] == '#' {
-		hashes++
-		i++
-	}
-	if i >= to || src[i] != '"' {
-		return i
-	}
-	closing := append([]byte{'"'}, bytes.Repeat([]byte{'#'}, hashes)...)
-	j := bytes.Index(src[i+1:to], closing)
-	if j < 0 {
-		return to
-	}
-	return i + 1 + j + len(closing)
 }

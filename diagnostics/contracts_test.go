@@ -3,6 +3,7 @@ package diagnostics
 import (
 	"context"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -300,6 +301,31 @@ func TestScanCalls(t *testing.T) {
 	want := []string{"a::b::c", "Vec::with_capacity", "kernel::Tr::go", "::kernel::f", ".m", "self.m2", "x.m3", ".m4", "n", "h"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestScanCallsLiterals: a literal that holds a quote does not hide the
+// calls after it (the quote of '\” is escaped; a C raw string ends at
+// its `"#`).
+func TestScanCallsLiterals(t *testing.T) {
+	for _, src := range []string{
+		`let q = ['\'','"']; f(x);`,
+		`let q = '\\'; let r = '"'; f(x);`,
+		`let s = cr#"a"b"#; f(x);`,
+		`let s = br#"a"b"#; f(x);`,
+		`let c = b'"'; f(x);`,
+		`let c = '"'; /* /* "f(y)" */ */ f(x);`,
+		`'a: loop { break 'a; } f(x);`,
+		`r#f(x);`,
+	} {
+		var got []string
+		for _, c := range scanCalls([]byte(src), 0, len(src), nil) {
+			got = append(got, strings.Join(c.segs, "::")+"@"+strconv.Itoa(c.at))
+		}
+		want := []string{"f@" + strconv.Itoa(strings.LastIndex(src, "f("))}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q, want %q", src, got, want)
+		}
 	}
 }
 

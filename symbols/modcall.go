@@ -482,22 +482,6 @@ func AtItemLevel(src []byte, offset int) bool {
 	}
 }
 
-// skipCharLiteral returns the end of a char literal ('{', '\”) at s, or
-// s+1 for a lifetime's quote.
-func skipCharLiteral(src []byte, s, end int) int {
-	switch {
-	case s+2 < end && src[s+1] != '\\' && src[s+2] == '\'':
-		return s + 3
-	case s+1 < end && src[s+1] == '\\':
-		for i := s + 3; i < end && i < s+12; i++ {
-			if src[i] == '\'' {
-				return i + 1
-			}
-		}
-	}
-	return s + 1
-}
-
 // LineIndent is the blank text before offset on its line, and whether
 // only blanks precede offset there.
 func LineIndent(src []byte, offset int) (string, bool) {

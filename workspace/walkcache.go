@@ -2,8 +2,6 @@ package workspace
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"maps"
 	"os"
 	"os/exec"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/krls-dev/krls/symbols/index"
 )
 
 // The index's walk cache, in the manner of git's untracked cache: a warm
@@ -46,7 +46,7 @@ import (
 
 // walkCacheMagic starts an encoded walk cache; another layout must
 // change it.
-const walkCacheMagic = "krls-walk-1\n"
+const walkCacheMagic = "krls-walk-2\n"
 
 // racyWindow is how long after a folder's (or an ignore file's) last
 // change its listing (or git's verdict) is trusted: well over the
@@ -452,51 +452,43 @@ func (wc *walkCache) inputsHold(paths []string) bool {
 }
 
 // encode writes the cache: the magic, the folders sorted by path, the
-// inputs, the verdicts (a count of -1 for none).
+// inputs, whether there are verdicts and then the verdicts.
 func (wc *walkCache) encode() []byte {
-	e := walkEncoder{b: make([]byte, 0, 64*len(wc.folders)+1024)}
-	e.b = append(e.b, walkCacheMagic...)
+	e := &index.Encoder{B: make([]byte, 0, 64*len(wc.folders)+1024)}
+	e.B = append(e.B, walkCacheMagic...)
 	rels := slices.Sorted(maps.Keys(wc.folders))
-	e.int(int64(len(rels)))
+	e.Uint(uint64(len(rels)))
 	for _, rel := range rels {
 		r := wc.folders[rel]
-		e.str(rel)
-		e.stamp(r.st)
-		e.int(r.listed)
-		var flags int64
-		if r.git {
-			flags |= 1
-		}
-		if r.tag {
-			flags |= 2
-		}
-		e.int(flags)
-		e.strs(r.dirs)
-		e.strs(r.files)
-		e.strs(r.links)
+		e.Str(rel)
+		encodeStamp(e, r.st)
+		e.Int(r.listed)
+		e.Bool(r.git)
+		e.Bool(r.tag)
+		e.Strs(r.dirs)
+		e.Strs(r.files)
+		e.Strs(r.links)
 	}
-	e.int(int64(len(wc.inputs)))
+	e.Uint(uint64(len(wc.inputs)))
 	for _, in := range wc.inputs {
-		e.str(in.path)
-		e.bool(in.ok)
+		e.Str(in.path)
+		e.Bool(in.ok)
 		if in.ok {
-			e.stamp(in.st)
+			encodeStamp(e, in.st)
 		}
 	}
+	e.Bool(wc.verdicts != nil)
 	if wc.verdicts == nil {
-		e.int(-1)
-		return e.b
+		return e.B
 	}
 	files := slices.Sorted(maps.Keys(wc.verdicts))
-	e.int(int64(len(files)))
+	e.Uint(uint64(len(files)))
 	for _, f := range files {
-		e.str(f)
-		e.bool(wc.verdicts[f])
+		e.Str(f)
+		e.Bool(wc.verdicts[f])
 	}
-	return e.b
+	return e.B
 }
-
-var errBadWalkCache = errors.New("malformed walk cache")
 
 // decodeWalkCache reads an encoded cache; nil when b is nil, of another
 // layout, or damaged.
@@ -505,124 +497,48 @@ func decodeWalkCache(b []byte) *walkCache {
 	if !ok {
 		return nil
 	}
-	d := walkDecoder{b: rest}
+	// Over a string, the names share one copy of the cache.
+	d := index.NewDecoder(rest)
 	wc := &walkCache{}
-	n := d.count()
+	n := d.Count()
 	wc.folders = make(map[string]*folderRec, n)
 	for range n {
-		rel := d.str()
-		r := &folderRec{st: d.stamp(), listed: d.int()}
-		flags := d.int()
-		r.git, r.tag = flags&1 != 0, flags&2 != 0
-		r.dirs, r.files, r.links = d.strs(), d.strs(), d.strs()
+		rel := d.Str()
+		r := &folderRec{st: decodeStamp(d), listed: d.Int(), git: d.Bool(), tag: d.Bool()}
+		r.dirs, r.files, r.links = d.Strs(), d.Strs(), d.Strs()
 		wc.folders[rel] = r
 	}
-	n = d.count()
+	n = d.Count()
 	wc.inputs = make([]inputStamp, 0, n)
 	for range n {
-		in := inputStamp{path: d.str(), ok: d.int() == 1}
+		in := inputStamp{path: d.Str(), ok: d.Bool()}
 		if in.ok {
-			in.st = d.stamp()
+			in.st = decodeStamp(d)
 		}
 		wc.inputs = append(wc.inputs, in)
 	}
-	if v := d.int(); v >= 0 && d.err == nil {
-		wc.verdicts = make(map[string]bool, min(v, int64(len(d.b))))
-		for range v {
-			f := d.str()
-			wc.verdicts[f] = d.int() == 1
-			if d.err != nil {
-				break
-			}
+	if d.Bool() {
+		n = d.Count()
+		wc.verdicts = make(map[string]bool, n)
+		for range n {
+			f := d.Str()
+			wc.verdicts[f] = d.Bool()
 		}
 	}
-	if d.err != nil || d.b != "" {
+	if d.Err() != nil || d.Len() != 0 {
 		return nil
 	}
 	return wc
 }
 
-type walkEncoder struct{ b []byte }
-
-func (e *walkEncoder) int(v int64) { e.b = binary.AppendVarint(e.b, v) }
-func (e *walkEncoder) str(s string) {
-	e.int(int64(len(s)))
-	e.b = append(e.b, s...)
-}
-func (e *walkEncoder) strs(ss []string) {
-	e.int(int64(len(ss)))
-	for _, s := range ss {
-		e.str(s)
-	}
-}
-func (e *walkEncoder) stamp(st stamp) {
-	e.int(st.Mtime)
-	e.int(st.Ctime)
-	e.int(int64(st.Ino))
-	e.int(st.Size)
-	e.bool(st.Dir)
-}
-func (e *walkEncoder) bool(v bool) {
-	if v {
-		e.int(1)
-	} else {
-		e.int(0)
-	}
+func encodeStamp(e *index.Encoder, st stamp) {
+	e.Int(st.Mtime)
+	e.Int(st.Ctime)
+	e.Uint(st.Ino)
+	e.Int(st.Size)
+	e.Bool(st.Dir)
 }
 
-// walkDecoder reads what walkEncoder wrote from a string (so that the
-// names it returns share its memory); after a malformed value err is set
-// and every read returns zero.
-type walkDecoder struct {
-	b   string
-	err error
-}
-
-func (d *walkDecoder) int() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint([]byte(d.b[:min(len(d.b), binary.MaxVarintLen64)]))
-	if n <= 0 {
-		d.err = errBadWalkCache
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-// count is a length, which cannot exceed what is left.
-func (d *walkDecoder) count() int64 {
-	n := d.int()
-	if n < 0 || n > int64(len(d.b)) {
-		d.err = errBadWalkCache
-		return 0
-	}
-	return n
-}
-
-func (d *walkDecoder) str() string {
-	n := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := d.b[:n]
-	d.b = d.b[n:]
-	return s
-}
-
-func (d *walkDecoder) strs() []string {
-	n := d.count()
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = d.str()
-	}
-	return out
-}
-
-func (d *walkDecoder) stamp() stamp {
-	return stamp{Mtime: d.int(), Ctime: d.int(), Ino: uint64(d.int()), Size: d.int(), Dir: d.int() == 1}
+func decodeStamp(d *index.Decoder[string]) stamp {
+	return stamp{Mtime: d.Int(), Ctime: d.Int(), Ino: d.Uint(), Size: d.Int(), Dir: d.Bool()}
 }

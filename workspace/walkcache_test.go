@@ -210,7 +210,7 @@ func TestWalkCacheDamaged(t *testing.T) {
 		"empty":        {},
 		"cut short":    good[:len(good)-3],
 		"trailing":     append(append([]byte(nil), good...), 7),
-		"other layout": append([]byte("krls-walk-0\n"), good[len(walkCacheMagic):]...),
+		"other layout": append([]byte("krls-walk-1\n"), good[len(walkCacheMagic):]...),
 		"huge count":   append([]byte(walkCacheMagic), 0xfe, 0xff, 0xff, 0xff, 0x0f),
 	} {
 		if decodeWalkCache(cache) != nil {

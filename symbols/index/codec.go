@@ -1,9 +1,6 @@
 package index
 
 import (
-	"encoding/binary"
-	"errors"
-
 	"github.com/krls-dev/krls/symbols"
 )
 
@@ -24,225 +21,130 @@ type entry struct {
 
 const digestLen = 16
 
-var errCorrupt = errors.New("malformed index entry")
+// errCorrupt is what a malformed entry decodes to.
+var errCorrupt = ErrCorrupt
 
-type encoder struct{ b []byte }
-
-func (e *encoder) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *encoder) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
-func (e *encoder) str(s string) {
-	e.uint(uint64(len(s)))
-	e.b = append(e.b, s...)
-}
-func (e *encoder) strs(ss []string) {
-	e.uint(uint64(len(ss)))
-	for _, s := range ss {
-		e.str(s)
-	}
-}
-func (e *encoder) span(s symbols.Span) {
-	e.uint(uint64(s.Start))
-	e.uint(uint64(s.End - s.Start))
-}
-func (e *encoder) bool(v bool) {
-	if v {
-		e.b = append(e.b, 1)
-	} else {
-		e.b = append(e.b, 0)
-	}
+func (e *Encoder) span(s symbols.Span) {
+	e.Uint(uint64(s.Start))
+	e.Uint(uint64(s.End - s.Start))
 }
 
 func encodeEntry(en *entry) []byte {
-	e := &encoder{b: make([]byte, 0, 256)}
-	e.int(en.Size)
-	e.int(en.MtimeNs)
-	e.b = append(e.b, en.Digest[:]...)
-	e.str(en.Err)
+	e := &Encoder{B: make([]byte, 0, 256)}
+	e.Int(en.Size)
+	e.Int(en.MtimeNs)
+	e.B = append(e.B, en.Digest[:]...)
+	e.Str(en.Err)
 	fi := en.Items
 	if fi == nil {
 		fi = &symbols.FileItems{}
 	}
-	e.str(fi.Doc)
-	e.strs(fi.Cfgs)
-	e.uint(uint64(len(fi.Mods)))
+	e.Str(fi.Doc)
+	e.Strs(fi.Cfgs)
+	e.Uint(uint64(len(fi.Mods)))
 	for _, m := range fi.Mods {
-		e.str(m.Name)
-		e.strs(m.Rel)
-		e.strs(m.Dirs)
-		e.str(m.PathAttr)
+		e.Str(m.Name)
+		e.Strs(m.Rel)
+		e.Strs(m.Dirs)
+		e.Str(m.PathAttr)
 		e.span(m.Span)
-		e.strs(m.Cfgs)
+		e.Strs(m.Cfgs)
 	}
-	e.uint(uint64(len(fi.Items)))
+	e.Uint(uint64(len(fi.Items)))
 	for i := range fi.Items {
 		it := &fi.Items[i]
-		e.uint(uint64(it.Kind))
-		e.str(it.Name)
-		e.strs(it.Rel)
+		e.Uint(uint64(it.Kind))
+		e.Str(it.Name)
+		e.Strs(it.Rel)
 		e.span(it.Span)
 		e.span(it.NameSpan)
-		e.int(int64(it.Parent))
-		e.str(it.Vis)
-		e.bool(it.Unsafe)
-		e.bool(it.Foreign)
-		e.bool(it.Exported)
-		e.str(it.Doc)
-		e.str(it.Safety)
-		e.strs(it.Cfgs)
-		e.strs(it.EnclosingCfgs)
-		e.str(it.Trait)
-		e.str(it.SelfType)
+		e.Int(int64(it.Parent))
+		e.Str(it.Vis)
+		e.Bool(it.Unsafe)
+		e.Bool(it.Foreign)
+		e.Bool(it.Exported)
+		e.Str(it.Doc)
+		e.Str(it.Safety)
+		e.Strs(it.Cfgs)
+		e.Strs(it.EnclosingCfgs)
+		e.Str(it.Trait)
+		e.Str(it.SelfType)
 	}
-	e.uint(uint64(len(fi.Reexports)))
+	e.Uint(uint64(len(fi.Reexports)))
 	for i := range fi.Reexports {
 		r := &fi.Reexports[i]
-		e.strs(r.Rel)
-		e.strs(r.Path)
-		e.str(r.Name)
-		e.bool(r.Glob)
-		e.bool(r.Global)
-		e.str(r.Vis)
-		e.strs(r.Cfgs)
+		e.Strs(r.Rel)
+		e.Strs(r.Path)
+		e.Str(r.Name)
+		e.Bool(r.Glob)
+		e.Bool(r.Global)
+		e.Str(r.Vis)
+		e.Strs(r.Cfgs)
 	}
-	return e.b
+	return e.B
 }
 
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) uint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errCorrupt
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) int() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errCorrupt
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-// count reads a length that must fit in what is left (each element
-// takes at least a byte), so garbage cannot make a huge allocation.
-func (d *decoder) count() int {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.err = errCorrupt
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) str() string {
-	n := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
-func (d *decoder) strs() []string {
-	n := d.count()
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = d.str()
-	}
-	return out
-}
-
-func (d *decoder) span() symbols.Span {
-	s := int(d.uint())
-	return symbols.Span{Start: s, End: s + int(d.uint())}
-}
-
-func (d *decoder) bool() bool {
-	if d.err != nil || len(d.b) == 0 {
-		d.err = errCorrupt
-		return false
-	}
-	v := d.b[0]
-	d.b = d.b[1:]
-	return v != 0
+func (d *Decoder[B]) span() symbols.Span {
+	s := int(d.Uint())
+	return symbols.Span{Start: s, End: s + int(d.Uint())}
 }
 
 // decodeEntry decodes a stored entry; header only reads the stat and
 // digest.
 func decodeEntry(b []byte, header bool) (*entry, error) {
-	d := &decoder{b: b}
-	en := &entry{Size: d.int(), MtimeNs: d.int()}
-	if d.err != nil || len(d.b) < digestLen {
+	d := NewDecoder(b)
+	en := &entry{Size: d.Int(), MtimeNs: d.Int()}
+	if d.Err() != nil || d.Len() < digestLen {
 		return nil, errCorrupt
 	}
-	copy(en.Digest[:], d.b)
-	d.b = d.b[digestLen:]
+	copy(en.Digest[:], d.Take(digestLen))
 	if header {
 		return en, nil
 	}
-	en.Err = d.str()
-	fi := &symbols.FileItems{Doc: d.str(), Cfgs: d.strs()}
-	if n := d.count(); n > 0 {
+	en.Err = d.Str()
+	fi := &symbols.FileItems{Doc: d.Str(), Cfgs: d.Strs()}
+	if n := d.Count(); n > 0 {
 		fi.Mods = make([]symbols.ModDecl, n)
 		for i := range fi.Mods {
-			fi.Mods[i] = symbols.ModDecl{Name: d.str(), Rel: d.strs(), Dirs: d.strs(), PathAttr: d.str(), Span: d.span(), Cfgs: d.strs()}
+			fi.Mods[i] = symbols.ModDecl{Name: d.Str(), Rel: d.Strs(), Dirs: d.Strs(), PathAttr: d.Str(), Span: d.span(), Cfgs: d.Strs()}
 		}
 	}
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		fi.Items = make([]symbols.Item, n)
 		for i := range fi.Items {
 			it := &fi.Items[i]
-			it.Kind = symbols.ItemKind(d.uint())
-			it.Name = d.str()
-			it.Rel = d.strs()
+			it.Kind = symbols.ItemKind(d.Uint())
+			it.Name = d.Str()
+			it.Rel = d.Strs()
 			it.Span = d.span()
 			it.NameSpan = d.span()
-			it.Parent = int(d.int())
-			it.Vis = d.str()
-			it.Unsafe = d.bool()
-			it.Foreign = d.bool()
-			it.Exported = d.bool()
-			it.Doc = d.str()
-			it.Safety = d.str()
-			it.Cfgs = d.strs()
-			it.EnclosingCfgs = d.strs()
-			it.Trait = d.str()
-			it.SelfType = d.str()
+			it.Parent = int(d.Int())
+			it.Vis = d.Str()
+			it.Unsafe = d.Bool()
+			it.Foreign = d.Bool()
+			it.Exported = d.Bool()
+			it.Doc = d.Str()
+			it.Safety = d.Str()
+			it.Cfgs = d.Strs()
+			it.EnclosingCfgs = d.Strs()
+			it.Trait = d.Str()
+			it.SelfType = d.Str()
 			if it.Parent < -1 || it.Parent >= i {
-				d.err = errCorrupt
+				d.Fail()
 			}
 		}
 	}
-	if n := d.count(); n > 0 {
+	if n := d.Count(); n > 0 {
 		fi.Reexports = make([]symbols.Reexport, n)
 		for i := range fi.Reexports {
-			fi.Reexports[i] = symbols.Reexport{Rel: d.strs(), Path: d.strs(), Name: d.str(), Glob: d.bool(), Global: d.bool(),
-				Vis: d.str(), Cfgs: d.strs()}
+			fi.Reexports[i] = symbols.Reexport{Rel: d.Strs(), Path: d.Strs(), Name: d.Str(), Glob: d.Bool(), Global: d.Bool(),
+				Vis: d.Str(), Cfgs: d.Strs()}
 		}
 	}
-	if d.err != nil {
-		return nil, d.err
+	if err := d.Err(); err != nil {
+		return nil, err
 	}
-	if len(d.b) != 0 {
+	if d.Len() != 0 {
 		return nil, errCorrupt
 	}
 	en.Items = fi
