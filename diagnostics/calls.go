@@ -3,6 +3,8 @@ package diagnostics
 import (
 	"bytes"
 	"strings"
+
+	"github.com/krls-dev/krls/symbols"
 )
 
 // The calls an unsafe block makes, read from its text: what the
@@ -73,12 +75,12 @@ func scanCalls(src []byte, from, to int, skip [][2]int) []callSite {
 				i++ // a lifetime
 			}
 			continue
-		case !isIdentStart(c):
+		case !symbols.IsIdentStart(c):
 			i++
 			continue
 		}
 		j := i
-		for j < to && isIdentByte(src[j]) {
+		for j < to && symbols.IsIdentByte(src[j]) {
 			j++
 		}
 		name := string(src[i:j])
@@ -117,14 +119,14 @@ func readCall(src []byte, from, i int, name string) callSite {
 			}
 			cs.method = true
 			r := prevNonBlank(src, from, k)
-			if r < from || !isIdentByte(src[r]) {
+			if r < from || !symbols.IsIdentByte(src[r]) {
 				return cs
 			}
 			s := identStartBack(src, from, r)
-			if s > r || !isIdentStart(src[s]) {
+			if s > r || !symbols.IsIdentStart(src[s]) {
 				return cs
 			}
-			if b := prevNonBlank(src, from, s); b >= from && (src[b] == '.' || src[b] == ':' || isIdentByte(src[b])) {
+			if b := prevNonBlank(src, from, s); b >= from && (src[b] == '.' || src[b] == ':' || symbols.IsIdentByte(src[b])) {
 				return cs // a field or a path: the receiver's type is not spelled out
 			}
 			cs.recv = string(src[s : r+1])
@@ -148,7 +150,7 @@ func readCall(src []byte, from, i int, name string) callSite {
 			if b >= from+1 && src[b] == ':' && src[b-1] == ':' {
 				b = prevNonBlank(src, from, b-1) // Seg::<T>::f
 			}
-			if b >= from && isIdentByte(src[b]) {
+			if b >= from && symbols.IsIdentByte(src[b]) {
 				s := identStartBack(src, from, b)
 				cs.segs = append([]string{string(src[s : b+1])}, cs.segs...)
 				pos = s
@@ -163,7 +165,7 @@ func readCall(src []byte, from, i int, name string) callSite {
 				cs.segs = append(append([]string(nil), tp[0]...), cs.segs...)
 			}
 			return cs
-		case isIdentByte(src[k2]):
+		case symbols.IsIdentByte(src[k2]):
 			s := identStartBack(src, from, k2)
 			cs.segs = append([]string{string(src[s : k2+1])}, cs.segs...)
 			pos = s
@@ -189,10 +191,10 @@ func typePaths(t string) [][]string {
 		i := 0
 		for {
 			j := i
-			for j < len(t) && isIdentByte(t[j]) {
+			for j < len(t) && symbols.IsIdentByte(t[j]) {
 				j++
 			}
-			if j == i || !isIdentStart(t[i]) {
+			if j == i || !symbols.IsIdentStart(t[i]) {
 				break
 			}
 			segs = append(segs, t[i:j])
@@ -250,13 +252,13 @@ func trimTypePrefix(t string) string {
 		t = strings.TrimLeft(t, " \t\r\n&")
 		if strings.HasPrefix(t, "'") {
 			i := 1
-			for i < len(t) && isIdentByte(t[i]) {
+			for i < len(t) && symbols.IsIdentByte(t[i]) {
 				i++
 			}
 			t = t[i:]
 		}
 		for _, kw := range []string{"mut", "dyn", "impl"} {
-			if rest, ok := strings.CutPrefix(t, kw); ok && rest != "" && !isIdentByte(rest[0]) {
+			if rest, ok := strings.CutPrefix(t, kw); ok && rest != "" && !symbols.IsIdentByte(rest[0]) {
 				t = rest
 			}
 		}
@@ -280,7 +282,7 @@ func declaredType(src []byte, from, to int, name string) string {
 		s := i + j
 		e := s + len(w)
 		i = e
-		if s > 0 && (isIdentByte(src[s-1]) || src[s-1] == ':' || src[s-1] == '.') || e < len(src) && isIdentByte(src[e]) {
+		if s > 0 && (symbols.IsIdentByte(src[s-1]) || src[s-1] == ':' || src[s-1] == '.') || e < len(src) && symbols.IsIdentByte(src[e]) {
 			continue
 		}
 		k := skipSpaces(src, e, to)
@@ -340,7 +342,7 @@ func prevNonBlank(src []byte, from, i int) int {
 // identStartBack is where the identifier ending at src[end] starts.
 func identStartBack(src []byte, from, end int) int {
 	s := end
-	for s > from && isIdentByte(src[s-1]) {
+	for s > from && symbols.IsIdentByte(src[s-1]) {
 		s--
 	}
 	return s
@@ -349,7 +351,7 @@ func identStartBack(src []byte, from, end int) int {
 // prevWord is the identifier right before offset i (after blanks), or "".
 func prevWord(src []byte, from, i int) string {
 	k := prevNonBlank(src, from, i)
-	if k < from || !isIdentByte(src[k]) {
+	if k < from || !symbols.IsIdentByte(src[k]) {
 		return ""
 	}
 	return string(src[identStartBack(src, from, k) : k+1])

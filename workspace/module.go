@@ -194,7 +194,7 @@ func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document
 		return callCompletions(ctx, facts, d, c, s, off), true, nil
 	}
 	start := off
-	for start > 0 && isWordByte(src[start-1]) {
+	for start > 0 && symbols.IsIdentByte(src[start-1]) {
 		start--
 	}
 	word := string(src[start:off])
@@ -209,7 +209,7 @@ func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document
 		return nil, true, nil
 	}
 	end := off
-	for end < len(src) && isWordByte(src[end]) {
+	for end < len(src) && symbols.IsIdentByte(src[end]) {
 		end++
 	}
 	if end < len(src) && src[end] == '!' {
@@ -297,11 +297,11 @@ func callCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Documen
 		return nil
 	}
 	start := off
-	for start > 0 && isWordByte(src[start-1]) {
+	for start > 0 && symbols.IsIdentByte(src[start-1]) {
 		start--
 	}
 	end := off
-	for end < len(src) && isWordByte(src[end]) {
+	for end < len(src) && symbols.IsIdentByte(src[end]) {
 		end++
 	}
 	return keyCompletions(s, c, off, start, end, src)
@@ -396,10 +396,10 @@ func valueCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Docume
 		}
 		defer f.Close()
 		if start == off { // the identifier being typed
-			for start > 0 && isWordByte(src[start-1]) {
+			for start > 0 && symbols.IsIdentByte(src[start-1]) {
 				start--
 			}
-			for end < len(src) && isWordByte(src[end]) {
+			for end < len(src) && symbols.IsIdentByte(src[end]) {
 				end++
 			}
 		}
