@@ -22,13 +22,7 @@ import (
 // ModuleFactsCache keeps the module! facts of each srctree, read again
 // when one of the files they were read from changes.
 type ModuleFactsCache struct {
-	mu sync.Mutex
-	m  map[string]*factsEntry
-}
-
-type factsEntry struct {
-	facts  *symbols.ModuleFacts
-	stamps map[string]fileStamp
+	facts stampedCache[*symbols.ModuleFacts]
 }
 
 // moduleFactFiles are the files the facts are read from, below srctree
@@ -48,38 +42,22 @@ func (c *ModuleFactsCache) For(ctx context.Context, path string, set KernelSetti
 		return builtinFacts()
 	}
 	trees, err := LocateKernel(path, set, nil)
-	if err != nil || !exists(filepath.Join(trees.Srctree, "rust", "macros", "module.rs")) {
+	if err != nil {
 		return builtinFacts()
 	}
 	src := trees.Srctree
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.m[src]; e != nil && !stale(e.stamps) {
-		return e.facts
-	}
-	e := &factsEntry{stamps: map[string]fileStamp{}}
-	for _, f := range moduleFactFiles {
-		p := filepath.Join(src, f)
-		e.stamps[p] = stampOf(p)
-	}
-	e.facts = symbols.ReadModuleFacts(ctx, src)
-	if ctx.Err() != nil {
-		return e.facts // partial: not kept
-	}
-	if c.m == nil {
-		c.m = map[string]*factsEntry{}
-	}
-	c.m[src] = e
-	return e.facts
-}
-
-func stale(stamps map[string]fileStamp) bool {
-	for p, st := range stamps {
-		if stampOf(p) != st {
-			return true
+	return c.facts.get(src, func() (*symbols.ModuleFacts, stampSet, bool) {
+		// Stamped before the read: a change during it means another.
+		stamps := stampSet{}
+		for _, f := range moduleFactFiles {
+			stamps.record(filepath.Join(src, f))
 		}
-	}
-	return false
+		if stamps[filepath.Join(src, moduleFactFiles[0])].gone {
+			return builtinFacts(), stamps, true // until module.rs appears
+		}
+		facts := symbols.ReadModuleFacts(ctx, src)
+		return facts, stamps, ctx.Err() == nil // partial: not kept
+	})
 }
 
 // ModuleConfig is what the module! rules get for the file at path.
