@@ -89,6 +89,14 @@ func (k *Kernel) Symbol(name string) *kconfig.Symbol {
 	return nil
 }
 
+// srctree is k's srctree, "" for no kernel.
+func (k *Kernel) srctree() string {
+	if k == nil {
+		return ""
+	}
+	return k.Srctree
+}
+
 // Changed reports whether the .config or a Kconfig file read changed on
 // disk since the load (the fallback for editors that do not report file
 // changes).

@@ -35,9 +35,10 @@ var moduleFactFiles = []string{
 
 var builtinFacts = sync.OnceValue(symbols.BuiltinModuleFacts)
 
-// For returns the facts of the tree that path belongs to, or the
-// built-in ones when it belongs to none.
-func (c *ModuleFactsCache) For(ctx context.Context, path string, set KernelSettings) *symbols.ModuleFacts {
+// ForPath returns the facts of the tree that path belongs to (located
+// as the kernel rules locate it), or the built-in ones when it belongs
+// to none. Callers that know the srctree call For.
+func (c *ModuleFactsCache) ForPath(ctx context.Context, path string, set KernelSettings) *symbols.ModuleFacts {
 	if path == "" {
 		return builtinFacts()
 	}
@@ -45,7 +46,15 @@ func (c *ModuleFactsCache) For(ctx context.Context, path string, set KernelSetti
 	if err != nil {
 		return builtinFacts()
 	}
-	src := trees.Srctree
+	return c.For(ctx, trees.Srctree)
+}
+
+// For returns the facts of srctree, or the built-in ones for "" or a
+// tree without rust/macros/module.rs.
+func (c *ModuleFactsCache) For(ctx context.Context, src string) *symbols.ModuleFacts {
+	if src == "" {
+		return builtinFacts()
+	}
 	return c.facts.get(src, func() (*symbols.ModuleFacts, stampSet, bool) {
 		// Stamped before the read: a change during it means another.
 		stamps := stampSet{}
@@ -60,9 +69,18 @@ func (c *ModuleFactsCache) For(ctx context.Context, path string, set KernelSetti
 	})
 }
 
-// ModuleConfig is what the module! rules get for the file at path.
-func (c *ModuleFactsCache) ModuleConfig(ctx context.Context, path string, set KernelSettings) *diagnostics.ModuleConfig {
-	mc := &diagnostics.ModuleConfig{Facts: c.For(ctx, path, set)}
+// ModuleConfig is what the module! rules get for the file at path: the
+// facts of srctree, the tree the caller found for the file; when it has
+// none ("", e.g. the kernel failed to load), the tree is located from
+// path with set.
+func (c *ModuleFactsCache) ModuleConfig(ctx context.Context, path, srctree string, set KernelSettings) *diagnostics.ModuleConfig {
+	var facts *symbols.ModuleFacts
+	if srctree != "" {
+		facts = c.For(ctx, srctree)
+	} else {
+		facts = c.ForPath(ctx, path, set)
+	}
+	mc := &diagnostics.ModuleConfig{Facts: facts}
 	if path != "" {
 		mc.Object, mc.Makefile, _ = symbols.ObjectName(path)
 	}
