@@ -3,7 +3,6 @@ package workspace
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,9 +19,11 @@ import (
 // 6.12 facts.
 
 // ModuleFactsCache keeps the module! facts of each srctree, read again
-// when one of the files they were read from changes.
+// when one of the files they were read from changes. It also keeps the parsed kbuild files of each folder (the object name
+// of every file analysed), read again when one changes.
 type ModuleFactsCache struct {
-	facts stampedCache[*symbols.ModuleFacts]
+	facts  stampedCache[*symbols.ModuleFacts]
+	kbuild stampedCache[[]*symbols.Kbuild]
 }
 
 // moduleFactFiles are the files the facts are read from, below srctree
@@ -82,7 +83,7 @@ func (c *ModuleFactsCache) ModuleConfig(ctx context.Context, path, srctree strin
 	}
 	mc := &diagnostics.ModuleConfig{Facts: facts}
 	if path != "" {
-		mc.Object, mc.Makefile, _ = symbols.ObjectName(path)
+		mc.Object, mc.Makefile, _ = c.objectName(path)
 	}
 	return mc
 }
@@ -413,14 +414,25 @@ func valueCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Docume
 	return nil
 }
 
+// objectName is symbols.ObjectName from the folder's cached kbuild
+// files.
+func (c *ModuleFactsCache) objectName(path string) (name, mkfile string, ok bool) {
+	dir := filepath.Dir(path)
+	files := c.kbuild.get(dir, func() ([]*symbols.Kbuild, stampSet, bool) {
+		stamps := stampSet{}
+		for _, n := range symbols.KbuildNames {
+			stamps.record(filepath.Join(dir, n))
+		}
+		return symbols.ReadKbuildDir(dir), stamps, true
+	})
+	return symbols.ObjectIn(files, path)
+}
+
 // moduleObject is the kbuild object of the document's file ("" unknown).
-func moduleObject(d *Document) string {
+func (c *ModuleFactsCache) moduleObject(d *Document) string {
 	if d.Path == "" {
 		return ""
 	}
-	if _, err := os.Stat(filepath.Dir(d.Path)); err != nil {
-		return ""
-	}
-	name, _, _ := symbols.ObjectName(d.Path)
+	name, _, _ := c.objectName(d.Path)
 	return name
 }

@@ -406,7 +406,7 @@ func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]Complet
 		return nil, false, nil
 	}
 	facts := s.Modules.ForPath(ctx, d.Path, s.Settings().Kernel)
-	if items, ok, err := moduleComplete(ctx, facts, d, off, moduleObject(d)); ok || err != nil {
+	if items, ok, err := moduleComplete(ctx, facts, d, off, s.Modules.moduleObject(d)); ok || err != nil {
 		return items, false, err
 	}
 	k, err := s.kernelFor(ctx, d)
