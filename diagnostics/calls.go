@@ -118,14 +118,14 @@ func readCall(src []byte, from, i int, name string) callSite {
 			}
 			cs.method = true
 			r := prevNonBlank(src, from, k)
-			if r < from || !isIdentByte(src[r]) {
+			if r < from || !symbols.IsIdentByte(src[r]) {
 				return cs
 			}
 			s := identStartBack(src, from, r)
-			if s > r || !isIdentStart(src[s]) {
+			if s > r || !symbols.IsIdentStart(src[s]) {
 				return cs
 			}
-			if b := prevNonBlank(src, from, s); b >= from && (src[b] == '.' || src[b] == ':' || isIdentByte(src[b])) {
+			if b := prevNonBlank(src, from, s); b >= from && (src[b] == '.' || src[b] == ':' || symbols.IsIdentByte(src[b])) {
 				return cs // a field or a path: the receiver's type is not spelled out
 			}
 			cs.recv = string(src[s : r+1])
@@ -149,7 +149,7 @@ func readCall(src []byte, from, i int, name string) callSite {
 			if b >= from+1 && src[b] == ':' && src[b-1] == ':' {
 				b = prevNonBlank(src, from, b-1) // Seg::<T>::f
 			}
-			if b >= from && isIdentByte(src[b]) {
+			if b >= from && symbols.IsIdentByte(src[b]) {
 				s := identStartBack(src, from, b)
 				cs.segs = append([]string{string(src[s : b+1])}, cs.segs...)
 				pos = s
@@ -164,7 +164,7 @@ func readCall(src []byte, from, i int, name string) callSite {
 				cs.segs = append(append([]string(nil), tp[0]...), cs.segs...)
 			}
 			return cs
-		case isIdentByte(src[k2]):
+		case symbols.IsIdentByte(src[k2]):
 			s := identStartBack(src, from, k2)
 			cs.segs = append([]string{string(src[s : k2+1])}, cs.segs...)
 			pos = s
@@ -190,10 +190,10 @@ func typePaths(t string) [][]string {
 		i := 0
 		for {
 			j := i
-			for j < len(t) && isIdentByte(t[j]) {
+			for j < len(t) && symbols.IsIdentByte(t[j]) {
 				j++
 			}
-			if j == i || !isIdentStart(t[i]) {
+			if j == i || !symbols.IsIdentStart(t[i]) {
 				break
 			}
 			segs = append(segs, t[i:j])
@@ -251,13 +251,13 @@ func trimTypePrefix(t string) string {
 		t = strings.TrimLeft(t, " \t\r\n&")
 		if strings.HasPrefix(t, "'") {
 			i := 1
-			for i < len(t) && isIdentByte(t[i]) {
+			for i < len(t) && symbols.IsIdentByte(t[i]) {
 				i++
 			}
 			t = t[i:]
 		}
 		for _, kw := range []string{"mut", "dyn", "impl"} {
-			if rest, ok := strings.CutPrefix(t, kw); ok && rest != "" && !isIdentByte(rest[0]) {
+			if rest, ok := strings.CutPrefix(t, kw); ok && rest != "" && !symbols.IsIdentByte(rest[0]) {
 				t = rest
 			}
 		}
@@ -281,7 +281,7 @@ func declaredType(src []byte, from, to int, name string) string {
 		s := i + j
 		e := s + len(w)
 		i = e
-		if s > 0 && (isIdentByte(src[s-1]) || src[s-1] == ':' || src[s-1] == '.') || e < len(src) && isIdentByte(src[e]) {
+		if s > 0 && (symbols.IsIdentByte(src[s-1]) || src[s-1] == ':' || src[s-1] == '.') || e < len(src) && symbols.IsIdentByte(src[e]) {
 			continue
 		}
 		k := skipSpaces(src, e, to)
@@ -341,7 +341,7 @@ func prevNonBlank(src []byte, from, i int) int {
 // identStartBack is where the identifier ending at src[end] starts.
 func identStartBack(src []byte, from, end int) int {
 	s := end
-	for s > from && isIdentByte(src[s-1]) {
+	for s > from && symbols.IsIdentByte(src[s-1]) {
 		s--
 	}
 	return s

@@ -257,10 +257,6 @@ func (p *Pass) localCallee(name, path string) *docItem {
 	return nil
 }
 
-func isIdentStart(c byte) bool {
-	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
-}
-
 // qualifiedName is `Type::name` for a method, `Trait::name` for a trait
 // member, else name.
 func (p *Pass) qualifiedName(fn *sitter.Node, name string) string {

@@ -74,7 +74,7 @@ func (p *Pass) siteInfo() *siteAnalysis {
 		}
 		at := off + i
 		off = at + len("unsafe")
-		if (at > 0 && isIdentByte(src[at-1])) || (off < len(src) && isIdentByte(src[off])) {
+		if (at > 0 && symbols.IsIdentByte(src[at-1])) || (off < len(src) && symbols.IsIdentByte(src[off])) {
 			continue
 		}
 		if bytes.HasPrefix(trimLeft(f.Lines.Text(f.Lines.Line(at))), []byte("//")) {
@@ -414,7 +414,3 @@ var unsafeExternRE = regexp.MustCompile(`^\s*extern\s*(?:"[^"]*"\s*)?\{`)
 // wordRE finds the keywords that make `unsafe <tokens> {` something other
 // than an unsafe impl.
 var wordRE = regexp.MustCompile(`\b(?:fn|trait|extern)\b`)
-
-func isIdentByte(c byte) bool {
-	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
-}

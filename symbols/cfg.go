@@ -215,14 +215,6 @@ type cfgLexer struct {
 	unterminatedPeek bool
 }
 
-func isIdentByte(c byte) bool {
-	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c >= 0x80
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
-}
-
 func (l *cfgLexer) peek() (cfgTok, int, int) {
 	if !l.has {
 		l.kind, l.tStart, l.tEnd, l.unterminatedPeek = l.scan()
@@ -316,10 +308,10 @@ func (l *cfgLexer) scan() (cfgTok, int, int, bool) {
 			e, ok := scanRaw(src, k+1, end, hashes)
 			return tokString, i, e, !ok
 		}
-		if hashes == 1 && src[j] == 'r' && j == i && k < end && isIdentStart(src[k]) {
+		if hashes == 1 && src[j] == 'r' && j == i && k < end && IsIdentStart(src[k]) {
 			// r#ident
 			e := k
-			for e < end && isIdentByte(src[e]) {
+			for e < end && IsIdentByte(src[e]) {
 				e++
 			}
 			return tokIdent, i, e, false
@@ -329,9 +321,9 @@ func (l *cfgLexer) scan() (cfgTok, int, int, bool) {
 		e, ok := scanQuoted(src, j+1, end)
 		return tokString, i, e, !ok
 	}
-	if isIdentStart(c) {
+	if IsIdentStart(c) {
 		e := i + 1
-		for e < end && isIdentByte(src[e]) {
+		for e < end && IsIdentByte(src[e]) {
 			e++
 		}
 		return tokIdent, i, e, false

@@ -42,10 +42,10 @@ func CfgCompletionAt(src []byte, f *File, offset int) (prefix string, start int,
 		return "", 0, false
 	}
 	start = offset
-	for start > 0 && isIdentByte(src[start-1]) {
+	for start > 0 && IsIdentByte(src[start-1]) {
 		start--
 	}
-	if start < offset && !isIdentStart(src[start]) {
+	if start < offset && !IsIdentStart(src[start]) {
 		return "", 0, false // a number
 	}
 	lo := max(0, start-completionWindow)
@@ -56,7 +56,7 @@ func CfgCompletionAt(src []byte, f *File, offset int) (prefix string, start int,
 		}
 		s := lo + j
 		i = s
-		if s > 0 && (isIdentByte(src[s-1]) || src[s-1] == '$') {
+		if s > 0 && (IsIdentByte(src[s-1]) || src[s-1] == '$') {
 			continue
 		}
 		e := s + 3
@@ -65,7 +65,7 @@ func CfgCompletionAt(src []byte, f *File, offset int) (prefix string, start int,
 			e += 5
 			attr = true
 		}
-		if e < len(src) && isIdentByte(src[e]) {
+		if e < len(src) && IsIdentByte(src[e]) {
 			continue
 		}
 		k := skipSpace(src, e)

@@ -82,7 +82,7 @@ func cfgCandidates(src []byte) (words []Span, macro []bool) {
 		}
 		s := i + j
 		i = s + 3
-		if s > 0 && (isIdentByte(src[s-1]) || src[s-1] == '$') {
+		if s > 0 && (IsIdentByte(src[s-1]) || src[s-1] == '$') {
 			continue
 		}
 		e := s + 3
@@ -91,7 +91,7 @@ func cfgCandidates(src []byte) (words []Span, macro []bool) {
 			e += 5
 			attr = true
 		}
-		if e < len(src) && isIdentByte(src[e]) {
+		if e < len(src) && IsIdentByte(src[e]) {
 			continue
 		}
 		k := skipSpace(src, e)

@@ -632,7 +632,7 @@ func parseDeclareErrArgs(src []byte, i int) (DeclareErr, bool) {
 	}
 	i = skipSpace(src, i+1)
 	s := i
-	for i < len(src) && isIdentByte(src[i]) {
+	for i < len(src) && IsIdentByte(src[i]) {
 		i++
 	}
 	d.Name = string(src[s:i])

@@ -55,10 +55,10 @@ func ErrnoRefAt(f *File, offset int, known func(name string) bool) (ErrnoRef, bo
 		}
 	}
 	s, e := offset, offset
-	for s > 0 && isIdentByte(src[s-1]) {
+	for s > 0 && IsIdentByte(src[s-1]) {
 		s--
 	}
-	for e < len(src) && isIdentByte(src[e]) {
+	for e < len(src) && IsIdentByte(src[e]) {
 		e++
 	}
 	if s == e {
@@ -137,7 +137,7 @@ func pathBefore(src []byte, end int) ([]string, int) {
 	start := i
 	for {
 		e := i
-		for i > 0 && isIdentByte(src[i-1]) {
+		for i > 0 && IsIdentByte(src[i-1]) {
 			i--
 		}
 		if i == e || src[i] >= '0' && src[i] <= '9' {

@@ -375,7 +375,7 @@ func wordCandidates(src []byte, word string, ok func(s, e int) bool) []Span {
 		s := i + j
 		e := s + len(word)
 		i = e
-		if s > 0 && isIdentByte(src[s-1]) || e < len(src) && isIdentByte(src[e]) {
+		if s > 0 && IsIdentByte(src[s-1]) || e < len(src) && IsIdentByte(src[e]) {
 			continue
 		}
 		if ok(s, e) {
@@ -400,7 +400,7 @@ func reachable(path []PathNode) bool {
 func modCandidates(src []byte) []Span {
 	return wordCandidates(src, "mod", func(s, e int) bool {
 		k := skipSpace(src, e)
-		return k > e && k < len(src) && isIdentStart(src[k])
+		return k > e && k < len(src) && IsIdentStart(src[k])
 	})
 }
 
@@ -574,7 +574,7 @@ func implType(f *File, impl *sitter.Node) string {
 	}
 	s = strings.TrimSpace(s)
 	for _, c := range []byte(s) {
-		if !isIdentByte(c) {
+		if !IsIdentByte(c) {
 			return ""
 		}
 	}

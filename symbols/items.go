@@ -401,7 +401,7 @@ func attrBody(text []byte) []byte {
 
 // hasWord reports whether body starts with word as a whole identifier.
 func hasWord(body []byte, word string) bool {
-	return bytes.HasPrefix(body, []byte(word)) && (len(body) == len(word) || !isIdentByte(body[len(word)]))
+	return bytes.HasPrefix(body, []byte(word)) && (len(body) == len(word) || !IsIdentByte(body[len(word)]))
 }
 
 // cfgOfAttr is the predicate text of #[cfg(PRED)] or #![cfg(PRED)].
@@ -470,7 +470,7 @@ func headerFacts(h []byte) (vis string, unsafe bool) {
 		vis = string(bytes.Join(bytes.Fields(h[i:end]), nil))
 		i = end
 	}
-	for _, w := range bytes.FieldsFunc(h[i:], func(r rune) bool { return r < 128 && !isIdentByte(byte(r)) }) {
+	for _, w := range bytes.FieldsFunc(h[i:], func(r rune) bool { return r < 128 && !IsIdentByte(byte(r)) }) {
 		if string(w) == "unsafe" {
 			return vis, true
 		}
@@ -511,13 +511,13 @@ func typeBaseName(t string) string {
 		s = strings.TrimSpace(strings.TrimLeft(s, "&"))
 		if strings.HasPrefix(s, "'") {
 			i := 1
-			for i < len(s) && isIdentByte(s[i]) {
+			for i < len(s) && IsIdentByte(s[i]) {
 				i++
 			}
 			s = s[i:]
 		}
 		for _, kw := range []string{"mut", "dyn"} {
-			if rest, ok := strings.CutPrefix(s, kw); ok && rest != "" && !isIdentByte(rest[0]) {
+			if rest, ok := strings.CutPrefix(s, kw); ok && rest != "" && !IsIdentByte(rest[0]) {
 				s = rest
 			}
 		}
@@ -530,7 +530,7 @@ func typeBaseName(t string) string {
 		s = s[i+2:]
 	}
 	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i]) {
+		if !IsIdentByte(s[i]) {
 			return stripGenerics(t)
 		}
 	}

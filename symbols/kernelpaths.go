@@ -151,7 +151,7 @@ func pathCandidates(src []byte, words []string) []Span {
 			s := i + j
 			e := s + len(w)
 			i = e
-			if s > 0 && (isIdentByte(src[s-1]) || src[s-1] == '$') || e < len(src) && isIdentByte(src[e]) {
+			if s > 0 && (IsIdentByte(src[s-1]) || src[s-1] == '$') || e < len(src) && IsIdentByte(src[e]) {
 				continue
 			}
 			if k := skipSpace(src, e); k+1 >= len(src) || src[k] != ':' || src[k+1] != ':' {
@@ -193,11 +193,11 @@ func continuesPath(src []byte, end int) bool {
 	if src[q] == '>' || src[q] == ')' {
 		return true
 	}
-	if !isIdentByte(src[q]) {
+	if !IsIdentByte(src[q]) {
 		return false
 	}
 	s := q
-	for s > 0 && isIdentByte(src[s-1]) {
+	for s > 0 && IsIdentByte(src[s-1]) {
 		s--
 	}
 	return !pathKeywords[string(src[s:q+1])]
@@ -386,10 +386,10 @@ func readPath(src []byte, start int) (segs []PathSeg, end int) {
 		if i+1 < len(src) && src[i] == 'r' && src[i+1] == '#' {
 			i += 2
 		}
-		if i >= len(src) || !isIdentStart(src[i]) {
+		if i >= len(src) || !IsIdentStart(src[i]) {
 			return segs, end
 		}
-		for i < len(src) && isIdentByte(src[i]) {
+		for i < len(src) && IsIdentByte(src[i]) {
 			i++
 		}
 		segs = append(segs, PathSeg{Name: strings.TrimPrefix(string(src[s:i]), "r#"), Span: Span{s, i}})

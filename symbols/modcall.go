@@ -135,7 +135,7 @@ func moduleCallCandidates(src []byte, drivers func(string) bool) (cands []Span, 
 		}
 		start := off + i
 		off = start + len(moduleWord)
-		if start > 0 && (src[start-1] == '$' || isIdentByte(src[start-1])) {
+		if start > 0 && (src[start-1] == '$' || IsIdentByte(src[start-1])) {
 			continue
 		}
 		m := moduleCallRE.FindSubmatchIndex(src[start:min(len(src), start+moduleCallWindow)])
@@ -242,7 +242,7 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 // identifier, a literal or a closing delimiter (not `::` or `<`).
 func valueEnds(src []byte, end int) bool {
 	c := src[end-1]
-	return isIdentByte(c) || c == '"' || c == '#' || c == ')' || c == ']' || c == '}'
+	return IsIdentByte(c) || c == '"' || c == '#' || c == ')' || c == ']' || c == '}'
 }
 
 // keyFollows reports whether the lexer's next token is a lone `:` (not
@@ -268,7 +268,7 @@ func pathStart(src []byte, i int) int {
 			j--
 		}
 		k := j
-		for k > 0 && (isIdentByte(src[k-1]) || src[k-1] == '$') {
+		for k > 0 && (IsIdentByte(src[k-1]) || src[k-1] == '$') {
 			k--
 		}
 		if k == j {
@@ -386,7 +386,7 @@ func TypesInFile(f *File) []TypeDecl {
 	var cands []Span
 	var names []string
 	for _, m := range typeDeclRE.FindAllSubmatchIndex(src, -1) {
-		if m[0] > 0 && isIdentByte(src[m[0]-1]) {
+		if m[0] > 0 && IsIdentByte(src[m[0]-1]) {
 			continue
 		}
 		cands = append(cands, Span{m[2], m[3]})

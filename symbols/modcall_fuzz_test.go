@@ -81,7 +81,7 @@ func FuzzModule(f *testing.F) {
 		for _, d := range macroDefs(context.Background(), "x.rs", src) {
 			resolveDriver(map[string]*macroDef{d.name: d}, d, 0)
 		}
-		objectIn(src, "a")
+		ParseKbuild("Makefile", src).Object("a")
 		KeyDocs(string(src))
 		(&ModuleSchema{}).applyHelperMessages(helperMessages(src))
 		(RustFormat{Format: string(src), Args: []string{"a"}}).Render(map[string]string{"a": "x"})

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 )
 
 // ModuleFacts is everything the module! features read from one kernel
@@ -138,83 +137,4 @@ func ReadLicenses(srctree string) ([]License, error) {
 		}
 	}
 	return out, nil
-}
-
-// ObjectName finds the kbuild object a Rust file builds, from the
-// Makefile or Kbuild next to it: `obj-$(CONFIG_X) += rust_minimal.o`
-// builds rust_minimal.rs as the module rust_minimal; `rnull_mod-y :=
-// rnull.o` with `obj-... += rnull_mod.o` builds rnull.rs into rnull_mod.
-// ok is false when no Makefile says.
-func ObjectName(file string) (name string, mkfile string, ok bool) {
-	dir := filepath.Dir(file)
-	base := strings.TrimSuffix(filepath.Base(file), ".rs")
-	for _, mk := range []string{"Kbuild", "Makefile"} {
-		p := filepath.Join(dir, mk)
-		src, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		if n, ok := objectIn(src, base); ok {
-			return n, p, true
-		}
-	}
-	return "", "", false
-}
-
-// mkAssignRE is a kbuild list assignment: obj-y, obj-m, obj-$(CONFIG_X),
-// X-objs, X-y, X-$(CONFIG_Y), with +=, := or =.
-var mkAssignRE = regexp.MustCompile(`^\s*([A-Za-z0-9_.\-]+?)-(objs|y|m|\$\([A-Za-z0-9_]+\))\s*[:+]?=(.*)$`)
-
-// objectIn finds the object that base.o belongs to in a kbuild file.
-func objectIn(src []byte, base string) (string, bool) {
-	objs := map[string]bool{}    // obj-* entries without .o
-	parts := map[string]string{} // part -> composite
-	for _, line := range joinContinuations(src) {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		m := mkAssignRE.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		for _, w := range strings.Fields(m[3]) {
-			if !strings.HasSuffix(w, ".o") {
-				continue
-			}
-			w = strings.TrimSuffix(w, ".o")
-			if m[1] == "obj" {
-				objs[w] = true
-			} else if _, seen := parts[w]; !seen {
-				parts[w] = m[1]
-			}
-		}
-	}
-	if c, ok := parts[base]; ok && c != base && objs[c] {
-		return c, true
-	}
-	if objs[base] {
-		return base, true
-	}
-	return "", false
-}
-
-// joinContinuations splits a Makefile into logical lines.
-func joinContinuations(src []byte) []string {
-	var out []string
-	var cur strings.Builder
-	for _, l := range strings.Split(string(src), "\n") {
-		l = strings.TrimRight(l, "\r")
-		if strings.HasSuffix(l, "\\") {
-			cur.WriteString(strings.TrimSuffix(l, "\\"))
-			cur.WriteByte(' ')
-			continue
-		}
-		cur.WriteString(l)
-		out = append(out, cur.String())
-		cur.Reset()
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
 }

@@ -47,7 +47,7 @@ func UseImports(f *File) []UseImport {
 		s := i + j
 		e := s + 3
 		i = e
-		if s > 0 && isIdentByte(src[s-1]) || e >= len(src) || isIdentByte(src[e]) {
+		if s > 0 && IsIdentByte(src[s-1]) || e >= len(src) || IsIdentByte(src[e]) {
 			continue
 		}
 		cands = append(cands, Span{s, e})

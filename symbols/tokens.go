@@ -70,8 +70,8 @@ func (t *Tokens) Next() Token {
 			l.pos = ce
 			return Token{TokenLiteral, s, ce}
 		}
-		if e < end && isIdentStart(src[e]) {
-			for e < end && isIdentByte(src[e]) {
+		if e < end && IsIdentStart(src[e]) {
+			for e < end && IsIdentByte(src[e]) {
 				e++
 			}
 			l.pos = e
@@ -80,7 +80,7 @@ func (t *Tokens) Next() Token {
 	case '0' <= c && c <= '9':
 		// A number with its suffix (0x1f, 1_000u32, 1.5e3f64); a `.`
 		// followed by a digit continues it, so `1..2` is a range.
-		for e < end && (isIdentByte(src[e]) || src[e] == '.' && e+1 < end && '0' <= src[e+1] && src[e+1] <= '9') {
+		for e < end && (IsIdentByte(src[e]) || src[e] == '.' && e+1 < end && '0' <= src[e+1] && src[e+1] <= '9') {
 			e++
 		}
 		l.pos = e

@@ -102,7 +102,7 @@ func FuzzTokens(f *testing.F) {
 					text = text[2:]
 				}
 				for _, c := range text {
-					if !isIdentByte(c) {
+					if !IsIdentByte(c) {
 						t.Fatalf("identifier %q", src[tok.Start:tok.End])
 					}
 				}

@@ -208,7 +208,7 @@ func checkFile(ctx context.Context, cache *ConfigCache, modules *ModuleFactsCach
 	}
 	// The module! rules take their facts from the file's srctree (or
 	// KDIR's, for an out-of-tree module), found as the server finds it.
-	cfg.Module = modules.ModuleConfig(ctx, path, KernelSettings{})
+	cfg.Module = modules.ModuleConfig(ctx, path, "", KernelSettings{})
 	src, err := readSource(path, walked)
 	if errors.Is(err, symbols.ErrTooLarge) {
 		r.Skipped = true

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/krls-dev/krls/kconfig"
 	"github.com/krls-dev/krls/symbols"
@@ -23,47 +22,28 @@ const maxErrno = 4095
 // hover that needs it (a few milliseconds), read again when one of the
 // files it was read from changed (a stat of each, about ten).
 type errnoTables struct {
-	mu sync.Mutex
-	m  map[string]*errnoEntry
+	c stampedCache[errnoEntry]
 }
 
 type errnoEntry struct {
-	table  *symbols.ErrnoTable
-	err    error
-	stamps map[string]fileStamp
-}
-
-func (e *errnoEntry) fresh() bool {
-	for p, st := range e.stamps {
-		if stampOf(p) != st {
-			return false
-		}
-	}
-	return true
+	table *symbols.ErrnoTable
+	err   error
 }
 
 // get returns the table of srctree, or the error reading it.
 func (c *errnoTables) get(srctree string) (*symbols.ErrnoTable, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.m[srctree]; e != nil && e.fresh() {
-		return e.table, e.err
-	}
-	e := &errnoEntry{stamps: map[string]fileStamp{}}
-	e.table, e.err = symbols.ReadErrnos(srctree)
-	if e.err != nil {
-		// Retry when the generic header appears.
-		p := filepath.Join(srctree, symbols.ErrnoGenericHeader)
-		e.stamps[p] = stampOf(p)
-	} else {
-		for _, p := range e.table.Files {
-			e.stamps[p] = stampOf(p)
+	e := c.c.get(srctree, func() (errnoEntry, stampSet, bool) {
+		var e errnoEntry
+		stamps := stampSet{}
+		e.table, e.err = symbols.ReadErrnos(srctree)
+		if e.err != nil {
+			// Retry when the generic header appears.
+			stamps.record(filepath.Join(srctree, symbols.ErrnoGenericHeader))
+		} else {
+			stamps.record(e.table.Files...)
 		}
-	}
-	if c.m == nil {
-		c.m = map[string]*errnoEntry{}
-	}
-	c.m[srctree] = e
+		return e, stamps, true
+	})
 	return e.table, e.err
 }
 

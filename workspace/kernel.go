@@ -74,21 +74,7 @@ type Kernel struct {
 	// Took is how long the load took.
 	Took time.Duration
 
-	stamps map[string]fileStamp
-}
-
-type fileStamp struct {
-	size  int64
-	mtime int64
-	gone  bool
-}
-
-func stampOf(path string) fileStamp {
-	st, err := os.Stat(path)
-	if err != nil {
-		return fileStamp{gone: true}
-	}
-	return fileStamp{size: st.Size(), mtime: st.ModTime().UnixNano()}
+	stamps stampSet
 }
 
 // Symbol returns the symbol named name (without CONFIG_) for the
@@ -103,17 +89,18 @@ func (k *Kernel) Symbol(name string) *kconfig.Symbol {
 	return nil
 }
 
+// srctree is k's srctree, "" for no kernel.
+func (k *Kernel) srctree() string {
+	if k == nil {
+		return ""
+	}
+	return k.Srctree
+}
+
 // Changed reports whether the .config or a Kconfig file read changed on
 // disk since the load (the fallback for editors that do not report file
 // changes).
-func (k *Kernel) Changed() bool {
-	for p, st := range k.stamps {
-		if stampOf(p) != st {
-			return true
-		}
-	}
-	return false
-}
+func (k *Kernel) Changed() bool { return k.stamps.changed() }
 
 // Watches reports whether a change to path matters to k: its .config or
 // one of the Kconfig files it read.
@@ -130,9 +117,9 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	k := &Kernel{KernelTrees: trees, stamps: map[string]fileStamp{}}
+	k := &Kernel{KernelTrees: trees, stamps: stampSet{}}
 	dotPath := trees.DotConfig()
-	k.stamps[dotPath] = stampOf(dotPath)
+	k.stamps.record(dotPath)
 	dot, err := kconfig.ReadDotConfig(dotPath)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -173,7 +160,7 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(trees.Srctree, f)
 		}
-		k.stamps[p] = stampOf(p)
+		k.stamps.record(p)
 	}
 	if dot != nil {
 		k.Eval = kconfig.NewEval(k.K)

@@ -3,7 +3,6 @@ package workspace
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,15 +19,11 @@ import (
 // 6.12 facts.
 
 // ModuleFactsCache keeps the module! facts of each srctree, read again
-// when one of the files they were read from changes.
+// when one of the files they were read from changes. It also keeps the parsed kbuild files of each folder (the object name
+// of every file analysed), read again when one changes.
 type ModuleFactsCache struct {
-	mu sync.Mutex
-	m  map[string]*factsEntry
-}
-
-type factsEntry struct {
-	facts  *symbols.ModuleFacts
-	stamps map[string]fileStamp
+	facts  stampedCache[*symbols.ModuleFacts]
+	kbuild stampedCache[[]*symbols.Kbuild]
 }
 
 // moduleFactFiles are the files the facts are read from, below srctree
@@ -41,52 +36,54 @@ var moduleFactFiles = []string{
 
 var builtinFacts = sync.OnceValue(symbols.BuiltinModuleFacts)
 
-// For returns the facts of the tree that path belongs to, or the
-// built-in ones when it belongs to none.
-func (c *ModuleFactsCache) For(ctx context.Context, path string, set KernelSettings) *symbols.ModuleFacts {
+// ForPath returns the facts of the tree that path belongs to (located
+// as the kernel rules locate it), or the built-in ones when it belongs
+// to none. Callers that know the srctree call For.
+func (c *ModuleFactsCache) ForPath(ctx context.Context, path string, set KernelSettings) *symbols.ModuleFacts {
 	if path == "" {
 		return builtinFacts()
 	}
 	trees, err := LocateKernel(path, set, nil)
-	if err != nil || !exists(filepath.Join(trees.Srctree, "rust", "macros", "module.rs")) {
+	if err != nil {
 		return builtinFacts()
 	}
-	src := trees.Srctree
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.m[src]; e != nil && !stale(e.stamps) {
-		return e.facts
-	}
-	e := &factsEntry{stamps: map[string]fileStamp{}}
-	for _, f := range moduleFactFiles {
-		p := filepath.Join(src, f)
-		e.stamps[p] = stampOf(p)
-	}
-	e.facts = symbols.ReadModuleFacts(ctx, src)
-	if ctx.Err() != nil {
-		return e.facts // partial: not kept
-	}
-	if c.m == nil {
-		c.m = map[string]*factsEntry{}
-	}
-	c.m[src] = e
-	return e.facts
+	return c.For(ctx, trees.Srctree)
 }
 
-func stale(stamps map[string]fileStamp) bool {
-	for p, st := range stamps {
-		if stampOf(p) != st {
-			return true
+// For returns the facts of srctree, or the built-in ones for "" or a
+// tree without rust/macros/module.rs.
+func (c *ModuleFactsCache) For(ctx context.Context, src string) *symbols.ModuleFacts {
+	if src == "" {
+		return builtinFacts()
+	}
+	return c.facts.get(src, func() (*symbols.ModuleFacts, stampSet, bool) {
+		// Stamped before the read: a change during it means another.
+		stamps := stampSet{}
+		for _, f := range moduleFactFiles {
+			stamps.record(filepath.Join(src, f))
 		}
-	}
-	return false
+		if stamps[filepath.Join(src, moduleFactFiles[0])].gone {
+			return builtinFacts(), stamps, true // until module.rs appears
+		}
+		facts := symbols.ReadModuleFacts(ctx, src)
+		return facts, stamps, ctx.Err() == nil // partial: not kept
+	})
 }
 
-// ModuleConfig is what the module! rules get for the file at path.
-func (c *ModuleFactsCache) ModuleConfig(ctx context.Context, path string, set KernelSettings) *diagnostics.ModuleConfig {
-	mc := &diagnostics.ModuleConfig{Facts: c.For(ctx, path, set)}
+// ModuleConfig is what the module! rules get for the file at path: the
+// facts of srctree, the tree the caller found for the file; when it has
+// none ("", e.g. the kernel failed to load), the tree is located from
+// path with set.
+func (c *ModuleFactsCache) ModuleConfig(ctx context.Context, path, srctree string, set KernelSettings) *diagnostics.ModuleConfig {
+	var facts *symbols.ModuleFacts
+	if srctree != "" {
+		facts = c.For(ctx, srctree)
+	} else {
+		facts = c.ForPath(ctx, path, set)
+	}
+	mc := &diagnostics.ModuleConfig{Facts: facts}
 	if path != "" {
-		mc.Object, mc.Makefile, _ = symbols.ObjectName(path)
+		mc.Object, mc.Makefile, _ = c.objectName(path)
 	}
 	return mc
 }
@@ -194,7 +191,7 @@ func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document
 		return callCompletions(ctx, facts, d, c, s, off), true, nil
 	}
 	start := off
-	for start > 0 && isWordByte(src[start-1]) {
+	for start > 0 && symbols.IsIdentByte(src[start-1]) {
 		start--
 	}
 	word := string(src[start:off])
@@ -209,7 +206,7 @@ func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document
 		return nil, true, nil
 	}
 	end := off
-	for end < len(src) && isWordByte(src[end]) {
+	for end < len(src) && symbols.IsIdentByte(src[end]) {
 		end++
 	}
 	if end < len(src) && src[end] == '!' {
@@ -297,11 +294,11 @@ func callCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Documen
 		return nil
 	}
 	start := off
-	for start > 0 && isWordByte(src[start-1]) {
+	for start > 0 && symbols.IsIdentByte(src[start-1]) {
 		start--
 	}
 	end := off
-	for end < len(src) && isWordByte(src[end]) {
+	for end < len(src) && symbols.IsIdentByte(src[end]) {
 		end++
 	}
 	return keyCompletions(s, c, off, start, end, src)
@@ -396,10 +393,10 @@ func valueCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Docume
 		}
 		defer f.Close()
 		if start == off { // the identifier being typed
-			for start > 0 && isWordByte(src[start-1]) {
+			for start > 0 && symbols.IsIdentByte(src[start-1]) {
 				start--
 			}
-			for end < len(src) && isWordByte(src[end]) {
+			for end < len(src) && symbols.IsIdentByte(src[end]) {
 				end++
 			}
 		}
@@ -417,14 +414,25 @@ func valueCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Docume
 	return nil
 }
 
+// objectName is symbols.ObjectName from the folder's cached kbuild
+// files.
+func (c *ModuleFactsCache) objectName(path string) (name, mkfile string, ok bool) {
+	dir := filepath.Dir(path)
+	files := c.kbuild.get(dir, func() ([]*symbols.Kbuild, stampSet, bool) {
+		stamps := stampSet{}
+		for _, n := range symbols.KbuildNames {
+			stamps.record(filepath.Join(dir, n))
+		}
+		return symbols.ReadKbuildDir(dir), stamps, true
+	})
+	return symbols.ObjectIn(files, path)
+}
+
 // moduleObject is the kbuild object of the document's file ("" unknown).
-func moduleObject(d *Document) string {
+func (c *ModuleFactsCache) moduleObject(d *Document) string {
 	if d.Path == "" {
 		return ""
 	}
-	if _, err := os.Stat(filepath.Dir(d.Path)); err != nil {
-		return ""
-	}
-	name, _, _ := symbols.ObjectName(d.Path)
+	name, _, _ := c.objectName(d.Path)
 	return name
 }

@@ -281,7 +281,7 @@ func (s *Session) compute(ctx context.Context, d *Document, snap *index.Snapshot
 			cfg.Kernel = res.Kernel.Rules
 		}
 	}
-	cfg.Module = s.Modules.ModuleConfig(ctx, d.Path, settings.Kernel)
+	cfg.Module = s.Modules.ModuleConfig(ctx, d.Path, res.Kernel.srctree(), settings.Kernel)
 	cfg.Contracts = s.contractsFor(d, snap, res.Kernel)
 	f, err := symbols.Parse(ctx, d.Name(), d.Text)
 	if err != nil {
@@ -330,7 +330,7 @@ func (s *Session) Hover(ctx context.Context, d *Document, off int) (*Hover, erro
 		}
 		return kconfigHover(d, k, off)
 	case KindRust:
-		if h := moduleHover(s.Modules.For(ctx, d.Path, s.Settings().Kernel), d, off); h != nil {
+		if h := moduleHover(s.Modules.ForPath(ctx, d.Path, s.Settings().Kernel), d, off); h != nil {
 			return h, nil
 		}
 		// Without a kernel configuration there is still the errno table
@@ -405,8 +405,8 @@ func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]Complet
 	if d.Kind() != KindRust {
 		return nil, false, nil
 	}
-	facts := s.Modules.For(ctx, d.Path, s.Settings().Kernel)
-	if items, ok, err := moduleComplete(ctx, facts, d, off, moduleObject(d)); ok || err != nil {
+	facts := s.Modules.ForPath(ctx, d.Path, s.Settings().Kernel)
+	if items, ok, err := moduleComplete(ctx, facts, d, off, s.Modules.moduleObject(d)); ok || err != nil {
 		return items, false, err
 	}
 	k, err := s.kernelFor(ctx, d)

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
 )
 
 // IsSrctree reports whether dir is the top of a kernel source tree with
@@ -34,20 +35,11 @@ func FindSrctree(dir string) (string, bool) {
 	return findUp(dir, IsSrctree)
 }
 
-// IsModuleDir reports whether dir holds an out-of-tree module: a Kbuild
-// file, or a Makefile that sets obj-m.
-func IsModuleDir(dir string) bool {
-	if _, err := os.Stat(filepath.Join(dir, "Kbuild")); err == nil {
-		return true
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "Makefile"))
-	return err == nil && bytes.Contains(b, []byte("obj-m"))
-}
-
 // FindModuleDir returns the nearest folder at or above dir that holds an
-// out-of-tree module.
+// out-of-tree module (symbols.IsModuleDir: a Kbuild file, or a Makefile
+// that assigns obj-m).
 func FindModuleDir(dir string) (string, bool) {
-	return findUp(dir, IsModuleDir)
+	return findUp(dir, symbols.IsModuleDir)
 }
 
 func findUp(dir string, ok func(string) bool) (string, bool) {

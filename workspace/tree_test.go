@@ -37,8 +37,14 @@ func TestFindSrctreeAndModule(t *testing.T) {
 	}
 	kb := filepath.Join(root, "kbuild-mod")
 	write(t, filepath.Join(kb, "Kbuild"), "obj-m := bar.o\n")
-	if !IsModuleDir(kb) {
-		t.Error("a Kbuild file makes a module folder")
+	if got, ok := FindModuleDir(kb); !ok || got != kb {
+		t.Errorf("a Kbuild file makes a module folder: FindModuleDir = %q, %v", got, ok)
+	}
+	// A Makefile that mentions obj-m only in a comment is not a module's.
+	notes := filepath.Join(root, "notes")
+	write(t, filepath.Join(notes, "Makefile"), "# see obj-m in the kernel docs\nall:\n\tpandoc notes.md\n")
+	if got, ok := FindModuleDir(notes); ok {
+		t.Errorf("a comment mentioning obj-m: FindModuleDir = %q", got)
 	}
 }
 
