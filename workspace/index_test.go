@@ -1,0 +1,64 @@
+package workspace
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+// smallKernel is a srctree with a kernel crate and a sample driver whose
+// unsafe block calls a kernel function with a contract.
+var smallKernel = map[string]string{
+	"Kconfig":            "",
+	"Makefile":           "",
+	"rust/kernel/lib.rs": "pub mod task;\n",
+	"rust/kernel/task.rs": `pub struct Task;
+impl Task {
+    /// # Safety
+    ///
+    /// Only from a task.
+    pub unsafe fn current() -> Task { Task }
+}
+`,
+	"samples/rust/rust_sample.rs": `use kernel::task::Task;
+
+fn f() {
+    let t = unsafe { Task::current() };
+}
+`,
+}
+
+// TestIndexIdlePollKeepsAnalysis: a poll or a save that changed nothing
+// keeps the tree's snapshot, so an open document's cached analysis
+// survives it; a real change makes it stale.
+func TestIndexIdlePollKeepsAnalysis(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, smallKernel)
+	s := indexedSession(t, root)
+	path := filepath.Join(root, "samples/rust/rust_sample.rs")
+	d := s.Open("file://"+path, path, "rust", 1, []byte(mustRead(t, path)))
+	first, err := s.Analyze(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := s.Index.Snapshot(path)
+	for range 3 {
+		s.Index.Poll(t.Context())
+		s.Index.FilesChanged(t.Context(), []string{path}) // a save, or a watched-file event
+	}
+	if got := s.Index.Snapshot(path); got != snap {
+		t.Errorf("an idle poll replaced the snapshot")
+	}
+	if again, err := s.Analyze(context.Background(), d); err != nil || again != first {
+		t.Errorf("the analysis was not kept across an idle poll (%v)", err)
+	}
+	// A change on disk does replace the snapshot and the analysis.
+	write(t, filepath.Join(root, "rust/kernel/task.rs"), "pub struct Task;\n")
+	s.Index.Poll(t.Context())
+	if s.Index.Snapshot(path) == snap {
+		t.Errorf("a poll after a change kept the snapshot")
+	}
+	if again, err := s.Analyze(context.Background(), d); err != nil || again == first {
+		t.Errorf("the analysis was kept after the tree changed (%v)", err)
+	}
+}
