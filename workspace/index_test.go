@@ -3,6 +3,8 @@ package workspace
 import (
 	"context"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -60,5 +62,51 @@ func TestIndexIdlePollKeepsAnalysis(t *testing.T) {
 	}
 	if again, err := s.Analyze(context.Background(), d); err != nil || again == first {
 		t.Errorf("the analysis was kept after the tree changed (%v)", err)
+	}
+}
+
+// TestModuleAnalysisFollowsKernelIndex: an out-of-tree module's analysis
+// quotes kernel contracts from the kernel srctree's index; when that
+// index finishes after the module file was analysed, the cached analysis
+// is stale and the code action then quotes the kernel's contract.
+func TestModuleAnalysisFollowsKernelIndex(t *testing.T) {
+	kernel, module := t.TempDir(), t.TempDir()
+	writeFiles(t, kernel, smallKernel)
+	writeFiles(t, module, map[string]string{
+		"Makefile": "obj-m += hello.o\n",
+		"hello.rs": `use kernel::task::Task;
+
+fn f() {
+    let t = unsafe { Task::current() };
+}
+`,
+	})
+	s := NewSession()
+	s.Index.CacheDir = t.TempDir()
+	s.SetSettings(Settings{Kernel: KernelSettings{Kdir: kernel}})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		s.Shutdown()
+	})
+	index := func(root string) {
+		s.Index.Ensure(ctx, &wg, root)
+		if !s.Index.Wait(ctx, filepath.Join(root, "x")) {
+			t.Fatalf("index of %s did not finish", root)
+		}
+	}
+	index(module)
+	path := filepath.Join(module, "hello.rs")
+	d := s.Open("file://"+path, path, "rust", 1, []byte(mustRead(t, path)))
+	if got := fixOf(t, s, d, "Task::current"); strings.Contains(got, "Only from a task.") {
+		t.Fatalf("a kernel contract quoted before the kernel is indexed:\n%s", got)
+	}
+	index(kernel)
+	want := "    // SAFETY: TODO: show that each requirement of `Task::current` holds:\n" +
+		"    // - Only from a task.\n"
+	if got := fixOf(t, s, d, "Task::current"); got != want {
+		t.Errorf("after the kernel's index finished:\n%s\nwant:\n%s", got, want)
 	}
 }
