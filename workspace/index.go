@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/krls-dev/krls/symbols/index"
 )
@@ -75,18 +76,49 @@ func (s *Indexes) Ensure(ctx context.Context, wg *sync.WaitGroup, root string) {
 		defer wg.Done()
 		defer close(t.done)
 		s.progress(IndexEvent{Root: root, Phase: IndexStarted})
-		// What the last run stored is served while the tree is walked.
-		if _, err := x.Load(); err != nil {
-			s.logf("index %s: %v", root, err)
-		}
-		w := WalkIndexFiles(ctx, x.Root(), x.WalkCache())
-		s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(w.Files)})
-		st, err := x.RefreshWalked(ctx, w.Files, w.Cache)
+		r, err := RefreshTree(ctx, x, func(w IndexWalk) {
+			s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(w.Files)})
+		})
 		if err != nil && ctx.Err() == nil {
 			s.logf("index %s: %v", root, err)
 		}
-		s.progress(IndexEvent{Root: root, Phase: IndexDone, Files: len(w.Files), Stats: st, Err: err})
+		s.progress(IndexEvent{Root: root, Phase: IndexDone, Files: len(r.Walk.Files), Stats: r.Stats, Err: err})
 	}()
+}
+
+// TreeRefresh is what RefreshTree did.
+type TreeRefresh struct {
+	// Walk is the listing of the tree's .rs files; WalkTime what it took.
+	Walk     IndexWalk
+	WalkTime time.Duration
+	// Stats are the refresh's, with the times of the database's first
+	// read (Load) added.
+	Stats index.Stats
+}
+
+// RefreshTree brings x in line with its tree, the way both the server
+// and `krls index` do it: Load first (the last run's index is served at
+// once, and it holds the last walk's cache), the walk with that cache
+// (only the folders that changed are read), then RefreshWalked, which
+// keeps the walk's new cache. listed, if set, hears the walk's result
+// before the files are read.
+func RefreshTree(ctx context.Context, x *index.Index, listed func(IndexWalk)) (TreeRefresh, error) {
+	var r TreeRefresh
+	ld, err := x.Load()
+	if err != nil {
+		return r, err
+	}
+	t := time.Now()
+	r.Walk = WalkIndexFiles(ctx, x.Root(), x.WalkCache())
+	r.WalkTime = time.Since(t)
+	if listed != nil {
+		listed(r.Walk)
+	}
+	r.Stats, err = x.RefreshWalked(ctx, r.Walk.Files, r.Walk.Cache)
+	r.Stats.Open += ld.Open
+	r.Stats.Load += ld.Load
+	r.Stats.Link += ld.Link
+	return r, err
 }
 
 func (s *Indexes) progress(ev IndexEvent) {
