@@ -20,14 +20,9 @@ import (
 // indexTree starts indexing the tree that holds path (a file, or the
 // workspace folder itself), unless it is indexed already.
 func (s *server) indexTree(path string, isDir bool) {
-	var tree string
-	var ok bool
+	tree, ok := workspace.TreeOf(path)
 	if isDir {
-		if tree, ok = workspace.FindSrctree(path); !ok {
-			tree, ok = workspace.FindModuleDir(path)
-		}
-	} else {
-		tree, ok = workspace.TreeOf(path)
+		tree, ok = workspace.TreeOfDir(path)
 	}
 	if !ok {
 		return

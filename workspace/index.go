@@ -43,6 +43,11 @@ type Indexes struct {
 
 	mu    sync.Mutex
 	trees map[string]*treeIndex
+	// failed are the trees whose index could not be made (index.New
+	// failed: the cache folder inside the tree, no home folder), so that
+	// every document opened there does not try and log again. Forgotten
+	// when the settings change.
+	failed map[string]error
 }
 
 type treeIndex struct {
@@ -62,10 +67,18 @@ func (s *Indexes) Ensure(ctx context.Context, wg *sync.WaitGroup, root string) {
 		s.mu.Unlock()
 		return
 	}
+	if _, ok := s.failed[root]; ok {
+		s.mu.Unlock()
+		return
+	}
 	x, err := index.New(index.Options{Root: root, CacheDir: s.CacheDir, Logf: s.logf})
 	if err != nil {
+		if s.failed == nil {
+			s.failed = map[string]error{}
+		}
+		s.failed[root] = err
 		s.mu.Unlock()
-		s.logf("index %s: %v", root, err)
+		s.logf("index %s: %v (not indexed until the settings change or the server restarts)", root, err)
 		return
 	}
 	t := &treeIndex{x: x, done: make(chan struct{})}
@@ -119,6 +132,14 @@ func RefreshTree(ctx context.Context, x *index.Index, listed func(IndexWalk)) (T
 	r.Stats.Load += ld.Load
 	r.Stats.Link += ld.Link
 	return r, err
+}
+
+// Retry forgets the trees whose index could not be made: the next Ensure
+// of each tries again.
+func (s *Indexes) Retry() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.failed)
 }
 
 func (s *Indexes) progress(ev IndexEvent) {
@@ -232,7 +253,13 @@ func (s *Indexes) Poll(ctx context.Context) {
 // TreeOf is the tree krls indexes for a file: the kernel srctree above
 // it, else its out-of-tree module folder.
 func TreeOf(path string) (string, bool) {
-	dir := filepath.Dir(path)
+	return TreeOfDir(filepath.Dir(path))
+}
+
+// TreeOfDir is the tree krls indexes for a folder (a workspace folder,
+// a file's folder): the kernel srctree at or above it, else the
+// out-of-tree module folder at or above it.
+func TreeOfDir(dir string) (string, bool) {
 	if tree, ok := FindSrctree(dir); ok {
 		return tree, true
 	}

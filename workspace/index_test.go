@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -108,5 +109,57 @@ fn f() {
 		"    // - Only from a task.\n"
 	if got := fixOf(t, s, d, "Task::current"); got != want {
 		t.Errorf("after the kernel's index finished:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestIndexNewFailureRemembered: a tree whose index cannot be made (the
+// cache folder inside it) is tried and logged once, not at every
+// document opened there; a settings change tries again.
+func TestIndexNewFailureRemembered(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, smallKernel)
+	s := NewSession()
+	defer s.Shutdown()
+	var logs []string
+	s.Index.Logf = func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
+	s.Index.CacheDir = filepath.Join(root, ".cache")
+	var wg sync.WaitGroup
+	for range 3 {
+		s.Index.Ensure(t.Context(), &wg, root)
+	}
+	wg.Wait()
+	if len(logs) != 1 || !strings.Contains(logs[0], "inside the tree") {
+		t.Fatalf("logged %q, want one failure", logs)
+	}
+	if s.Index.Snapshot(filepath.Join(root, "x")) != nil {
+		t.Error("a tree that failed has a snapshot")
+	}
+	s.SetSettings(Settings{})
+	s.Index.Ensure(t.Context(), &wg, root)
+	wg.Wait()
+	if len(logs) != 2 {
+		t.Errorf("after a settings change: logged %q, want a second try", logs)
+	}
+}
+
+func TestTreeOfDir(t *testing.T) {
+	kernel, module := t.TempDir(), t.TempDir()
+	writeFiles(t, kernel, smallKernel)
+	writeFiles(t, module, map[string]string{"Makefile": "obj-m += hello.o\n", "sub/hello.rs": ""})
+	for _, tc := range []struct{ dir, want string }{
+		{kernel, kernel},
+		{filepath.Join(kernel, "samples/rust"), kernel},
+		{module, module},
+		{filepath.Join(module, "sub"), module},
+	} {
+		if got, ok := TreeOfDir(tc.dir); !ok || got != tc.want {
+			t.Errorf("TreeOfDir(%s) = %q, %v; want %q", tc.dir, got, ok, tc.want)
+		}
+	}
+	if got, ok := TreeOf(filepath.Join(kernel, "samples/rust/rust_sample.rs")); !ok || got != kernel {
+		t.Errorf("TreeOf = %q, %v", got, ok)
+	}
+	if _, ok := TreeOfDir(t.TempDir()); ok {
+		t.Error("TreeOfDir of an empty folder found a tree")
 	}
 }

@@ -151,6 +151,9 @@ func (s *Session) SetSettings(st Settings) {
 	defer s.mu.Unlock()
 	s.settings = st
 	s.Kernels.SetSettings(st.Kernel)
+	if s.Index != nil {
+		s.Index.Retry()
+	}
 	s.invalidate()
 }
 
