@@ -178,3 +178,74 @@ func TestEndToEndIndexUpdates(t *testing.T) {
 		t.Errorf("no index line in the log:\n%s", p.stderr.String())
 	}
 }
+
+// A client that answers window/workDoneProgress/create slowly: indexing
+// does not wait for it, the progress comes once the token is accepted
+// (begin first; the indexing having ended, then end), and a client that
+// never answers does not hold up shutdown.
+func TestEndToEndIndexSlowProgressClient(t *testing.T) {
+	dir := t.TempDir()
+	for rel, text := range map[string]string{
+		"Kconfig":             "config RUST\n\tbool \"Rust\"\n",
+		"Makefile":            "",
+		"rust/kernel/lib.rs":  "pub mod sync;\n",
+		"rust/kernel/sync.rs": "pub struct Mutex;\n",
+	} {
+		path := filepath.Join(dir, rel)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caps := map[string]any{"window": map[string]any{"workDoneProgress": true}}
+	isProgress := func(m message) bool { return m.Method == "$/progress" }
+
+	p := startKrls(t)
+	p.initializeWith("file://"+dir, nil, caps)
+	create := p.waitFor("window/workDoneProgress/create", func(m message) bool { return m.Method == "window/workDoneProgress/create" })
+	// Unanswered, the indexing goes on to its end.
+	p.workspaceSymbols("Mutex", func(s []protocol.SymbolInformation) bool { return findSym(s, "Mutex", "kernel::sync") != nil })
+	deadline := time.Now().Add(waitTimeout)
+	for !strings.Contains(p.stderr.String(), "index of "+dir) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the indexing did not end without the client's answer:\n%s", p.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, m := range append(p.all, p.pending...) {
+		if isProgress(m) {
+			t.Fatalf("progress before the token was created: %v", m)
+		}
+	}
+	p.reply(create)
+	var kinds []string
+	for len(kinds) == 0 || kinds[len(kinds)-1] != "end" {
+		m := p.waitFor("$/progress", isProgress)
+		kinds = append(kinds, decodeParams[struct {
+			Value progressValue `json:"value"`
+		}](t, m.Params).Value.Kind)
+	}
+	if strings.Join(kinds, ",") != "begin,end" {
+		t.Errorf("progress after a late create: %v, want begin,end", kinds)
+	}
+	p.call("shutdown", nil)
+	p.notify("exit", nil)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+
+	// A client that never answers: shutdown cancels the request.
+	q := startKrls(t)
+	q.initializeWith("file://"+dir, nil, caps)
+	q.waitFor("window/workDoneProgress/create", func(m message) bool { return m.Method == "window/workDoneProgress/create" })
+	if m := q.call("shutdown", nil); m.Error != nil {
+		t.Errorf("shutdown: %v", m)
+	}
+	q.notify("exit", nil)
+	if code := q.wait(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	if log := q.stderr.String(); strings.Contains(log, "still running") {
+		t.Errorf("shutdown waited for the unanswered create:\n%s", log)
+	}
+}
