@@ -133,6 +133,9 @@ type server struct {
 	logged      map[string]bool // problems already shown to the user
 	caps        clientCaps
 	statusSent  map[string]statusParams // the last krls/status sent, by srctree
+	// rsWatched: the client accepted the watcher registration, which
+	// includes **/*.rs, so the index is not polled.
+	rsWatched bool
 	// progress is the work-done progress of the indexings under way, by
 	// tree.
 	progress map[string]*treeProgress
