@@ -125,11 +125,13 @@ func TestEndToEndIndexKernel(t *testing.T) {
 	}
 }
 
-// A small tree: no progress without the client's support, updates by
-// watched-file notifications and by saves.
-func TestEndToEndIndexUpdates(t *testing.T) {
+// smallIndexTree writes a small srctree (a kernel crate with
+// sync::Mutex) and returns it and a function that writes a file of it
+// (its path relative to the tree) and returns its path.
+func smallIndexTree(t *testing.T) (string, func(rel, text string) string) {
 	dir := t.TempDir()
 	write := func(rel, text string) string {
+		t.Helper()
 		path := filepath.Join(dir, rel)
 		os.MkdirAll(filepath.Dir(path), 0o755)
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -141,6 +143,13 @@ func TestEndToEndIndexUpdates(t *testing.T) {
 	write("Makefile", "")
 	write("rust/kernel/lib.rs", "pub mod sync;\n")
 	write("rust/kernel/sync.rs", "pub struct Mutex;\n")
+	return dir, write
+}
+
+// A small tree: no progress without the client's support, updates by
+// watched-file notifications and by saves.
+func TestEndToEndIndexUpdates(t *testing.T) {
+	dir, write := smallIndexTree(t)
 
 	p := startKrls(t)
 	caps := map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}}
@@ -184,19 +193,7 @@ func TestEndToEndIndexUpdates(t *testing.T) {
 // (begin first; the indexing having ended, then end), and a client that
 // never answers does not hold up shutdown.
 func TestEndToEndIndexSlowProgressClient(t *testing.T) {
-	dir := t.TempDir()
-	for rel, text := range map[string]string{
-		"Kconfig":             "config RUST\n\tbool \"Rust\"\n",
-		"Makefile":            "",
-		"rust/kernel/lib.rs":  "pub mod sync;\n",
-		"rust/kernel/sync.rs": "pub struct Mutex;\n",
-	} {
-		path := filepath.Join(dir, rel)
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, _ := smallIndexTree(t)
 	caps := map[string]any{"window": map[string]any{"workDoneProgress": true}}
 	isProgress := func(m message) bool { return m.Method == "$/progress" }
 
