@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -20,14 +21,9 @@ import (
 // indexTree starts indexing the tree that holds path (a file, or the
 // workspace folder itself), unless it is indexed already.
 func (s *server) indexTree(path string, isDir bool) {
-	var tree string
-	var ok bool
+	tree, ok := workspace.TreeOf(path)
 	if isDir {
-		if tree, ok = workspace.FindSrctree(path); !ok {
-			tree, ok = workspace.FindModuleDir(path)
-		}
-	} else {
-		tree, ok = workspace.TreeOf(path)
+		tree, ok = workspace.TreeOfDir(path)
 	}
 	if !ok {
 		return
@@ -42,39 +38,28 @@ func (s *server) indexTree(path string, isDir bool) {
 
 // indexProgress reports a tree's first indexing: as work-done progress
 // when the client supports it (window.workDoneProgress), in the log
-// always.
+// always. Indexing never waits for the client: the token is requested
+// in a goroutine of the server's, and the progress is sent once the
+// client accepted it (see treeProgress).
 func (s *server) indexProgress(ev workspace.IndexEvent) {
 	s.mu.Lock()
 	supported := s.caps.workDoneProgress
 	ctx := s.ctx
-	token := s.progressTokens[ev.Root]
+	p := s.progress[ev.Root]
+	if ev.Phase == workspace.IndexStarted && supported {
+		p = &treeProgress{root: ev.Root, token: fmt.Sprintf("krls-index-%d", time.Now().UnixNano())}
+		if s.goOwned(func() { s.createProgress(p) }) {
+			s.progress[ev.Root] = p
+		}
+	}
+	if ev.Phase == workspace.IndexDone {
+		delete(s.progress, ev.Root)
+	}
 	s.mu.Unlock()
 	switch ev.Phase {
-	case workspace.IndexStarted:
-		if !supported {
-			return
-		}
-		token = fmt.Sprintf("krls-index-%d", time.Now().UnixNano())
-		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		_, err := s.conn.Call(cctx, "window/workDoneProgress/create", map[string]any{"token": token}, nil)
-		cancel()
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Printf("window/workDoneProgress/create: %v", err)
-			}
-			return
-		}
-		s.mu.Lock()
-		s.progressTokens[ev.Root] = token
-		s.mu.Unlock()
-		s.notify("$/progress", map[string]any{"token": token, "value": map[string]any{
-			"kind": "begin", "title": "krls: indexing Rust items", "message": ev.Root, "cancellable": false, "percentage": 0,
-		}})
 	case workspace.IndexListed:
-		if token != "" {
-			s.notify("$/progress", map[string]any{"token": token, "value": map[string]any{
-				"kind": "report", "message": fmt.Sprintf("%d files", ev.Files), "percentage": 10,
-			}})
+		if p != nil {
+			p.listed(s, ev.Files)
 		}
 	case workspace.IndexDone:
 		st := ev.Stats
@@ -89,13 +74,80 @@ func (s *server) indexProgress(ev workspace.IndexEvent) {
 			}
 			s.log.Printf("index of %s: %s in %v (%s)", ev.Root, msg, (st.Open + st.Load + st.Stat + st.Parse + st.Store + st.Link).Round(time.Millisecond), persisted)
 		}
-		if token != "" {
-			s.mu.Lock()
-			delete(s.progressTokens, ev.Root)
-			s.mu.Unlock()
-			s.notify("$/progress", map[string]any{"token": token, "value": map[string]any{"kind": "end", "message": msg}})
+		if p != nil {
+			p.end(s, msg)
 		}
 	}
+}
+
+// treeProgress is the work-done progress of a tree's first indexing. The
+// indexing reports its phases whenever they happen; what the client may
+// see is sent only once it accepted the token, in order: begin, report
+// (unless the indexing ended meanwhile), end. A token the client refused
+// (or did not answer) gets nothing.
+type treeProgress struct {
+	root, token string
+
+	mu      sync.Mutex // guards the fields below, and orders the sends
+	created bool       // the client accepted the token; begin was sent
+	files   int        // files listed (0: not yet)
+	done    bool       // the indexing ended; endMsg says how
+	endMsg  string
+}
+
+// createProgress asks the client for p's token and, once it has it,
+// sends what happened so far. It runs in a goroutine the server owns;
+// shutdown cancels the request.
+func (s *server) createProgress(p *treeProgress) {
+	cctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+	_, err := s.conn.Call(cctx, "window/workDoneProgress/create", map[string]any{"token": p.token}, nil)
+	cancel()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		if s.ctx.Err() == nil {
+			s.log.Printf("window/workDoneProgress/create: %v", err)
+		}
+		return
+	}
+	p.created = true
+	s.notify("$/progress", map[string]any{"token": p.token, "value": map[string]any{
+		"kind": "begin", "title": "krls: indexing Rust items", "message": p.root, "cancellable": false, "percentage": 0,
+	}})
+	switch {
+	case p.done:
+		p.sendEnd(s)
+	case p.files > 0:
+		p.sendReport(s)
+	}
+}
+
+func (p *treeProgress) listed(s *server, files int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.files = files
+	if p.created {
+		p.sendReport(s)
+	}
+}
+
+func (p *treeProgress) end(s *server, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done, p.endMsg = true, msg
+	if p.created {
+		p.sendEnd(s)
+	}
+}
+
+func (p *treeProgress) sendReport(s *server) {
+	s.notify("$/progress", map[string]any{"token": p.token, "value": map[string]any{
+		"kind": "report", "message": fmt.Sprintf("%d files", p.files), "percentage": 10,
+	}})
+}
+
+func (p *treeProgress) sendEnd(s *server) {
+	s.notify("$/progress", map[string]any{"token": p.token, "value": map[string]any{"kind": "end", "message": p.endMsg}})
 }
 
 // indexFilesChanged updates the indexes with changed .rs files, in the

@@ -125,11 +125,13 @@ func TestEndToEndIndexKernel(t *testing.T) {
 	}
 }
 
-// A small tree: no progress without the client's support, updates by
-// watched-file notifications and by saves.
-func TestEndToEndIndexUpdates(t *testing.T) {
+// smallIndexTree writes a small srctree (a kernel crate with
+// sync::Mutex) and returns it and a function that writes a file of it
+// (its path relative to the tree) and returns its path.
+func smallIndexTree(t *testing.T) (string, func(rel, text string) string) {
 	dir := t.TempDir()
 	write := func(rel, text string) string {
+		t.Helper()
 		path := filepath.Join(dir, rel)
 		os.MkdirAll(filepath.Dir(path), 0o755)
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -141,6 +143,13 @@ func TestEndToEndIndexUpdates(t *testing.T) {
 	write("Makefile", "")
 	write("rust/kernel/lib.rs", "pub mod sync;\n")
 	write("rust/kernel/sync.rs", "pub struct Mutex;\n")
+	return dir, write
+}
+
+// A small tree: no progress without the client's support, updates by
+// watched-file notifications and by saves.
+func TestEndToEndIndexUpdates(t *testing.T) {
+	dir, write := smallIndexTree(t)
 
 	p := startKrls(t)
 	caps := map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}}
@@ -176,5 +185,64 @@ func TestEndToEndIndexUpdates(t *testing.T) {
 	}
 	if !strings.Contains(p.stderr.String(), "index of "+dir) {
 		t.Errorf("no index line in the log:\n%s", p.stderr.String())
+	}
+}
+
+// A client that answers window/workDoneProgress/create slowly: indexing
+// does not wait for it, the progress comes once the token is accepted
+// (begin first; the indexing having ended, then end), and a client that
+// never answers does not hold up shutdown.
+func TestEndToEndIndexSlowProgressClient(t *testing.T) {
+	dir, _ := smallIndexTree(t)
+	caps := map[string]any{"window": map[string]any{"workDoneProgress": true}}
+	isProgress := func(m message) bool { return m.Method == "$/progress" }
+
+	p := startKrls(t)
+	p.initializeWith("file://"+dir, nil, caps)
+	create := p.waitFor("window/workDoneProgress/create", func(m message) bool { return m.Method == "window/workDoneProgress/create" })
+	// Unanswered, the indexing goes on to its end.
+	p.workspaceSymbols("Mutex", func(s []protocol.SymbolInformation) bool { return findSym(s, "Mutex", "kernel::sync") != nil })
+	deadline := time.Now().Add(waitTimeout)
+	for !strings.Contains(p.stderr.String(), "index of "+dir) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the indexing did not end without the client's answer:\n%s", p.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, m := range append(p.all, p.pending...) {
+		if isProgress(m) {
+			t.Fatalf("progress before the token was created: %v", m)
+		}
+	}
+	p.reply(create)
+	var kinds []string
+	for len(kinds) == 0 || kinds[len(kinds)-1] != "end" {
+		m := p.waitFor("$/progress", isProgress)
+		kinds = append(kinds, decodeParams[struct {
+			Value progressValue `json:"value"`
+		}](t, m.Params).Value.Kind)
+	}
+	if strings.Join(kinds, ",") != "begin,end" {
+		t.Errorf("progress after a late create: %v, want begin,end", kinds)
+	}
+	p.call("shutdown", nil)
+	p.notify("exit", nil)
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+
+	// A client that never answers: shutdown cancels the request.
+	q := startKrls(t)
+	q.initializeWith("file://"+dir, nil, caps)
+	q.waitFor("window/workDoneProgress/create", func(m message) bool { return m.Method == "window/workDoneProgress/create" })
+	if m := q.call("shutdown", nil); m.Error != nil {
+		t.Errorf("shutdown: %v", m)
+	}
+	q.notify("exit", nil)
+	if code := q.wait(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	if log := q.stderr.String(); strings.Contains(log, "still running") {
+		t.Errorf("shutdown waited for the unanswered create:\n%s", log)
 	}
 }

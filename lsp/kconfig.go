@@ -113,9 +113,15 @@ func (s *server) registerWatchers() {
 	s.goOwned(func() {
 		ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 		defer cancel()
-		if _, err := s.conn.Call(ctx, "client/registerCapability", params, nil); err != nil && s.ctx.Err() == nil {
-			s.log.Printf("client/registerCapability: %v (relying on polling)", err)
+		if _, err := s.conn.Call(ctx, "client/registerCapability", params, nil); err != nil {
+			if s.ctx.Err() == nil {
+				s.log.Printf("client/registerCapability: %v (relying on polling)", err)
+			}
+			return
 		}
+		s.mu.Lock()
+		s.rsWatched = true
+		s.mu.Unlock()
 	})
 }
 
@@ -129,7 +135,10 @@ func pollInterval(watching bool) time.Duration {
 	return 2 * time.Second
 }
 
-// startPolling checks the loaded kernels' files on disk every interval.
+// startPolling checks the loaded kernels' files on disk every interval,
+// and the indexed .rs files unless the client watches them (a save
+// would otherwise be seen twice, and an idle poll of a kernel tree stats
+// every file).
 func (s *server) startPolling(interval time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,7 +151,12 @@ func (s *server) startPolling(interval time.Duration) {
 				return
 			case <-t.C:
 				s.session.Kernels.Poll()
-				s.session.Index.Poll(s.ctx)
+				s.mu.Lock()
+				watched := s.rsWatched
+				s.mu.Unlock()
+				if !watched {
+					s.session.Index.Poll(s.ctx)
+				}
 			}
 		}
 	})

@@ -133,9 +133,12 @@ type server struct {
 	logged      map[string]bool // problems already shown to the user
 	caps        clientCaps
 	statusSent  map[string]statusParams // the last krls/status sent, by srctree
-	// progressTokens are the work-done progress tokens of the indexings
-	// under way, by tree.
-	progressTokens map[string]string
+	// rsWatched: the client accepted the watcher registration, which
+	// includes **/*.rs, so the index is not polled.
+	rsWatched bool
+	// progress is the work-done progress of the indexings under way, by
+	// tree.
+	progress map[string]*treeProgress
 
 	// testHookAnalyze, when set, is called as a diagnostics job starts
 	// (+1) and ends (-1) the analysis of a document.
@@ -167,7 +170,7 @@ func newServer(ctx context.Context, logger *log.Logger, opts Options) *server {
 		logged:      map[string]bool{},
 		statusSent:  map[string]statusParams{},
 
-		progressTokens: map[string]string{},
+		progress: map[string]*treeProgress{},
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.session.Kernels.Logf = s.log.Printf

@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"path/filepath"
 	"strings"
 
 	"github.com/krls-dev/krls/diagnostics"
@@ -79,25 +78,23 @@ func rank(s *index.Symbol) int {
 	return r
 }
 
-// contractsFor builds the callee resolver of a document from snap, the
-// snapshot of its tree, and the kernel srctree's current one; it never
-// waits for an index. Nil when neither is indexed (the fix then quotes
-// only the document's own functions).
-func (s *Session) contractsFor(d *Document, snap *index.Snapshot, k *Kernel) diagnostics.Contracts {
+// contractsFor builds the callee resolver of a document from snaps, the
+// snapshots of its tree and of the kernel srctree it builds against; it
+// never waits for an index. Nil when neither is indexed (the fix then
+// quotes only the document's own functions).
+func (s *Session) contractsFor(d *Document, snaps indexSnaps) diagnostics.Contracts {
 	if s.Index == nil || d.Path == "" {
 		return nil
 	}
 	c := &indexContracts{}
-	if snap != nil {
-		c.snaps = append(c.snaps, snap)
-		if fm, ok := snap.ModuleOf(d.Path); ok {
+	if snaps.tree != nil {
+		c.snaps = append(c.snaps, snaps.tree)
+		if fm, ok := snaps.tree.ModuleOf(d.Path); ok {
 			c.module = fm.Module
 		}
 	}
-	if k != nil && k.Srctree != "" {
-		if ks := s.Index.Snapshot(filepath.Join(k.Srctree, "rust", "kernel", "lib.rs")); ks != nil && ks != snap {
-			c.snaps = append(c.snaps, ks)
-		}
+	if snaps.kernel != nil {
+		c.snaps = append(c.snaps, snaps.kernel)
 	}
 	if len(c.snaps) == 0 {
 		return nil

@@ -173,7 +173,7 @@ func BenchmarkCalleeFix(b *testing.B) {
 			b.Fatal(err)
 		}
 		d := &Document{Path: path}
-		contracts := s.contractsFor(d, s.Index.Snapshot(path), nil)
+		contracts := s.contractsFor(d, indexSnaps{tree: s.Index.Snapshot(path)})
 		fixes, quoted := 0, 0
 		for _, x := range diagnostics.Analyze(context.Background(), f, diagnostics.Config{Contracts: contracts}) {
 			if x.Rule == diagnostics.UndocumentedUnsafe.Name {

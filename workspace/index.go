@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/krls-dev/krls/symbols/index"
 )
@@ -42,6 +43,11 @@ type Indexes struct {
 
 	mu    sync.Mutex
 	trees map[string]*treeIndex
+	// failed are the trees whose index could not be made (index.New
+	// failed: the cache folder inside the tree, no home folder), so that
+	// every document opened there does not try and log again. Forgotten
+	// when the settings change.
+	failed map[string]error
 }
 
 type treeIndex struct {
@@ -61,10 +67,18 @@ func (s *Indexes) Ensure(ctx context.Context, wg *sync.WaitGroup, root string) {
 		s.mu.Unlock()
 		return
 	}
+	if _, ok := s.failed[root]; ok {
+		s.mu.Unlock()
+		return
+	}
 	x, err := index.New(index.Options{Root: root, CacheDir: s.CacheDir, Logf: s.logf})
 	if err != nil {
+		if s.failed == nil {
+			s.failed = map[string]error{}
+		}
+		s.failed[root] = err
 		s.mu.Unlock()
-		s.logf("index %s: %v", root, err)
+		s.logf("index %s: %v (not indexed until the settings change or the server restarts)", root, err)
 		return
 	}
 	t := &treeIndex{x: x, done: make(chan struct{})}
@@ -75,18 +89,57 @@ func (s *Indexes) Ensure(ctx context.Context, wg *sync.WaitGroup, root string) {
 		defer wg.Done()
 		defer close(t.done)
 		s.progress(IndexEvent{Root: root, Phase: IndexStarted})
-		// What the last run stored is served while the tree is walked.
-		if _, err := x.Load(); err != nil {
-			s.logf("index %s: %v", root, err)
-		}
-		w := WalkIndexFiles(ctx, x.Root(), x.WalkCache())
-		s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(w.Files)})
-		st, err := x.RefreshWalked(ctx, w.Files, w.Cache)
+		r, err := RefreshTree(ctx, x, func(w IndexWalk) {
+			s.progress(IndexEvent{Root: root, Phase: IndexListed, Files: len(w.Files)})
+		})
 		if err != nil && ctx.Err() == nil {
 			s.logf("index %s: %v", root, err)
 		}
-		s.progress(IndexEvent{Root: root, Phase: IndexDone, Files: len(w.Files), Stats: st, Err: err})
+		s.progress(IndexEvent{Root: root, Phase: IndexDone, Files: len(r.Walk.Files), Stats: r.Stats, Err: err})
 	}()
+}
+
+// TreeRefresh is what RefreshTree did.
+type TreeRefresh struct {
+	// Walk is the listing of the tree's .rs files; WalkTime what it took.
+	Walk     IndexWalk
+	WalkTime time.Duration
+	// Stats are the refresh's, with the times of the database's first
+	// read (Load) added.
+	Stats index.Stats
+}
+
+// RefreshTree brings x in line with its tree, the way both the server
+// and `krls index` do it: Load first (the last run's index is served at
+// once, and it holds the last walk's cache), the walk with that cache
+// (only the folders that changed are read), then RefreshWalked, which
+// keeps the walk's new cache. listed, if set, hears the walk's result
+// before the files are read.
+func RefreshTree(ctx context.Context, x *index.Index, listed func(IndexWalk)) (TreeRefresh, error) {
+	var r TreeRefresh
+	ld, err := x.Load()
+	if err != nil {
+		return r, err
+	}
+	t := time.Now()
+	r.Walk = WalkIndexFiles(ctx, x.Root(), x.WalkCache())
+	r.WalkTime = time.Since(t)
+	if listed != nil {
+		listed(r.Walk)
+	}
+	r.Stats, err = x.RefreshWalked(ctx, r.Walk.Files, r.Walk.Cache)
+	r.Stats.Open += ld.Open
+	r.Stats.Load += ld.Load
+	r.Stats.Link += ld.Link
+	return r, err
+}
+
+// Retry forgets the trees whose index could not be made: the next Ensure
+// of each tries again.
+func (s *Indexes) Retry() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.failed)
 }
 
 func (s *Indexes) progress(ev IndexEvent) {
@@ -200,7 +253,13 @@ func (s *Indexes) Poll(ctx context.Context) {
 // TreeOf is the tree krls indexes for a file: the kernel srctree above
 // it, else its out-of-tree module folder.
 func TreeOf(path string) (string, bool) {
-	dir := filepath.Dir(path)
+	return TreeOfDir(filepath.Dir(path))
+}
+
+// TreeOfDir is the tree krls indexes for a folder (a workspace folder,
+// a file's folder): the kernel srctree at or above it, else the
+// out-of-tree module folder at or above it.
+func TreeOfDir(dir string) (string, bool) {
 	if tree, ok := FindSrctree(dir); ok {
 		return tree, true
 	}

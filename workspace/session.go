@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 
@@ -74,12 +75,11 @@ type Session struct {
 type analysis struct {
 	doc *Document
 	gen uint64
-	// snap is the index snapshot of the document's tree the fixes
-	// resolve callees with (nil when none is indexed yet).
-	snap *index.Snapshot
-	done chan struct{} // closed when res/err are set
-	res  *Result
-	err  error
+	// snaps are the index snapshots the fixes resolve callees with.
+	snaps indexSnaps
+	done  chan struct{} // closed when res/err are set
+	res   *Result
+	err   error
 }
 
 // NewSession returns an empty session.
@@ -151,6 +151,9 @@ func (s *Session) SetSettings(st Settings) {
 	defer s.mu.Unlock()
 	s.settings = st
 	s.Kernels.SetSettings(st.Kernel)
+	if s.Index != nil {
+		s.Index.Retry()
+	}
 	s.invalidate()
 }
 
@@ -183,12 +186,13 @@ func (s *Session) Analyze(ctx context.Context, d *Document) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		// A result is stale when the index of the document's tree, or of
+		// the kernel it builds against, has changed since: its fixes
+		// quote callees' contracts.
+		snaps := s.indexSnapshots(d)
 		s.mu.Lock()
 		a := s.results[d.Key]
-		// A result is stale when the index of the document's tree has
-		// changed since: its fixes quote callees' contracts.
-		snap := s.indexSnapshot(d)
-		if a != nil && a.doc == d && a.gen == s.gen && a.snap == snap {
+		if a != nil && a.doc == d && a.gen == s.gen && a.snaps == snaps {
 			s.mu.Unlock()
 			select {
 			case <-a.done:
@@ -209,7 +213,7 @@ func (s *Session) Analyze(ctx context.Context, d *Document) (*Result, error) {
 				return nil, ctx.Err()
 			}
 		}
-		a = &analysis{doc: d, gen: s.gen, snap: snap, done: make(chan struct{})}
+		a = &analysis{doc: d, gen: s.gen, snaps: snaps, done: make(chan struct{})}
 		// Only the current version is cached: a request on an older
 		// snapshot must not evict the analysis of the newer one.
 		current := s.docs.Get(d.Key) == d
@@ -244,10 +248,10 @@ func (s *Session) run(ctx context.Context, a *analysis, settings Settings) {
 			a.res, a.err = nil, fmt.Errorf("internal error analysing %s: %v\n%s", a.doc.Name(), r, debug.Stack())
 		}
 	}()
-	a.res, a.err = s.compute(ctx, a.doc, a.snap, settings)
+	a.res, a.err = s.compute(ctx, a.doc, a.snaps, settings)
 }
 
-func (s *Session) compute(ctx context.Context, d *Document, snap *index.Snapshot, settings Settings) (*Result, error) {
+func (s *Session) compute(ctx context.Context, d *Document, snaps indexSnaps, settings Settings) (*Result, error) {
 	res := &Result{Doc: d}
 	switch d.Kind() {
 	case KindKconfig:
@@ -282,7 +286,7 @@ func (s *Session) compute(ctx context.Context, d *Document, snap *index.Snapshot
 		}
 	}
 	cfg.Module = s.Modules.ModuleConfig(ctx, d.Path, res.Kernel.srctree(), settings.Kernel)
-	cfg.Contracts = s.contractsFor(d, snap, res.Kernel)
+	cfg.Contracts = s.contractsFor(d, snaps)
 	f, err := symbols.Parse(ctx, d.Name(), d.Text)
 	if err != nil {
 		if errors.Is(err, symbols.ErrTooLarge) {
@@ -302,12 +306,28 @@ func (s *Session) compute(ctx context.Context, d *Document, snap *index.Snapshot
 	return res, nil
 }
 
-// indexSnapshot is the current index snapshot of a Rust document's tree.
-func (s *Session) indexSnapshot(d *Document) *index.Snapshot {
+// indexSnaps are the index snapshots an analysis of a Rust document
+// quotes callees from: its own tree's and, for a document outside the
+// kernel srctree it builds against (an out-of-tree module), the
+// srctree's. Either is nil when not indexed.
+type indexSnaps struct {
+	tree, kernel *index.Snapshot
+}
+
+// indexSnapshots are the current index snapshots of a Rust document.
+// The kernel is located, not loaded (Kernels.Locate: a few stats), so
+// this is cheap enough for every request.
+func (s *Session) indexSnapshots(d *Document) indexSnaps {
 	if s.Index == nil || d.Path == "" || d.Kind() != KindRust {
-		return nil
+		return indexSnaps{}
 	}
-	return s.Index.Snapshot(d.Path)
+	snaps := indexSnaps{tree: s.Index.Snapshot(d.Path)}
+	if trees, err := s.Kernels.Locate(d.Path); err == nil && trees.Srctree != "" {
+		if ks := s.Index.Snapshot(filepath.Join(trees.Srctree, "rust", "kernel", "lib.rs")); ks != snaps.tree {
+			snaps.kernel = ks
+		}
+	}
+	return snaps
 }
 
 // kernelFor returns the kernel configuration of a document.

@@ -107,28 +107,16 @@ func runIndex(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	t := time.Now()
-	// The database first: it holds the last walk's cache, with which the
-	// walk reads only the folders that changed.
-	ld, err := x.Load()
-	if err != nil {
-		fmt.Fprintf(stderr, "krls: index: %v\n", err)
-		return 2
-	}
-	tw := time.Now()
-	w := workspace.WalkIndexFiles(ctx, x.Root(), x.WalkCache())
-	walk := time.Since(tw)
-	for _, e := range w.Errs {
+	res, err := workspace.RefreshTree(ctx, x, nil)
+	total := time.Since(t)
+	for _, e := range res.Walk.Errs {
 		fmt.Fprintf(stderr, "krls: index: %v\n", e)
 	}
-	st, err := x.RefreshWalked(ctx, w.Files, w.Cache)
-	total := time.Since(t)
 	if err != nil {
 		fmt.Fprintf(stderr, "krls: index: %v\n", err)
 		return 2
 	}
-	st.Open += ld.Open
-	st.Load += ld.Load
-	st.Link += ld.Link
+	st, w, walk := res.Stats, res.Walk, res.WalkTime
 	if *asJSON {
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		out := map[string]any{

@@ -21,7 +21,10 @@
 // opens with the previous state.
 //
 // Readers get immutable Snapshots; an update publishes a new one when it
-// is done, and readers keep using the old one meanwhile.
+// is done, and readers keep using the old one meanwhile. An update that
+// changed nothing (no file read, none removed, the database already
+// loaded, the walk cache the same) keeps the snapshot it had, so readers
+// may key caches on the snapshot's pointer.
 package index
 
 import (
@@ -248,6 +251,7 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 
 	// Read the database, once; it is closed again before the files are
 	// looked at.
+	wasLoaded := x.loaded
 	usable := x.read(&st)
 
 	// Stat the files.
@@ -318,7 +322,8 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 		x.unsaved[rel] = true
 	}
 	st.Removed = len(removed)
-	if walk != nil && !bytes.Equal(walk, x.walk) {
+	walkChanged := walk != nil && !bytes.Equal(walk, x.walk)
+	if walkChanged {
 		x.walk = walk
 		x.walkUnsaved = true
 	}
@@ -338,8 +343,15 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 			st.Errors++
 		}
 	}
-	snap := newSnapshot(x.opts.Root, x.entries)
-	x.snap.Store(snap)
+	// An update that changed nothing keeps the snapshot: readers key
+	// their caches on it (an idle poll must not make every open
+	// document's analysis stale), and linking is most of an idle
+	// update's cost.
+	snap := x.snap.Load()
+	if len(jobs) > 0 || len(removed) > 0 || walkChanged || x.loaded != wasLoaded {
+		snap = newSnapshot(x.opts.Root, x.entries)
+		x.snap.Store(snap)
+	}
 	st.Link = time.Since(t)
 	st.Files = len(x.entries)
 	st.Symbols = len(snap.Symbols)

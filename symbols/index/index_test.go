@@ -639,7 +639,7 @@ func TestIndexWalkCache(t *testing.T) {
 }
 
 // TestIndexIdleNoWrite: updates that change nothing (a server's poll)
-// do not write the database.
+// do not write the database, and keep the snapshot.
 func TestIndexIdleNoWrite(t *testing.T) {
 	root := writeTree(t, smallTree)
 	x := newIndex(t, root, t.TempDir(), nil)
@@ -655,6 +655,7 @@ func TestIndexIdleNoWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	snap := x.Snapshot()
 	for range 3 {
 		if _, err := x.Update(context.Background(), files); err != nil {
 			t.Fatal(err)
@@ -662,6 +663,12 @@ func TestIndexIdleNoWrite(t *testing.T) {
 		if _, err := x.RefreshWalked(context.Background(), files, []byte("walk")); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := x.RefreshWalked(context.Background(), files, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if x.Snapshot() != snap {
+		t.Error("an update that changed nothing published a new snapshot")
 	}
 	after, err := os.Stat(x.DB())
 	if err != nil {
@@ -669,6 +676,16 @@ func TestIndexIdleNoWrite(t *testing.T) {
 	}
 	if !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() {
 		t.Errorf("written while idle: mtime %v → %v, size %d → %d", before.ModTime(), after.ModTime(), before.Size(), after.Size())
+	}
+	// A change does publish one.
+	if err := os.WriteFile(files[0], []byte("pub fn changed() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Update(context.Background(), files[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if x.Snapshot() == snap {
+		t.Error("an update that read a changed file kept the old snapshot")
 	}
 }
 
