@@ -15,6 +15,8 @@
 --   KRLS_OBJ      the x86_64 objtree (its .config), given as init_options
 --   KRLS_MODULE   an out-of-tree module folder (Makefile with obj-m)
 --   KRLS_PLAIN    a Rust file in no kernel tree or module
+--   KRLS_ROOT_CASES  editors/testdata/roots.json: the root cases the VS Code
+--                 tests share
 --   KRLS_TIMEOUT_MS  per-wait timeout (default 60000)
 -- Exits through :cquit 1 on any failure.
 local failures, passed = {}, 0
@@ -93,6 +95,41 @@ local ok, err = xpcall(function()
 
   local spec = dofile(plugin .. '/lsp/krls.lua')
   check(type(spec) == 'table' and spec.filetypes[1] == 'rust' and type(spec.root_dir) == 'function', 'lsp/krls.lua is a config table')
+
+  -- The root rule, on the cases the VS Code tests share with it.
+  local cases_file = assert(os.getenv('KRLS_ROOT_CASES'), 'KRLS_ROOT_CASES not set')
+  local f = assert(io.open(cases_file, 'r'))
+  local cases = vim.fn.json_decode(f:read('*a')).cases
+  f:close()
+  local function under(t, rel)
+    return rel == '.' and t or (t .. '/' .. rel)
+  end
+  local bad = {}
+  for i, c in ipairs(cases) do
+    local t = vim.fn.tempname() .. '-root' .. i
+    vim.fn.mkdir(t, 'p')
+    for name, text in pairs(c.files) do
+      if name:sub(-1) == '/' then
+        vim.fn.mkdir(t .. '/' .. name, 'p')
+      else
+        vim.fn.mkdir(vim.fn.fnamemodify(t .. '/' .. name, ':h'), 'p')
+        local w = assert(io.open(t .. '/' .. name, 'wb'))
+        w:write(text)
+        w:close()
+      end
+    end
+    local b = vim.fn.bufadd(under(t, c.from))
+    local got
+    spec.root_dir(b, function(dir)
+      got = dir
+    end)
+    vim.api.nvim_buf_delete(b, { force = true })
+    local want = c.root ~= '' and under(t, c.root) or nil
+    if got ~= want then
+      table.insert(bad, c.name .. ': got ' .. tostring(got))
+    end
+  end
+  check(#cases > 10 and #bad == 0, 'root_dir follows the shared root cases (' .. #cases .. ')' .. (#bad > 0 and (': ' .. table.concat(bad, '; ')) or ''))
 
   -- "rust-analyzer" on every Rust buffer, one client per Neovim.
   local ra_id

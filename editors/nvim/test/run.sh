@@ -56,10 +56,12 @@ printf 'fn main() {}\n' >"$work/plain/main.rs"
 cp "$KRLS_BIN" "$work/bin/krls"
 cp "$KRLS_FAKE_RA" "$work/bin/rust-analyzer"
 cp -r "$plugin" "$work/plugin"
+cp "$plugin/../testdata/roots.json" "$work/roots.json"
 
 vars=(
   KRLS_PLUGIN="$work/plugin" KRLS_CMD="$work/bin/krls" KRLS_FAKE_RA="$work/bin/rust-analyzer" KRLS_SETUP="$how"
   KRLS_TREE="$tree" KRLS_OBJ="$obj" KRLS_MODULE="$work/mod" KRLS_PLAIN="$work/plain/main.rs"
+  KRLS_ROOT_CASES="$work/roots.json"
   KDIR="$tree" HOME="$work" XDG_CACHE_HOME="$work/cache" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
   XDG_STATE_HOME="$work/state" PATH="$work/bin:/usr/local/bin:/usr/bin:/bin" TERM=dumb LANG=C.UTF-8
 )

@@ -1,8 +1,9 @@
-// Which folders krls serves: a Linux kernel tree (Kconfig + rust/kernel) or
-// an out-of-tree module (Kbuild, or a Makefile with obj-m). The same rules
-// as the server's workspace.FindSrctree / FindModuleDir, except that obj-m
-// must be assigned (not merely mentioned, as in a comment). This module must
-// not import 'vscode', so that it is unit-tested with plain node.
+// Which folders krls serves: a Linux kernel tree (Kconfig, Makefile and
+// rust/kernel/lib.rs) or an out-of-tree module (Kbuild, or a Makefile that
+// assigns obj-m at a line start). The server's rules (workspace/tree.go:
+// IsSrctree, IsModuleDir); editors/testdata/roots.json holds the cases the
+// VS Code and Neovim tests share. This module must not import 'vscode', so
+// that it is unit-tested with plain node.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -13,6 +14,16 @@ export interface Root {
   dir: string;
 }
 
+/** exists is the server's test (os.Stat succeeds): any kind of file. */
+function exists(p: string): boolean {
+  try {
+    fs.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isFile(p: string): boolean {
   try {
     return fs.statSync(p).isFile();
@@ -21,26 +32,18 @@ function isFile(p: string): boolean {
   }
 }
 
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** A kernel source tree has a top-level Kconfig and the rust/kernel crate. */
+/** A kernel source tree with Rust support has a top-level Kconfig, Makefile and rust/kernel/lib.rs. */
 export function isKernelTree(dir: string): boolean {
-  return isFile(path.join(dir, 'Kconfig')) && isDir(path.join(dir, 'rust', 'kernel'));
+  return ['Kconfig', 'Makefile', path.join('rust', 'kernel', 'lib.rs')].every((n) => exists(path.join(dir, n)));
 }
 
-// obj-m at the start of a line (after blanks), as in `obj-m := foo.o` or
-// `obj-m += foo.o`; not in a comment.
-const objM = /^[ \t]*obj-m[ \t]*[:+?]?=/m;
+// obj-m assigned at the start of a line: `obj-m += foo.o`, `obj-m := foo.o`,
+// `obj-m = foo.o`; not in a comment or mid-line.
+const objM = /^obj-m[ \t]*(\+=|:=|=)/m;
 
-/** An out-of-tree module folder has a Kbuild file, or a Makefile naming obj-m. */
+/** An out-of-tree module folder has a Kbuild file, or a Makefile assigning obj-m. */
 export function isModuleDir(dir: string): boolean {
-  if (isFile(path.join(dir, 'Kbuild'))) {
+  if (exists(path.join(dir, 'Kbuild'))) {
     return true;
   }
   const mk = path.join(dir, 'Makefile');
