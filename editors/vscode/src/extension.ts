@@ -18,23 +18,29 @@ import {
   StaticFeature,
 } from 'vscode-languageclient/node';
 
-import { Root, isKernelTree, shouldActivate } from './activation';
+import { Root, findRoot, isKernelTree, shouldActivate } from './activation';
 import { parseCheckOutput, toProblems } from './checkJson';
+import { rootFilters, rootOf, withRoot } from './selector';
 import { NotFoundError, resolveServer } from './serverPath';
 import { explainArgs, restartSettings, serverSettings, validSymbolName } from './settings';
 import { KrlsStatus, pickStatus, statusView } from './status';
 
 const explainScheme = 'krls-explain';
 
-// The documents krls serves: Rust, Kconfig and .config files on disk. No
+// The documents krls serves: the Rust, Kconfig and .config files on disk
+// in the roots found (selector.ts), not every Rust file of the window. No
 // formatting, semantic tokens or other features rust-analyzer owns: the
 // server announces none, so the client registers none.
-const selector: DocumentSelector = [
-  { scheme: 'file', language: 'rust' },
-  { scheme: 'file', pattern: '**/Kconfig' },
-  { scheme: 'file', pattern: '**/Kconfig.*' },
-  { scheme: 'file', pattern: '**/.config' },
-];
+function selectorOf(roots: readonly Root[], objtrees: readonly string[]): DocumentSelector {
+  // vscode-languageclient hands the pattern to vscode.languages.match as
+  // it is, so a vscode.RelativePattern works (and needs no glob escaping
+  // of the root's path).
+  return rootFilters(roots, objtrees).map((f) => ({
+    scheme: 'file',
+    language: f.language,
+    pattern: new vscode.RelativePattern(vscode.Uri.file(f.base), f.pattern),
+  })) as unknown as DocumentSelector;
+}
 
 /** Asks the server for krls/status notifications (lsp/status.go), as rust-analyzer asks for its serverStatus. */
 class StatusFeature implements StaticFeature {
@@ -50,7 +56,8 @@ class StatusFeature implements StaticFeature {
 
 class Krls implements vscode.Disposable {
   private client: LanguageClient | undefined;
-  private root: Root | undefined;
+  /** The kernel trees and module folders served; the client's selector covers these only. */
+  private roots: Root[] = [];
   private readonly output = vscode.window.createOutputChannel('krls');
   private readonly status = vscode.window.createStatusBarItem('krls.status', vscode.StatusBarAlignment.Left, 0);
   private readonly checkDiags = vscode.languages.createDiagnosticCollection('krls check');
@@ -88,7 +95,7 @@ class Krls implements vscode.Disposable {
         this.sendSettings();
       }),
       vscode.workspace.onDidOpenTextDocument((d) => this.maybeStart(d)),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.maybeStart()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.foldersChanged()),
       vscode.window.onDidChangeActiveTextEditor(() => this.showStatus()),
       // A check's findings for a file are stale once it is edited; the
       // server's own diagnostics take over.
@@ -104,16 +111,26 @@ class Krls implements vscode.Disposable {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   }
 
-  /** The workspace folder the settings are read for: the one holding the root, else the first. */
-  private folder(): vscode.WorkspaceFolder | undefined {
+  /** The workspace folder the settings are read for: the one holding the (first) root, else the first. */
+  private folder(root: Root | undefined = this.roots[0]): vscode.WorkspaceFolder | undefined {
     const all = vscode.workspace.workspaceFolders ?? [];
-    if (this.root) {
-      const inRoot = all.find((f) => f.uri.fsPath === this.root!.dir || f.uri.fsPath.startsWith(this.root!.dir + path.sep) || this.root!.dir.startsWith(f.uri.fsPath + path.sep));
+    if (root) {
+      const inRoot = all.find((f) => f.uri.fsPath === root.dir || f.uri.fsPath.startsWith(root.dir + path.sep) || root.dir.startsWith(f.uri.fsPath + path.sep));
       if (inRoot) {
         return inRoot;
       }
     }
     return all[0];
+  }
+
+  /** The roots of the workspace folders, and those of the Rust files opened so far. */
+  private folderRoots(): Root[] {
+    let roots: Root[] = [];
+    for (const f of this.folders()) {
+      const r = findRoot(f);
+      roots = (r && withRoot(roots, r)) || roots;
+    }
+    return roots;
   }
 
   private config(): vscode.WorkspaceConfiguration {
@@ -137,24 +154,57 @@ class Krls implements vscode.Disposable {
     return serverSettings(raw, trusted);
   }
 
-  /** maybeStart starts the server when the window shows a kernel tree or module (or such a Rust file opens). */
+  /**
+   * maybeStart starts the server when the window shows a kernel tree or
+   * module (or such a Rust file opens). A Rust file of a root not served yet
+   * adds its root: the client restarts with the wider selector.
+   */
   async maybeStart(doc?: vscode.TextDocument): Promise<void> {
-    if (this.client || this.starting) {
-      return;
-    }
     if (doc && (doc.languageId !== 'rust' || doc.uri.scheme !== 'file')) {
       return;
     }
     const active = vscode.window.activeTextEditor?.document;
     const rustFile = doc?.uri.fsPath ?? (active?.languageId === 'rust' && active.uri.scheme === 'file' ? active.uri.fsPath : undefined);
-    const root = shouldActivate(this.folders(), rustFile);
-    if (!root) {
+    if (this.client || this.starting) {
+      if (rustFile && !rootOf(this.roots, rustFile)) {
+        const r = findRoot(path.dirname(rustFile));
+        const more = r && withRoot(this.roots, r);
+        if (r && more) {
+          this.roots = more;
+          this.log(`${r.kind === 'kernel' ? 'kernel tree' : 'out-of-tree module'} ${r.dir}: restarting to serve it too`);
+          await this.restart(false);
+        }
+      }
+      return;
+    }
+    let roots = this.folderRoots();
+    const fileRoot = rustFile ? findRoot(path.dirname(rustFile)) : undefined;
+    roots = (fileRoot && withRoot(roots, fileRoot)) || roots;
+    if (roots.length === 0) {
       this.log(`not a kernel tree or out-of-tree module (folders: ${this.folders().join(', ') || 'none'}); krls waits for a Rust file of one`);
       return;
     }
-    this.root = root;
-    this.log(`${root.kind === 'kernel' ? 'kernel tree' : 'out-of-tree module'} ${root.dir}`);
+    this.roots = roots;
+    for (const r of roots) {
+      this.log(`${r.kind === 'kernel' ? 'kernel tree' : 'out-of-tree module'} ${r.dir}`);
+    }
     await this.start();
+  }
+
+  /** foldersChanged serves the roots of added folders (and keeps those of the files opened). */
+  private async foldersChanged(): Promise<void> {
+    if (!this.client && !this.starting) {
+      return this.maybeStart();
+    }
+    let roots = this.roots;
+    for (const r of this.folderRoots()) {
+      roots = withRoot(roots, r) ?? roots;
+    }
+    if (roots !== this.roots) {
+      this.roots = roots;
+      this.log('workspace folders changed: restarting to serve their trees');
+      await this.restart(false);
+    }
   }
 
   private async start(): Promise<void> {
@@ -188,11 +238,12 @@ class Krls implements vscode.Disposable {
     const serverOptions: ServerOptions = {
       command,
       args: ['serve', ...extra],
-      options: { cwd: folder?.uri.fsPath ?? this.root?.dir },
+      options: { cwd: folder?.uri.fsPath ?? this.roots[0]?.dir },
     };
+    const s = this.settings();
     const clientOptions: LanguageClientOptions = {
-      documentSelector: selector,
-      initializationOptions: this.settings(),
+      documentSelector: selectorOf(this.roots, [s.krls.objtree, s.krls.kdir].map((p) => (p === '' ? '' : path.resolve(folder?.uri.fsPath ?? this.roots[0]?.dir ?? '/', p)))),
+      initializationOptions: s,
       outputChannel: this.output,
       markdown: { isTrusted: false, supportHtml: false },
       workspaceFolder: folder,
@@ -263,10 +314,11 @@ class Krls implements vscode.Disposable {
     if (userAsked) {
       this.log('restart');
     }
-    if (!this.root) {
-      this.root = shouldActivate(this.folders(), vscode.window.activeTextEditor?.document.uri.fsPath);
+    if (this.roots.length === 0) {
+      const r = shouldActivate(this.folders(), vscode.window.activeTextEditor?.document.uri.fsPath);
+      this.roots = r ? [r] : [];
     }
-    if (!this.root) {
+    if (this.roots.length === 0) {
       void vscode.window.showWarningMessage('krls: this window shows no kernel tree or out-of-tree module.');
       return;
     }
@@ -364,10 +416,11 @@ class Krls implements vscode.Disposable {
       return;
     }
     const folder = this.folder()?.uri.fsPath;
-    const args = explainArgs(name, this.settings(), folder, this.root?.kind === 'kernel' ? this.root.dir : undefined, (d) => isKernelTree(d) || fs.existsSync(path.join(d, 'Kconfig')));
+    const root = this.roots[0];
+    const args = explainArgs(name, this.settings(), folder, root?.kind === 'kernel' ? root.dir : undefined, (d) => isKernelTree(d) || fs.existsSync(path.join(d, 'Kconfig')));
     let text: string;
     try {
-      const r = await this.run(cmd, args, folder ?? this.root?.dir);
+      const r = await this.run(cmd, args, folder ?? root?.dir);
       text = r.code === 0 ? r.stdout : `krls ${args.join(' ')}\nexited with status ${r.code}\n\n${r.stderr}${r.stdout}`;
       if (r.code !== 0) {
         this.log(r.stderr.trim());
