@@ -76,7 +76,10 @@ fi
 rootfs=$(realpath "$where")
 [ -x "$rootfs/usr/bin/nvim" ] || { echo "run.sh: no Neovim in $rootfs (make nvim-deps)" >&2; exit 2; }
 sudo=()
-[ "$(id -u)" = 0 ] || sudo=(sudo)
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "run.sh: a chroot run needs root: run as root or install sudo" >&2; exit 2; }
+  sudo=(sudo)
+fi
 # The mount points of the fixture stay in the rootfs (the same each run);
 # the test folder's goes with it.
 trap 'rm -rf "$work"; "${sudo[@]}" rmdir "$rootfs$work" 2>/dev/null || true' EXIT
