@@ -19,10 +19,10 @@ import {
 } from 'vscode-languageclient/node';
 
 import { Root, findRoot, isKernelTree, shouldActivate } from './activation';
-import { parseCheckOutput, toProblems } from './checkJson';
+import { Problem, dedupeProblems, parseCheckOutput, toProblems } from './checkJson';
 import { rootFilters, rootOf, withRoot } from './selector';
 import { NotFoundError, resolveServer } from './serverPath';
-import { explainArgs, restartSettings, serverSettings, validSymbolName } from './settings';
+import { checkArgs, explainArgs, restartSettings, serverSettings, validSymbolName } from './settings';
 import { KrlsStatus, pickStatus, statusView } from './status';
 
 const explainScheme = 'krls-explain';
@@ -137,8 +137,9 @@ class Krls implements vscode.Disposable {
     return vscode.workspace.getConfiguration('krls', this.folder()?.uri);
   }
 
-  private settings() {
-    const c = this.config();
+  /** settings are what the server gets: those of folder (default: the folder of the first root). */
+  private settings(folder: vscode.Uri | undefined = this.folder()?.uri) {
+    const c = vscode.workspace.getConfiguration('krls', folder);
     const trusted = vscode.workspace.isTrusted;
     const raw = {
       srctree: c.get('srctree'),
@@ -376,17 +377,27 @@ class Krls implements vscode.Disposable {
     }
   }
 
-  private run(cmd: string, args: string[], cwd: string | undefined, token?: vscode.CancellationToken): Promise<{ code: number; stdout: string; stderr: string }> {
+  /**
+   * run runs a krls command; it rejects when the command cannot run. A
+   * cancelled run resolves with cancelled set (its killed process has no
+   * exit status: that is not a failure to report).
+   */
+  private run(cmd: string, args: string[], cwd: string | undefined, token?: vscode.CancellationToken): Promise<{ code: number; stdout: string; stderr: string; cancelled?: boolean }> {
     this.log(`$ ${cmd} ${args.join(' ')}${cwd ? `   (in ${cwd})` : ''}`);
     return new Promise((resolve, reject) => {
       const child = cp.execFile(cmd, args, { cwd, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+        if (token?.isCancellationRequested) {
+          resolve({ code: -1, stdout, stderr, cancelled: true });
+          return;
+        }
         if (err && typeof (err as { code?: unknown }).code !== 'number') {
           reject(err);
           return;
         }
         resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
       });
-      token?.onCancellationRequested(() => child.kill());
+      const sub = token?.onCancellationRequested(() => child.kill());
+      child.on('close', () => sub?.dispose());
     });
   }
 
@@ -437,11 +448,17 @@ class Krls implements vscode.Disposable {
   }
 
   private async checkWorkspace(): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      // krls check reads the tree's .clippy.toml and runs git in it: not in
+      // a repository the user has not trusted.
+      void vscode.window.showWarningMessage('krls: Check Workspace runs krls in the repository, which Restricted Mode does not allow. Trust the workspace to use it.', 'Manage Workspace Trust').then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+      return;
+    }
     const cmd = this.cli();
     if (!cmd) {
       return;
     }
-    const folders = this.folders();
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
     if (folders.length === 0) {
       void vscode.window.showWarningMessage('krls: Check Workspace needs an open folder.');
       return;
@@ -451,16 +468,29 @@ class Krls implements vscode.Disposable {
       async (progress, token) => {
         this.checkDiags.clear();
         const byFile = new Map<string, vscode.Diagnostic[]>();
-        let total = 0;
-        for (const folder of folders) {
+        const found: Problem[] = [];
+        const failed = (folder: string, why: string) => {
+          void vscode.window.showErrorMessage(`krls check failed on ${folder}: ${why}`, 'Show Output').then((a) => a && this.output.show(true));
+        };
+        for (const wf of folders) {
+          const folder = wf.uri.fsPath;
           progress.report({ message: folder });
-          const r = await this.run(cmd, ['check', '--format', 'json', folder], folder, token);
-          if (token.isCancellationRequested) {
+          let r;
+          try {
+            r = await this.run(cmd, checkArgs(this.settings(wf.uri), folder), folder, token);
+          } catch (e) {
+            const msg = e instanceof Error ? e.message : String(e);
+            this.log(`krls check did not run: ${msg}`);
+            failed(folder, msg);
+            return;
+          }
+          if (r.cancelled || token.isCancellationRequested) {
+            this.log('krls check: cancelled');
             return;
           }
           if (r.code > 1) {
             this.log(r.stderr.trim());
-            void vscode.window.showErrorMessage(`krls check failed on ${folder}: ${r.stderr.trim().split('\n')[0] || `exit status ${r.code}`}`, 'Show Output').then((a) => a && this.output.show(true));
+            failed(folder, r.stderr.trim().split('\n')[0] || `exit status ${r.code}`);
             continue;
           }
           const lines = (p: string) => {
@@ -471,20 +501,27 @@ class Krls implements vscode.Disposable {
               return undefined;
             }
           };
-          const problems = toProblems(parseCheckOutput(r.stdout), folder, lines);
-          total += problems.length;
-          for (const p of problems) {
-            const d = new vscode.Diagnostic(
-              new vscode.Range(p.startLine, p.startChar, p.endLine, p.endChar),
-              p.message,
-              { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint }[p.severity],
-            );
-            d.source = 'krls check';
-            d.code = p.rule;
-            const list = byFile.get(p.path) ?? [];
-            list.push(d);
-            byFile.set(p.path, list);
+          try {
+            found.push(...toProblems(parseCheckOutput(r.stdout), folder, lines));
+          } catch (e) {
+            const msg = e instanceof Error ? e.message : String(e);
+            this.log(`krls check printed what the extension cannot read (${msg}):\n${r.stdout.slice(0, 2000)}`);
+            failed(folder, `unexpected output (${msg})`);
           }
+        }
+        const problems = dedupeProblems(found);
+        const total = problems.length;
+        for (const p of problems) {
+          const d = new vscode.Diagnostic(
+            new vscode.Range(p.startLine, p.startChar, p.endLine, p.endChar),
+            p.message,
+            { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint }[p.severity],
+          );
+          d.source = 'krls check';
+          d.code = p.rule;
+          const list = byFile.get(p.path) ?? [];
+          list.push(d);
+          byFile.set(p.path, list);
         }
         for (const [p, diags] of byFile) {
           this.checkDiags.set(vscode.Uri.file(p), diags);

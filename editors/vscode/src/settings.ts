@@ -96,6 +96,24 @@ export function explainArgs(
   return args;
 }
 
+/**
+ * checkArgs are the arguments of `krls check` over folder with its
+ * settings: the rules chosen (krls.rules) and --check-private-items when
+ * krls.checkPrivateItems is true (false and null leave it to .clippy.toml,
+ * as the server does).
+ */
+export function checkArgs(s: ServerSettings, folder: string): string[] {
+  const args = ['check', '--format', 'json'];
+  if (s.krls.rules.length > 0) {
+    args.push('--rules', s.krls.rules.map((r) => r.trim()).join(','));
+  }
+  if (s.krls.checkPrivateItems === true) {
+    args.push('--check-private-items');
+  }
+  args.push(folder);
+  return args;
+}
+
 /** A Kconfig symbol name as the user may type it: FOO, CONFIG_FOO. */
 export function validSymbolName(name: string): boolean {
   return /^(CONFIG_)?[A-Za-z0-9_]+$/.test(name.trim());

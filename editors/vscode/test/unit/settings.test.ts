@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { explainArgs, serverSettings, validSymbolName } from '../../src/settings';
+import { checkArgs, explainArgs, serverSettings, validSymbolName } from '../../src/settings';
 
 describe('serverSettings', () => {
   it('sends every key, so that clearing a setting clears the server value', () => {
@@ -50,5 +50,19 @@ describe('explainArgs', () => {
     assert.ok(validSymbolName('64BIT'));
     assert.ok(!validSymbolName('NET; rm -rf /'));
     assert.ok(!validSymbolName(''));
+  });
+});
+
+describe('checkArgs', () => {
+  it('checks the folder with all rules by default', () => {
+    assert.deepEqual(checkArgs(serverSettings({}, true), '/ws'), ['check', '--format', 'json', '/ws']);
+  });
+  it('passes krls.rules and krls.checkPrivateItems', () => {
+    const s = serverSettings({ rules: ['undocumented-unsafe', ' missing-safety-doc '], checkPrivateItems: true }, true);
+    assert.deepEqual(checkArgs(s, '/ws'), ['check', '--format', 'json', '--rules', 'undocumented-unsafe,missing-safety-doc', '--check-private-items', '/ws']);
+  });
+  it('leaves private items to .clippy.toml unless the setting is true', () => {
+    assert.ok(!checkArgs(serverSettings({ checkPrivateItems: false }, true), '/ws').includes('--check-private-items'));
+    assert.ok(!checkArgs(serverSettings({ checkPrivateItems: null }, true), '/ws').includes('--check-private-items'));
   });
 });
