@@ -152,7 +152,7 @@ class Krls implements vscode.Disposable {
     if (raw.allowShell === true && !trusted) {
       this.log('krls.kconfig.allowShell is ignored: the workspace is not trusted');
     }
-    return serverSettings(raw, trusted);
+    return serverSettings(raw, trusted, folder?.scheme === 'file' ? folder.fsPath : undefined);
   }
 
   /**
@@ -243,7 +243,7 @@ class Krls implements vscode.Disposable {
     };
     const s = this.settings();
     const clientOptions: LanguageClientOptions = {
-      documentSelector: selectorOf(this.roots, [s.krls.objtree, s.krls.kdir].map((p) => (p === '' ? '' : path.resolve(folder?.uri.fsPath ?? this.roots[0]?.dir ?? '/', p)))),
+      documentSelector: selectorOf(this.roots, [s.krls.objtree, s.krls.kdir].filter((p) => path.isAbsolute(p))),
       initializationOptions: s,
       outputChannel: this.output,
       markdown: { isTrusted: false, supportHtml: false },

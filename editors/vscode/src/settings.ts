@@ -30,19 +30,24 @@ function str(v: unknown): string {
 }
 
 /**
- * serverSettings builds the settings the server gets. allowShell is
- * honoured only when the workspace is trusted: an untrusted tree must
- * not get its Kconfig $(shell,...) commands run. Paths are passed as
- * written (the server takes relative ones from the workspace folder and
- * expands ~).
+ * serverSettings builds the settings the server gets for the workspace
+ * folder folder. allowShell is honoured only when the workspace is
+ * trusted: an untrusted tree must not get its Kconfig $(shell,...)
+ * commands run. The paths are expanded as Explain expands them
+ * (${workspaceFolder}, ~, relative to folder), so that the server and
+ * `krls config explain` see the same trees.
  */
-export function serverSettings(raw: RawSettings, trusted: boolean): ServerSettings {
+export function serverSettings(raw: RawSettings, trusted: boolean, folder?: string, home?: string): ServerSettings {
+  const p = (v: unknown) => {
+    const s = str(v);
+    return s === '' ? '' : expandPath(s, folder, home);
+  };
   const rules = Array.isArray(raw.rules) ? raw.rules.filter((r): r is string => typeof r === 'string' && r.trim() !== '') : [];
   return {
     krls: {
-      srctree: str(raw.srctree),
-      objtree: str(raw.objtree),
-      kdir: str(raw.kdir),
+      srctree: p(raw.srctree),
+      objtree: p(raw.objtree),
+      kdir: p(raw.kdir),
       kconfig: { allowShell: trusted && raw.allowShell === true },
       checkPrivateItems: typeof raw.checkPrivateItems === 'boolean' ? raw.checkPrivateItems : null,
       rules,

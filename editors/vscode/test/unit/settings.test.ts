@@ -10,10 +10,20 @@ describe('serverSettings', () => {
     });
   });
   it('passes the paths and options through', () => {
-    const s = serverSettings({ srctree: ' /src/linux ', objtree: 'build', kdir: '~/k', allowShell: true, checkPrivateItems: false, rules: ['undocumented-unsafe', '', 3] }, true);
+    const s = serverSettings({ srctree: ' /src/linux ', objtree: 'build', kdir: '~/k', allowShell: true, checkPrivateItems: false, rules: ['undocumented-unsafe', '', 3] }, true, '/ws', '/home/me');
     assert.deepEqual(s.krls, {
-      srctree: '/src/linux', objtree: 'build', kdir: '~/k', kconfig: { allowShell: true }, checkPrivateItems: false, rules: ['undocumented-unsafe'],
+      srctree: '/src/linux', objtree: '/ws/build', kdir: '/home/me/k', kconfig: { allowShell: true }, checkPrivateItems: false, rules: ['undocumented-unsafe'],
     });
+  });
+  it('expands ${workspaceFolder} and ~ for the folder, as Explain does', () => {
+    const raw = { srctree: '${workspaceFolder}/linux', objtree: '${workspaceFolder}/../build', kdir: '~' };
+    const s = serverSettings(raw, true, '/ws/mod', '/home/me');
+    assert.deepEqual([s.krls.srctree, s.krls.objtree, s.krls.kdir], ['/ws/mod/linux', '/ws/build', '/home/me']);
+    // Explain gets the same trees from these settings.
+    assert.deepEqual(explainArgs('NET', s, '/ws/mod', undefined, () => true), ['config', 'explain', 'NET', '--srctree', '/ws/mod/linux', '--objtree', '/ws/build']);
+    // Without a folder: ~ only, relative paths left to the server.
+    assert.equal(serverSettings({ objtree: 'build', kdir: '~/k' }, true, undefined, '/home/me').krls.objtree, 'build');
+    assert.equal(serverSettings({ kdir: '~/k' }, true, undefined, '/home/me').krls.kdir, '/home/me/k');
   });
   it('honours kconfig.allowShell only in a trusted workspace', () => {
     assert.equal(serverSettings({ allowShell: true }, false).krls.kconfig.allowShell, false);
