@@ -98,3 +98,37 @@ export function shouldActivate(folders: readonly string[], rustFile?: string): R
   }
   return undefined;
 }
+
+/**
+ * srctreeOfObjtree is the source tree of a kernel folder, as the server
+ * finds it (workspace.SrctreeOfObjtree): the folder itself when it has a
+ * top Kconfig and Makefile, else the tree its Makefile includes (`make O=`
+ * and distributions' header packages write "include /path/to/src/Makefile"
+ * there). undefined: neither.
+ */
+export function srctreeOfObjtree(dir: string): string | undefined {
+  if (exists(path.join(dir, 'Kconfig')) && exists(path.join(dir, 'Makefile'))) {
+    return dir;
+  }
+  let mk: string;
+  try {
+    mk = fs.readFileSync(path.join(dir, 'Makefile'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of mk.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('include ')) {
+      continue;
+    }
+    const inc = t.slice('include '.length).trim();
+    if (path.basename(inc) !== 'Makefile') {
+      continue;
+    }
+    const src = path.resolve(dir, path.dirname(inc));
+    if (exists(path.join(src, 'Kconfig'))) {
+      return src;
+    }
+  }
+  return undefined;
+}

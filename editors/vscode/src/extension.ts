@@ -18,11 +18,11 @@ import {
   StaticFeature,
 } from 'vscode-languageclient/node';
 
-import { Root, findRoot, isKernelTree, shouldActivate } from './activation';
+import { Root, findRoot, shouldActivate, srctreeOfObjtree } from './activation';
 import { Problem, dedupeProblems, parseCheckOutput, toProblems } from './checkJson';
 import { rootFilters, rootOf, withRoot } from './selector';
 import { NotFoundError, resolveServer } from './serverPath';
-import { checkArgs, explainArgs, restartSettings, serverSettings, validSymbolName } from './settings';
+import { checkArgs, explainArgs, restartSettings, serverSettings, symbolOf, validSymbolName } from './settings';
 import { KrlsStatus, pickStatus, statusView } from './status';
 
 const explainScheme = 'krls-explain';
@@ -403,7 +403,12 @@ class Krls implements vscode.Disposable {
 
   private async explain(given?: string): Promise<void> {
     let name = given;
-    if (!name) {
+    if (name !== undefined && name.trim() !== '' && !symbolOf(name)) {
+      // From a command: link or another extension: say why nothing opens.
+      void vscode.window.showErrorMessage(`krls: "${name}" is not a Kconfig symbol name (letters, digits and _, with or without CONFIG_).`);
+      return;
+    }
+    if (!name?.trim()) {
       // Offer the CONFIG_ name under the cursor.
       const ed = vscode.window.activeTextEditor;
       let guess = '';
@@ -419,16 +424,21 @@ class Krls implements vscode.Disposable {
         validateInput: (v) => (v.trim() === '' || validSymbolName(v) ? undefined : 'Letters, digits and _ only'),
       });
     }
-    if (!name || !validSymbolName(name)) {
-      return;
+    const sym = name === undefined ? undefined : symbolOf(name);
+    if (!sym) {
+      return; // the input box was dismissed
     }
     const cmd = this.cli();
     if (!cmd) {
       return;
     }
-    const folder = this.folder()?.uri.fsPath;
-    const root = this.roots[0];
-    const args = explainArgs(name, this.settings(), folder, root?.kind === 'kernel' ? root.dir : undefined, (d) => isKernelTree(d) || fs.existsSync(path.join(d, 'Kconfig')));
+    // The tree of the file in front of the user, else the first root.
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const file = active?.scheme === 'file' ? active.fsPath : undefined;
+    const root = (file && (rootOf(this.roots, file) ?? findRoot(path.dirname(file)))) || this.roots[0];
+    const wf = (active && vscode.workspace.getWorkspaceFolder(active)) ?? this.folder(root);
+    const folder = wf?.uri.fsPath;
+    const args = explainArgs(sym, this.settings(wf?.uri), folder, root?.kind === 'kernel' ? root.dir : undefined, srctreeOfObjtree, process.env.KDIR);
     let text: string;
     try {
       const r = await this.run(cmd, args, folder ?? root?.dir);
@@ -439,7 +449,6 @@ class Krls implements vscode.Disposable {
     } catch (e) {
       text = `krls ${args.join(' ')}\ndid not run: ${e instanceof Error ? e.message : String(e)}\n`;
     }
-    const sym = name.trim().replace(/^CONFIG_/, '');
     const uri = vscode.Uri.from({ scheme: explainScheme, path: `/CONFIG_${sym}.txt` });
     this.explains.set(uri.toString(), text);
     this.explainChanged.fire(uri);
