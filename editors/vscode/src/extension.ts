@@ -123,7 +123,7 @@ class Krls implements vscode.Disposable {
     return all[0];
   }
 
-  /** The roots of the workspace folders, and those of the Rust files opened so far. */
+  /** The roots of the workspace folders (each folder's kernel tree or module folder), without repeats. */
   private folderRoots(): Root[] {
     let roots: Root[] = [];
     for (const f of this.folders()) {
