@@ -10,7 +10,9 @@
 # is quick when already installed.
 
 NVIM_CACHE ?= $(or $(KRLS_TESTDATA),$(HOME)/.cache/krls-testdata)
-NVIM_SUDO  := $(if $(filter 0,$(shell id -u)),,sudo)
+# Root installs directly; others through sudo, when there is one.
+NVIM_SUDO  := $(if $(filter 0,$(shell id -u)),,$(if $(shell command -v sudo),sudo,NO_SUDO))
+NVIM_NEED_ROOT = if [ "$(NVIM_SUDO)" = NO_SUDO ]; then echo "nvim-deps: $(1) needs root: run make as root or install sudo" >&2; exit 1; fi
 FAKE_RA    := bin/fake-rust-analyzer
 
 .PHONY: nvim-deps nvim-apt nvim-chroots test-nvim test-precommit
@@ -19,6 +21,7 @@ nvim-deps: nvim-apt nvim-chroots
 
 nvim-apt:
 	@command -v nvim >/dev/null && command -v mmdebstrap >/dev/null && command -v pre-commit >/dev/null || { \
+	  $(call NVIM_NEED_ROOT,apt-get install neovim mmdebstrap pre-commit); \
 	  echo "== apt-get install neovim mmdebstrap pre-commit"; \
 	  $(NVIM_SUDO) apt-get update -qq && \
 	  $(NVIM_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim mmdebstrap pre-commit >/dev/null; }
@@ -29,6 +32,7 @@ nvim-chroots: nvim-apt
 	@for s in trixie sid; do \
 	  d=$(NVIM_CACHE)/nvim-$$s; \
 	  [ -x $$d/usr/bin/nvim ] && continue; \
+	  $(call NVIM_NEED_ROOT,building the Debian $$s chroot); \
 	  echo "== Debian $$s chroot with Neovim in $$d"; \
 	  mkdir -p $(NVIM_CACHE) && $(NVIM_SUDO) rm -rf $$d.tmp && \
 	  $(NVIM_SUDO) $(SHARED)/clients/nvim-chroot.sh $$s $$d.tmp >$$d.log 2>&1 && \

@@ -18,8 +18,12 @@ CODE_SERVER_DIR  ?= $(KRLS_TESTDATA)/code-server
 CODE_SERVER_ENTRY = $(CODE_SERVER_DIR)/node_modules/code-server/out/node/entry.js
 VSCODE_E2E_BIN   := bin/vscode-e2e/krls
 VSCODE_ARTIFACTS ?= $(CURDIR)/artifacts/vscode-e2e
-VSCODE_APT       := chromium ripgrep libkrb5-dev pkg-config
-SUDO             := $(if $(filter 0,$(shell id -u)),,sudo)
+# What code-server's install needs beyond Go, gcc, node/npm and apt: node-gyp
+# rebuilds its native modules (g++, make, python3, Kerberos headers), search
+# uses Debian's ripgrep, and the test drives Debian's chromium.
+VSCODE_APT       := chromium ripgrep libkrb5-dev pkg-config g++ make python3
+# Root installs directly; others through sudo, when there is one.
+SUDO             := $(if $(filter 0,$(shell id -u)),,$(if $(shell command -v sudo),sudo,NO_SUDO))
 # node-gyp builds code-server's native modules against Debian's node
 # headers instead of downloading them.
 NODEDIR_ENV      := $(if $(wildcard /usr/include/node/node.h),npm_config_nodedir=/usr)
@@ -34,6 +38,9 @@ vscode-apt:
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
+	  if [ "$(SUDO)" = NO_SUDO ]; then \
+	    echo "vscode-deps: missing Debian packages:$$missing; run make as root or install sudo (or apt-get install them yourself)" >&2; exit 1; \
+	  fi; \
 	  echo "== apt-get install$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi

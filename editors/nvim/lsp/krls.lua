@@ -4,10 +4,13 @@
 -- The configuration for Neovim 0.11+'s vim.lsp.config / vim.lsp.enable('krls'),
 -- laid out as nvim-lspconfig's bundled configs are. `krls` must be on $PATH.
 --
--- krls attaches only inside a Linux kernel tree (a folder with `Kconfig` and
--- `rust/kernel`, the nearest above the file) or an out-of-tree module folder
--- (a `Kbuild` file, or a `Makefile` that sets `obj-m`); the kernel tree wins
--- over the module-like folders inside it. These are the server's own rules.
+-- krls attaches only inside a Linux kernel tree (a folder with `Kconfig`,
+-- `Makefile` and `rust/kernel/lib.rs`, the nearest above the file) or an
+-- out-of-tree module folder (a `Kbuild` file, or a `Makefile` that assigns
+-- `obj-m` at a line start: `obj-m +=`, `obj-m :=`, `obj-m =`); the kernel
+-- tree wins over the module-like folders inside it. These are the rules of
+-- the server (workspace/tree.go) and of the VS Code extension; the tests of
+-- both clients share their cases (editors/testdata/roots.json).
 --
 -- It answers only what rust-analyzer cannot know (SAFETY comments, Kconfig,
 -- errno values, module!) and claims no formatting or semantic tokens, so both
@@ -27,25 +30,32 @@ local function stat_type(path)
   return st and st.type
 end
 
--- The top of a kernel source tree: a Kconfig file and the rust/kernel crate.
-local function is_kernel_tree(dir)
-  return stat_type(dir .. '/Kconfig') == 'file' and stat_type(dir .. '/rust/kernel') == 'directory'
+-- The server's test: the name exists (any kind of file).
+local function exists(path)
+  return uv.fs_stat(path) ~= nil
 end
 
--- An out-of-tree module folder: a Kbuild file, or a Makefile that sets obj-m
--- (at the start of a line: `obj-m := foo.o`, `obj-m += foo.o`).
+-- The top of a kernel source tree with Rust support: Kconfig, Makefile and
+-- rust/kernel/lib.rs.
+local function is_kernel_tree(dir)
+  return exists(dir .. '/Kconfig') and exists(dir .. '/Makefile') and exists(dir .. '/rust/kernel/lib.rs')
+end
+
+-- An out-of-tree module folder: a Kbuild file, or a Makefile that assigns
+-- obj-m at the start of a line (`obj-m := foo.o`, `obj-m += foo.o`,
+-- `obj-m = foo.o`).
 local function is_module_dir(dir)
-  if stat_type(dir .. '/Kbuild') == 'file' then
+  if exists(dir .. '/Kbuild') then
     return true
   end
   local f = io.open(dir .. '/Makefile', 'r')
   if not f then
     return false
   end
-  local text = f:read(64 * 1024) or ''
+  local text = f:read('*a') or ''
   f:close()
   for line in text:gmatch('[^\n]+') do
-    if line:match('^[ \t]*obj%-m[ \t]*[:+?]?=') then
+    if line:match('^obj%-m[ \t]*[:+]?=') then
       return true
     end
   end

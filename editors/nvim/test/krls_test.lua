@@ -15,6 +15,8 @@
 --   KRLS_OBJ      the x86_64 objtree (its .config), given as init_options
 --   KRLS_MODULE   an out-of-tree module folder (Makefile with obj-m)
 --   KRLS_PLAIN    a Rust file in no kernel tree or module
+--   KRLS_ROOT_CASES  editors/testdata/roots.json: the root cases the VS Code
+--                 tests share
 --   KRLS_TIMEOUT_MS  per-wait timeout (default 60000)
 -- Exits through :cquit 1 on any failure.
 local failures, passed = {}, 0
@@ -93,6 +95,41 @@ local ok, err = xpcall(function()
 
   local spec = dofile(plugin .. '/lsp/krls.lua')
   check(type(spec) == 'table' and spec.filetypes[1] == 'rust' and type(spec.root_dir) == 'function', 'lsp/krls.lua is a config table')
+
+  -- The root rule, on the cases the VS Code tests share with it.
+  local cases_file = assert(os.getenv('KRLS_ROOT_CASES'), 'KRLS_ROOT_CASES not set')
+  local f = assert(io.open(cases_file, 'r'))
+  local cases = vim.fn.json_decode(f:read('*a')).cases
+  f:close()
+  local function under(t, rel)
+    return rel == '.' and t or (t .. '/' .. rel)
+  end
+  local bad = {}
+  for i, c in ipairs(cases) do
+    local t = vim.fn.tempname() .. '-root' .. i
+    vim.fn.mkdir(t, 'p')
+    for name, text in pairs(c.files) do
+      if name:sub(-1) == '/' then
+        vim.fn.mkdir(t .. '/' .. name, 'p')
+      else
+        vim.fn.mkdir(vim.fn.fnamemodify(t .. '/' .. name, ':h'), 'p')
+        local w = assert(io.open(t .. '/' .. name, 'wb'))
+        w:write(text)
+        w:close()
+      end
+    end
+    local b = vim.fn.bufadd(under(t, c.from))
+    local got
+    spec.root_dir(b, function(dir)
+      got = dir
+    end)
+    vim.api.nvim_buf_delete(b, { force = true })
+    local want = c.root ~= '' and under(t, c.root) or nil
+    if got ~= want then
+      table.insert(bad, c.name .. ': got ' .. tostring(got))
+    end
+  end
+  check(#cases > 10 and #bad == 0, 'root_dir follows the shared root cases (' .. #cases .. ')' .. (#bad > 0 and (': ' .. table.concat(bad, '; ')) or ''))
 
   -- "rust-analyzer" on every Rust buffer, one client per Neovim.
   local ra_id
@@ -298,6 +335,21 @@ local ok, err = xpcall(function()
   vim.cmd('KrlsExplain')
   check(vim.api.nvim_buf_get_name(0) == 'krls://explain/CONFIG_NET', ':KrlsExplain without an argument explains the CONFIG_ name under the cursor')
   vim.cmd('close')
+  -- Only a symbol reaches the command line: no flag, no empty name.
+  for _, bad in ipairs({ '--allow-shell', 'CONFIG_', 'NET;id' }) do
+    local before_notes, before_buf = #notes, vim.api.nvim_get_current_buf()
+    pcall(vim.cmd, 'KrlsExplain ' .. bad) -- an ERROR notification raises inside :command
+    local msg = table.concat(vim.list_slice(notes, before_notes + 1), ' | ')
+    check(vim.api.nvim_get_current_buf() == before_buf and msg:find('not a Kconfig symbol', 1, true) ~= nil,
+      ':KrlsExplain ' .. bad .. ' is refused with a message (got ' .. vim.inspect(msg) .. ')')
+  end
+  local krls = require('krls')
+  check(krls.expand('~/k', '/r') == os.getenv('HOME') .. '/k' and krls.expand('~', '/r') == os.getenv('HOME')
+      and krls.expand('rel', '/r') == '/r/rel' and krls.expand('/abs', '/r') == '/abs' and krls.expand('', '/r') == nil,
+    'paths: ~ expanded, relative ones from the root')
+  check(krls.srctree_of_objtree(tree) == tree and krls.srctree_of_objtree(obj) ~= nil
+      and vim.fn.filereadable(krls.srctree_of_objtree(obj) .. '/Kconfig') == 1 and krls.srctree_of_objtree(plain) == nil,
+    'srctree_of_objtree: a source tree is its own, an object tree has the one its Makefile includes')
 
   -- Formatting is rust-analyzer's alone: no "select a client" prompt.
   vim.api.nvim_set_current_buf(buf)
@@ -317,6 +369,19 @@ local ok, err = xpcall(function()
   local mc = krls_clients(mbuf)[1]
   check(mc and mc.config.root_dir == module, 'root is the module folder (got ' .. tostring(mc and mc.config.root_dir) .. ')')
   check(mc and mc.id ~= client.id, 'the module has its own client')
+  -- KDIR an object tree (a distribution's headers, make O=): explain uses
+  -- the source tree its Makefile includes, and KDIR as objtree.
+  local kdir_was = vim.env.KDIR
+  vim.env.KDIR = obj
+  local margs = require('krls').explain_args('NET', mbuf)
+  local want_src = require('krls').srctree_of_objtree(obj)
+  check(table.concat(margs, ' '):find('--srctree ' .. want_src, 1, true) ~= nil and table.concat(margs, ' '):find('--objtree ' .. obj, 1, true) ~= nil,
+    'a module with KDIR an object tree: --srctree its source tree, --objtree KDIR (got ' .. table.concat(margs, ' ') .. ')')
+  vim.cmd('KrlsExplain NET')
+  local mtext = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  check(mtext:find('CONFIG_NET=y (bool)', 1, true) ~= nil, ':KrlsExplain in the module explains CONFIG_NET=y (got ' .. vim.inspect(mtext:sub(1, 80)) .. ')')
+  vim.cmd('close')
+  vim.env.KDIR = kdir_was
   -- A second file of the kernel tree reuses the first client.
   vim.cmd('edit ' .. vim.fn.fnameescape(tree .. '/rust/kernel/prelude.rs'))
   local pbuf = vim.api.nvim_get_current_buf()

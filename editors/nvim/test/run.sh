@@ -56,10 +56,12 @@ printf 'fn main() {}\n' >"$work/plain/main.rs"
 cp "$KRLS_BIN" "$work/bin/krls"
 cp "$KRLS_FAKE_RA" "$work/bin/rust-analyzer"
 cp -r "$plugin" "$work/plugin"
+cp "$plugin/../testdata/roots.json" "$work/roots.json"
 
 vars=(
   KRLS_PLUGIN="$work/plugin" KRLS_CMD="$work/bin/krls" KRLS_FAKE_RA="$work/bin/rust-analyzer" KRLS_SETUP="$how"
   KRLS_TREE="$tree" KRLS_OBJ="$obj" KRLS_MODULE="$work/mod" KRLS_PLAIN="$work/plain/main.rs"
+  KRLS_ROOT_CASES="$work/roots.json"
   KDIR="$tree" HOME="$work" XDG_CACHE_HOME="$work/cache" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
   XDG_STATE_HOME="$work/state" PATH="$work/bin:/usr/local/bin:/usr/bin:/bin" TERM=dumb LANG=C.UTF-8
 )
@@ -74,7 +76,10 @@ fi
 rootfs=$(realpath "$where")
 [ -x "$rootfs/usr/bin/nvim" ] || { echo "run.sh: no Neovim in $rootfs (make nvim-deps)" >&2; exit 2; }
 sudo=()
-[ "$(id -u)" = 0 ] || sudo=(sudo)
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "run.sh: a chroot run needs root: run as root or install sudo" >&2; exit 2; }
+  sudo=(sudo)
+fi
 # The mount points of the fixture stay in the rootfs (the same each run);
 # the test folder's goes with it.
 trap 'rm -rf "$work"; "${sudo[@]}" rmdir "$rootfs$work" 2>/dev/null || true' EXIT

@@ -1,8 +1,9 @@
-// Which folders krls serves: a Linux kernel tree (Kconfig + rust/kernel) or
-// an out-of-tree module (Kbuild, or a Makefile with obj-m). The same rules
-// as the server's workspace.FindSrctree / FindModuleDir, except that obj-m
-// must be assigned (not merely mentioned, as in a comment). This module must
-// not import 'vscode', so that it is unit-tested with plain node.
+// Which folders krls serves: a Linux kernel tree (Kconfig, Makefile and
+// rust/kernel/lib.rs) or an out-of-tree module (Kbuild, or a Makefile that
+// assigns obj-m at a line start). The server's rules (workspace/tree.go:
+// IsSrctree, IsModuleDir); editors/testdata/roots.json holds the cases the
+// VS Code and Neovim tests share. This module must not import 'vscode', so
+// that it is unit-tested with plain node.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -13,6 +14,16 @@ export interface Root {
   dir: string;
 }
 
+/** exists is the server's test (os.Stat succeeds): any kind of file. */
+function exists(p: string): boolean {
+  try {
+    fs.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isFile(p: string): boolean {
   try {
     return fs.statSync(p).isFile();
@@ -21,26 +32,18 @@ function isFile(p: string): boolean {
   }
 }
 
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** A kernel source tree has a top-level Kconfig and the rust/kernel crate. */
+/** A kernel source tree with Rust support has a top-level Kconfig, Makefile and rust/kernel/lib.rs. */
 export function isKernelTree(dir: string): boolean {
-  return isFile(path.join(dir, 'Kconfig')) && isDir(path.join(dir, 'rust', 'kernel'));
+  return ['Kconfig', 'Makefile', path.join('rust', 'kernel', 'lib.rs')].every((n) => exists(path.join(dir, n)));
 }
 
-// obj-m at the start of a line (after blanks), as in `obj-m := foo.o` or
-// `obj-m += foo.o`; not in a comment.
-const objM = /^[ \t]*obj-m[ \t]*[:+?]?=/m;
+// obj-m assigned at the start of a line: `obj-m += foo.o`, `obj-m := foo.o`,
+// `obj-m = foo.o`; not in a comment or mid-line.
+const objM = /^obj-m[ \t]*(\+=|:=|=)/m;
 
-/** An out-of-tree module folder has a Kbuild file, or a Makefile naming obj-m. */
+/** An out-of-tree module folder has a Kbuild file, or a Makefile assigning obj-m. */
 export function isModuleDir(dir: string): boolean {
-  if (isFile(path.join(dir, 'Kbuild'))) {
+  if (exists(path.join(dir, 'Kbuild'))) {
     return true;
   }
   const mk = path.join(dir, 'Makefile');
@@ -92,6 +95,40 @@ export function shouldActivate(folders: readonly string[], rustFile?: string): R
   }
   if (rustFile) {
     return findRoot(path.dirname(rustFile));
+  }
+  return undefined;
+}
+
+/**
+ * srctreeOfObjtree is the source tree of a kernel folder, as the server
+ * finds it (workspace.SrctreeOfObjtree): the folder itself when it has a
+ * top Kconfig and Makefile, else the tree its Makefile includes (`make O=`
+ * and distributions' header packages write "include /path/to/src/Makefile"
+ * there). undefined: neither.
+ */
+export function srctreeOfObjtree(dir: string): string | undefined {
+  if (exists(path.join(dir, 'Kconfig')) && exists(path.join(dir, 'Makefile'))) {
+    return dir;
+  }
+  let mk: string;
+  try {
+    mk = fs.readFileSync(path.join(dir, 'Makefile'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of mk.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('include ')) {
+      continue;
+    }
+    const inc = t.slice('include '.length).trim();
+    if (path.basename(inc) !== 'Makefile') {
+      continue;
+    }
+    const src = path.resolve(dir, path.dirname(inc));
+    if (exists(path.join(src, 'Kconfig'))) {
+      return src;
+    }
   }
   return undefined;
 }

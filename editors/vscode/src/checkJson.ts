@@ -108,3 +108,20 @@ export function toProblems(findings: CheckFinding[], cwd: string, lines: (path: 
     };
   });
 }
+
+/**
+ * dedupeProblems drops repeated findings (same path, line, column and
+ * rule): nested workspace folders are checked twice over their common
+ * files.
+ */
+export function dedupeProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify([p.path, p.startLine, p.startChar, p.rule]);
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+}

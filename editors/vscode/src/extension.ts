@@ -18,23 +18,29 @@ import {
   StaticFeature,
 } from 'vscode-languageclient/node';
 
-import { Root, isKernelTree, shouldActivate } from './activation';
-import { parseCheckOutput, toProblems } from './checkJson';
+import { Root, findRoot, shouldActivate, srctreeOfObjtree } from './activation';
+import { Problem, dedupeProblems, parseCheckOutput, toProblems } from './checkJson';
+import { rootFilters, rootOf, withRoot } from './selector';
 import { NotFoundError, resolveServer } from './serverPath';
-import { explainArgs, restartSettings, serverSettings, validSymbolName } from './settings';
+import { checkArgs, explainArgs, restartSettings, serverSettings, symbolOf, validSymbolName } from './settings';
 import { KrlsStatus, pickStatus, statusView } from './status';
 
 const explainScheme = 'krls-explain';
 
-// The documents krls serves: Rust, Kconfig and .config files on disk. No
+// The documents krls serves: the Rust, Kconfig and .config files on disk
+// in the roots found (selector.ts), not every Rust file of the window. No
 // formatting, semantic tokens or other features rust-analyzer owns: the
 // server announces none, so the client registers none.
-const selector: DocumentSelector = [
-  { scheme: 'file', language: 'rust' },
-  { scheme: 'file', pattern: '**/Kconfig' },
-  { scheme: 'file', pattern: '**/Kconfig.*' },
-  { scheme: 'file', pattern: '**/.config' },
-];
+function selectorOf(roots: readonly Root[], objtrees: readonly string[]): DocumentSelector {
+  // vscode-languageclient hands the pattern to vscode.languages.match as
+  // it is, so a vscode.RelativePattern works (and needs no glob escaping
+  // of the root's path).
+  return rootFilters(roots, objtrees).map((f) => ({
+    scheme: 'file',
+    language: f.language,
+    pattern: new vscode.RelativePattern(vscode.Uri.file(f.base), f.pattern),
+  })) as unknown as DocumentSelector;
+}
 
 /** Asks the server for krls/status notifications (lsp/status.go), as rust-analyzer asks for its serverStatus. */
 class StatusFeature implements StaticFeature {
@@ -50,7 +56,8 @@ class StatusFeature implements StaticFeature {
 
 class Krls implements vscode.Disposable {
   private client: LanguageClient | undefined;
-  private root: Root | undefined;
+  /** The kernel trees and module folders served; the client's selector covers these only. */
+  private roots: Root[] = [];
   private readonly output = vscode.window.createOutputChannel('krls');
   private readonly status = vscode.window.createStatusBarItem('krls.status', vscode.StatusBarAlignment.Left, 0);
   private readonly checkDiags = vscode.languages.createDiagnosticCollection('krls check');
@@ -88,7 +95,7 @@ class Krls implements vscode.Disposable {
         this.sendSettings();
       }),
       vscode.workspace.onDidOpenTextDocument((d) => this.maybeStart(d)),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.maybeStart()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.foldersChanged()),
       vscode.window.onDidChangeActiveTextEditor(() => this.showStatus()),
       // A check's findings for a file are stale once it is edited; the
       // server's own diagnostics take over.
@@ -104,11 +111,11 @@ class Krls implements vscode.Disposable {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   }
 
-  /** The workspace folder the settings are read for: the one holding the root, else the first. */
-  private folder(): vscode.WorkspaceFolder | undefined {
+  /** The workspace folder the settings are read for: the one holding the (first) root, else the first. */
+  private folder(root: Root | undefined = this.roots[0]): vscode.WorkspaceFolder | undefined {
     const all = vscode.workspace.workspaceFolders ?? [];
-    if (this.root) {
-      const inRoot = all.find((f) => f.uri.fsPath === this.root!.dir || f.uri.fsPath.startsWith(this.root!.dir + path.sep) || this.root!.dir.startsWith(f.uri.fsPath + path.sep));
+    if (root) {
+      const inRoot = all.find((f) => f.uri.fsPath === root.dir || f.uri.fsPath.startsWith(root.dir + path.sep) || root.dir.startsWith(f.uri.fsPath + path.sep));
       if (inRoot) {
         return inRoot;
       }
@@ -116,12 +123,23 @@ class Krls implements vscode.Disposable {
     return all[0];
   }
 
+  /** The roots of the workspace folders (each folder's kernel tree or module folder), without repeats. */
+  private folderRoots(): Root[] {
+    let roots: Root[] = [];
+    for (const f of this.folders()) {
+      const r = findRoot(f);
+      roots = (r && withRoot(roots, r)) || roots;
+    }
+    return roots;
+  }
+
   private config(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration('krls', this.folder()?.uri);
   }
 
-  private settings() {
-    const c = this.config();
+  /** settings are what the server gets: those of folder (default: the folder of the first root). */
+  private settings(folder: vscode.Uri | undefined = this.folder()?.uri) {
+    const c = vscode.workspace.getConfiguration('krls', folder);
     const trusted = vscode.workspace.isTrusted;
     const raw = {
       srctree: c.get('srctree'),
@@ -134,27 +152,60 @@ class Krls implements vscode.Disposable {
     if (raw.allowShell === true && !trusted) {
       this.log('krls.kconfig.allowShell is ignored: the workspace is not trusted');
     }
-    return serverSettings(raw, trusted);
+    return serverSettings(raw, trusted, folder?.scheme === 'file' ? folder.fsPath : undefined);
   }
 
-  /** maybeStart starts the server when the window shows a kernel tree or module (or such a Rust file opens). */
+  /**
+   * maybeStart starts the server when the window shows a kernel tree or
+   * module (or such a Rust file opens). A Rust file of a root not served yet
+   * adds its root: the client restarts with the wider selector.
+   */
   async maybeStart(doc?: vscode.TextDocument): Promise<void> {
-    if (this.client || this.starting) {
-      return;
-    }
     if (doc && (doc.languageId !== 'rust' || doc.uri.scheme !== 'file')) {
       return;
     }
     const active = vscode.window.activeTextEditor?.document;
     const rustFile = doc?.uri.fsPath ?? (active?.languageId === 'rust' && active.uri.scheme === 'file' ? active.uri.fsPath : undefined);
-    const root = shouldActivate(this.folders(), rustFile);
-    if (!root) {
+    if (this.client || this.starting) {
+      if (rustFile && !rootOf(this.roots, rustFile)) {
+        const r = findRoot(path.dirname(rustFile));
+        const more = r && withRoot(this.roots, r);
+        if (r && more) {
+          this.roots = more;
+          this.log(`${r.kind === 'kernel' ? 'kernel tree' : 'out-of-tree module'} ${r.dir}: restarting to serve it too`);
+          await this.restart(false);
+        }
+      }
+      return;
+    }
+    let roots = this.folderRoots();
+    const fileRoot = rustFile ? findRoot(path.dirname(rustFile)) : undefined;
+    roots = (fileRoot && withRoot(roots, fileRoot)) || roots;
+    if (roots.length === 0) {
       this.log(`not a kernel tree or out-of-tree module (folders: ${this.folders().join(', ') || 'none'}); krls waits for a Rust file of one`);
       return;
     }
-    this.root = root;
-    this.log(`${root.kind === 'kernel' ? 'kernel tree' : 'out-of-tree module'} ${root.dir}`);
+    this.roots = roots;
+    for (const r of roots) {
+      this.log(`${r.kind === 'kernel' ? 'kernel tree' : 'out-of-tree module'} ${r.dir}`);
+    }
     await this.start();
+  }
+
+  /** foldersChanged serves the roots of added folders (and keeps those of the files opened). */
+  private async foldersChanged(): Promise<void> {
+    if (!this.client && !this.starting) {
+      return this.maybeStart();
+    }
+    let roots = this.roots;
+    for (const r of this.folderRoots()) {
+      roots = withRoot(roots, r) ?? roots;
+    }
+    if (roots !== this.roots) {
+      this.roots = roots;
+      this.log('workspace folders changed: restarting to serve their trees');
+      await this.restart(false);
+    }
   }
 
   private async start(): Promise<void> {
@@ -188,11 +239,12 @@ class Krls implements vscode.Disposable {
     const serverOptions: ServerOptions = {
       command,
       args: ['serve', ...extra],
-      options: { cwd: folder?.uri.fsPath ?? this.root?.dir },
+      options: { cwd: folder?.uri.fsPath ?? this.roots[0]?.dir },
     };
+    const s = this.settings();
     const clientOptions: LanguageClientOptions = {
-      documentSelector: selector,
-      initializationOptions: this.settings(),
+      documentSelector: selectorOf(this.roots, [s.krls.objtree, s.krls.kdir].filter((p) => path.isAbsolute(p))),
+      initializationOptions: s,
       outputChannel: this.output,
       markdown: { isTrusted: false, supportHtml: false },
       workspaceFolder: folder,
@@ -263,10 +315,11 @@ class Krls implements vscode.Disposable {
     if (userAsked) {
       this.log('restart');
     }
-    if (!this.root) {
-      this.root = shouldActivate(this.folders(), vscode.window.activeTextEditor?.document.uri.fsPath);
+    if (this.roots.length === 0) {
+      const r = shouldActivate(this.folders(), vscode.window.activeTextEditor?.document.uri.fsPath);
+      this.roots = r ? [r] : [];
     }
-    if (!this.root) {
+    if (this.roots.length === 0) {
       void vscode.window.showWarningMessage('krls: this window shows no kernel tree or out-of-tree module.');
       return;
     }
@@ -324,23 +377,38 @@ class Krls implements vscode.Disposable {
     }
   }
 
-  private run(cmd: string, args: string[], cwd: string | undefined, token?: vscode.CancellationToken): Promise<{ code: number; stdout: string; stderr: string }> {
+  /**
+   * run runs a krls command; it rejects when the command cannot run. A
+   * cancelled run resolves with cancelled set (its killed process has no
+   * exit status: that is not a failure to report).
+   */
+  private run(cmd: string, args: string[], cwd: string | undefined, token?: vscode.CancellationToken): Promise<{ code: number; stdout: string; stderr: string; cancelled?: boolean }> {
     this.log(`$ ${cmd} ${args.join(' ')}${cwd ? `   (in ${cwd})` : ''}`);
     return new Promise((resolve, reject) => {
       const child = cp.execFile(cmd, args, { cwd, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+        if (token?.isCancellationRequested) {
+          resolve({ code: -1, stdout, stderr, cancelled: true });
+          return;
+        }
         if (err && typeof (err as { code?: unknown }).code !== 'number') {
           reject(err);
           return;
         }
         resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
       });
-      token?.onCancellationRequested(() => child.kill());
+      const sub = token?.onCancellationRequested(() => child.kill());
+      child.on('close', () => sub?.dispose());
     });
   }
 
   private async explain(given?: string): Promise<void> {
     let name = given;
-    if (!name) {
+    if (name !== undefined && name.trim() !== '' && !symbolOf(name)) {
+      // From a command: link or another extension: say why nothing opens.
+      void vscode.window.showErrorMessage(`krls: "${name}" is not a Kconfig symbol name (letters, digits and _, with or without CONFIG_).`);
+      return;
+    }
+    if (!name?.trim()) {
       // Offer the CONFIG_ name under the cursor.
       const ed = vscode.window.activeTextEditor;
       let guess = '';
@@ -356,18 +424,24 @@ class Krls implements vscode.Disposable {
         validateInput: (v) => (v.trim() === '' || validSymbolName(v) ? undefined : 'Letters, digits and _ only'),
       });
     }
-    if (!name || !validSymbolName(name)) {
-      return;
+    const sym = name === undefined ? undefined : symbolOf(name);
+    if (!sym) {
+      return; // the input box was dismissed
     }
     const cmd = this.cli();
     if (!cmd) {
       return;
     }
-    const folder = this.folder()?.uri.fsPath;
-    const args = explainArgs(name, this.settings(), folder, this.root?.kind === 'kernel' ? this.root.dir : undefined, (d) => isKernelTree(d) || fs.existsSync(path.join(d, 'Kconfig')));
+    // The tree of the file in front of the user, else the first root.
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const file = active?.scheme === 'file' ? active.fsPath : undefined;
+    const root = (file && (rootOf(this.roots, file) ?? findRoot(path.dirname(file)))) || this.roots[0];
+    const wf = (active && vscode.workspace.getWorkspaceFolder(active)) ?? this.folder(root);
+    const folder = wf?.uri.fsPath;
+    const args = explainArgs(sym, this.settings(wf?.uri), folder, root?.kind === 'kernel' ? root.dir : undefined, srctreeOfObjtree, process.env.KDIR);
     let text: string;
     try {
-      const r = await this.run(cmd, args, folder ?? this.root?.dir);
+      const r = await this.run(cmd, args, folder ?? root?.dir);
       text = r.code === 0 ? r.stdout : `krls ${args.join(' ')}\nexited with status ${r.code}\n\n${r.stderr}${r.stdout}`;
       if (r.code !== 0) {
         this.log(r.stderr.trim());
@@ -375,7 +449,6 @@ class Krls implements vscode.Disposable {
     } catch (e) {
       text = `krls ${args.join(' ')}\ndid not run: ${e instanceof Error ? e.message : String(e)}\n`;
     }
-    const sym = name.trim().replace(/^CONFIG_/, '');
     const uri = vscode.Uri.from({ scheme: explainScheme, path: `/CONFIG_${sym}.txt` });
     this.explains.set(uri.toString(), text);
     this.explainChanged.fire(uri);
@@ -384,11 +457,17 @@ class Krls implements vscode.Disposable {
   }
 
   private async checkWorkspace(): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      // krls check reads the tree's .clippy.toml and runs git in it: not in
+      // a repository the user has not trusted.
+      void vscode.window.showWarningMessage('krls: Check Workspace runs krls in the repository, which Restricted Mode does not allow. Trust the workspace to use it.', 'Manage Workspace Trust').then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+      return;
+    }
     const cmd = this.cli();
     if (!cmd) {
       return;
     }
-    const folders = this.folders();
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
     if (folders.length === 0) {
       void vscode.window.showWarningMessage('krls: Check Workspace needs an open folder.');
       return;
@@ -398,16 +477,29 @@ class Krls implements vscode.Disposable {
       async (progress, token) => {
         this.checkDiags.clear();
         const byFile = new Map<string, vscode.Diagnostic[]>();
-        let total = 0;
-        for (const folder of folders) {
+        const found: Problem[] = [];
+        const failed = (folder: string, why: string) => {
+          void vscode.window.showErrorMessage(`krls check failed on ${folder}: ${why}`, 'Show Output').then((a) => a && this.output.show(true));
+        };
+        for (const wf of folders) {
+          const folder = wf.uri.fsPath;
           progress.report({ message: folder });
-          const r = await this.run(cmd, ['check', '--format', 'json', folder], folder, token);
-          if (token.isCancellationRequested) {
+          let r;
+          try {
+            r = await this.run(cmd, checkArgs(this.settings(wf.uri), folder), folder, token);
+          } catch (e) {
+            const msg = e instanceof Error ? e.message : String(e);
+            this.log(`krls check did not run: ${msg}`);
+            failed(folder, msg);
+            return;
+          }
+          if (r.cancelled || token.isCancellationRequested) {
+            this.log('krls check: cancelled');
             return;
           }
           if (r.code > 1) {
             this.log(r.stderr.trim());
-            void vscode.window.showErrorMessage(`krls check failed on ${folder}: ${r.stderr.trim().split('\n')[0] || `exit status ${r.code}`}`, 'Show Output').then((a) => a && this.output.show(true));
+            failed(folder, r.stderr.trim().split('\n')[0] || `exit status ${r.code}`);
             continue;
           }
           const lines = (p: string) => {
@@ -418,20 +510,27 @@ class Krls implements vscode.Disposable {
               return undefined;
             }
           };
-          const problems = toProblems(parseCheckOutput(r.stdout), folder, lines);
-          total += problems.length;
-          for (const p of problems) {
-            const d = new vscode.Diagnostic(
-              new vscode.Range(p.startLine, p.startChar, p.endLine, p.endChar),
-              p.message,
-              { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint }[p.severity],
-            );
-            d.source = 'krls check';
-            d.code = p.rule;
-            const list = byFile.get(p.path) ?? [];
-            list.push(d);
-            byFile.set(p.path, list);
+          try {
+            found.push(...toProblems(parseCheckOutput(r.stdout), folder, lines));
+          } catch (e) {
+            const msg = e instanceof Error ? e.message : String(e);
+            this.log(`krls check printed what the extension cannot read (${msg}):\n${r.stdout.slice(0, 2000)}`);
+            failed(folder, `unexpected output (${msg})`);
           }
+        }
+        const problems = dedupeProblems(found);
+        const total = problems.length;
+        for (const p of problems) {
+          const d = new vscode.Diagnostic(
+            new vscode.Range(p.startLine, p.startChar, p.endLine, p.endChar),
+            p.message,
+            { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint }[p.severity],
+          );
+          d.source = 'krls check';
+          d.code = p.rule;
+          const list = byFile.get(p.path) ?? [];
+          list.push(d);
+          byFile.set(p.path, list);
         }
         for (const [p, diags] of byFile) {
           this.checkDiags.set(vscode.Uri.file(p), diags);

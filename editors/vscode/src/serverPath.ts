@@ -47,6 +47,11 @@ export function expandPath(p: string, base: string | undefined, home = os.homedi
   return path.normalize(s);
 }
 
+/** isPathLike says whether a krls.server.path names a file rather than a command to look up on PATH. */
+export function isPathLike(s: string): boolean {
+  return path.isAbsolute(s) || /[\\/]/.test(s) || s.startsWith('~') || s.includes('${workspaceFolder}');
+}
+
 /** lookPath finds name in the folders of PATH, like the shell. */
 export function lookPath(name: string, envPath: string | undefined): string | undefined {
   for (const dir of (envPath ?? '').split(path.delimiter)) {
@@ -70,8 +75,10 @@ export function lookPath(name: string, envPath: string | undefined): string | un
 export function resolveServer(setting: string | undefined, workspaceFolder: string | undefined, envPath: string | undefined): Resolved {
   const s = (setting ?? '').trim();
   if (s !== '') {
-    // A bare name (no slash) is looked up on PATH, like a shell command.
-    if (!s.includes('/') && !s.startsWith('~')) {
+    // A bare name is looked up on PATH, like a shell command; anything
+    // with a separator of either kind (C:\tools\krls.exe, .\bin\krls,
+    // bin/krls), ~ or ${workspaceFolder} is a path.
+    if (!isPathLike(s)) {
       const found = lookPath(s, envPath);
       if (found) {
         return { command: found, source: 'setting' };

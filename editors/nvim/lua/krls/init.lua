@@ -187,15 +187,84 @@ local function unwrap(t)
   return type(t.krls) == 'table' and t.krls or t
 end
 
+local function exists(path)
+  return uv.fs_stat(path) ~= nil
+end
+
+-- The server's (and lsp/krls.lua's) kernel tree: Kconfig, Makefile and
+-- rust/kernel/lib.rs.
 local function is_kernel_tree(dir)
-  return vim.fn.filereadable(dir .. '/Kconfig') == 1 and vim.fn.isdirectory(dir .. '/rust/kernel') == 1
+  return exists(dir .. '/Kconfig') and exists(dir .. '/Makefile') and exists(dir .. '/rust/kernel/lib.rs')
+end
+
+--- srctree_of_objtree returns the source tree of a kernel folder, as the
+--- server finds it: the folder itself when it has a top Kconfig and
+--- Makefile, else the tree its Makefile includes (`make O=` and the
+--- distributions' header packages write "include /path/to/src/Makefile"
+--- there); nil: neither.
+function M.srctree_of_objtree(dir)
+  if exists(dir .. '/Kconfig') and exists(dir .. '/Makefile') then
+    return dir
+  end
+  local f = io.open(dir .. '/Makefile', 'r')
+  if not f then
+    return nil
+  end
+  local text = f:read('*a') or ''
+  f:close()
+  for line in text:gmatch('[^\n]+') do
+    local inc = vim.trim(line):match('^include%s+(.-)%s*$')
+    if inc == 'Makefile' or (inc and inc:match('/Makefile$')) then
+      local src = inc:match('^(.*)/Makefile$') or '.'
+      if src:sub(1, 1) ~= '/' then
+        src = dir .. '/' .. src
+      end
+      if exists(src .. '/Kconfig') then
+        return src
+      end
+    end
+  end
+  return nil
+end
+
+--- expand returns a path setting as the server and the VS Code extension
+--- read it: ~ and ~/ expanded, relative paths taken from root. nil for an
+--- empty or missing one.
+function M.expand(p, root)
+  if type(p) ~= 'string' or vim.trim(p) == '' then
+    return nil
+  end
+  p = vim.trim(p)
+  local home = vim.env.HOME or ''
+  if p == '~' then
+    p = home
+  elseif p:sub(1, 2) == '~/' then
+    p = home .. p:sub(2)
+  end
+  if p:sub(1, 1) ~= '/' and root then
+    p = root .. '/' .. p
+  end
+  return p
+end
+
+--- symbol_of returns the Kconfig symbol of a name as the user types it
+--- (NET or CONFIG_NET): NET; nil when it is not one (so that no flag such
+--- as --allow-shell reaches the command line).
+function M.symbol_of(name)
+  local sym = vim.trim(name or ''):gsub('^CONFIG_', '')
+  if sym:match('^[%w_]+$') then
+    return sym
+  end
+  return nil
 end
 
 --- explain_args returns the command line of `krls config explain SYMBOL`
---- for bufnr: the server binary of the client's cmd; --srctree and
---- --objtree from the settings (relative to the root, as the server reads
---- them), else the kernel tree the buffer is in, else the module's kdir or
---- $KDIR; --allow-shell when kconfig.allowShell is set.
+--- for bufnr, choosing the trees as the server does: the server binary of
+--- the client's cmd; --srctree: the setting (relative to the root, ~
+--- expanded), else the kernel tree the buffer is in, else for a module the
+--- source tree of kdir or $KDIR (itself, or the tree its Makefile
+--- includes); --objtree: the setting, else for a module kdir itself;
+--- --allow-shell when kconfig.allowShell is set.
 function M.explain_args(symbol, bufnr)
   local client = krls_client(bufnr)
   local cfg = client and client.config or active_config()
@@ -205,26 +274,24 @@ function M.explain_args(symbol, bufnr)
     root = root_of(cfg, bufnr)
   end
   local function abs(p)
-    if type(p) ~= 'string' or p == '' then
-      return nil
-    end
-    if p:sub(1, 1) ~= '/' and root then
-      p = root .. '/' .. p
-    end
-    return p
+    return M.expand(p, root)
   end
   local exe = type(cfg.cmd) == 'table' and cfg.cmd[1] or 'krls'
   local args = { exe, 'config', 'explain', symbol }
-  local srctree = abs(o.srctree)
+  local srctree, objtree = abs(o.srctree), abs(o.objtree)
   if not srctree and root and is_kernel_tree(root) then
     srctree = root
   end
-  srctree = srctree or abs(o.kdir) or abs(vim.env.KDIR)
+  local kdir = abs(o.kdir) or abs(vim.env.KDIR)
+  if not srctree and kdir then
+    srctree = M.srctree_of_objtree(kdir)
+    objtree = objtree or kdir
+  end
   if srctree then
     vim.list_extend(args, { '--srctree', srctree })
   end
-  if abs(o.objtree) then
-    vim.list_extend(args, { '--objtree', abs(o.objtree) })
+  if objtree then
+    vim.list_extend(args, { '--objtree', objtree })
   end
   if type(o.kconfig) == 'table' and o.kconfig.allowShell == true then
     table.insert(args, '--allow-shell')
@@ -237,10 +304,10 @@ end
 --- buffer.
 function M.explain(symbol)
   local bufnr = vim.api.nvim_get_current_buf()
-  symbol = (symbol and symbol ~= '') and symbol or vim.fn.expand('<cword>')
-  symbol = symbol:gsub('^CONFIG_', '')
-  if symbol == '' then
-    vim.notify('KrlsExplain: give a Kconfig symbol', vim.log.levels.ERROR)
+  local given = (symbol and symbol ~= '') and symbol or vim.fn.expand('<cword>')
+  symbol = M.symbol_of(given)
+  if not symbol then
+    vim.notify('KrlsExplain: ' .. vim.inspect(given) .. ' is not a Kconfig symbol (letters, digits and _, with or without CONFIG_)', vim.log.levels.ERROR)
     return
   end
   local args = M.explain_args(symbol, bufnr)

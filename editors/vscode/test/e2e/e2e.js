@@ -3,12 +3,14 @@
 // with a timeout and the name of what was awaited; a screenshot is taken
 // after each step and on failure.
 //
-//   node e2e.js URL TREE UNSAFE_POS_JSON ARTIFACTS
+//   node e2e.js URL TREE UNSAFE_POS_JSON ARTIFACTS PLAIN_RS
+// The window shows two folders: TREE and an ordinary Cargo project, whose
+// PLAIN_RS has an undocumented unsafe block krls must not report.
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
 
-const [url, tree, posFile, shots] = process.argv.slice(2);
+const [url, tree, posFile, shots, plainRs] = process.argv.slice(2);
 const T = Number(process.env.E2E_TIMEOUT_MS || 90000);
 const objtree = process.env.KRLS_KERNEL_OBJ_X86_64; // krls.objtree in the user settings
 const unsafePos = JSON.parse(fs.readFileSync(posFile, 'utf8')); // 1-based line/column of the undocumented block
@@ -99,6 +101,10 @@ function lineCol(file, needle, skip = 0) {
       await waitFor(page.locator('.explorer-folders-view, .explorer-viewlet'), 'the explorer');
     });
 
+    await step('a Rust file of the other folder opens first', async () => {
+      await quickOpen(plainRs);
+    });
+
     await step('error.rs opens, the status bar shows the configuration', async () => {
       await quickOpen(errorRs);
       await waitFor(page.locator('.statusbar-item', { hasText: 'krls: x86_64 · RUST=y' }), 'the status bar item "krls: x86_64 · RUST=y"');
@@ -112,8 +118,12 @@ function lineCol(file, needle, skip = 0) {
       if (!text.includes(`[Ln ${unsafePos.line}, Col ${unsafePos.column}]`)) {
         throw new Error(`the warning is not at Ln ${unsafePos.line}, Col ${unsafePos.column}: ${JSON.stringify(text)}`);
       }
+      // One row: the kernel tree's. The Cargo project's main.rs (opened
+      // before error.rs, with the same kind of block) gets nothing.
       const all = await page.locator('.markers-panel .monaco-list-row', { hasText: WARNING }).count();
-      if (all !== 1) throw new Error(`${all} rows with the warning, want 1`);
+      if (all !== 1) throw new Error(`${all} rows with the warning, want 1 (krls must not serve ${plainRs})`);
+      const plain = await page.locator('.markers-panel .monaco-list-row', { hasText: 'main.rs' }).count();
+      if (plain !== 0) throw new Error(`the Problems panel lists main.rs of the Cargo project: krls served a file outside the kernel tree`);
       await shot('problems-safety-warning');
     });
 
@@ -133,7 +143,11 @@ function lineCol(file, needle, skip = 0) {
         await item.hover();
       }
       await page.keyboard.press('Enter');
+      // The row goes from a panel that is still shown (a hidden panel has
+      // no rows either), and the squiggle from the editor.
       await waitFor(page.locator('.markers-panel .monaco-list-row', { hasText: WARNING }), 'the warning to leave the Problems panel', { state: 'detached' });
+      await waitFor(page.locator('.markers-panel'), 'the Problems panel, still shown', { state: 'visible' });
+      await waitFor(editor.locator('.squiggly-warning'), 'the warning squiggle to leave the editor', { state: 'detached' });
       await page.keyboard.press('Control+S');
       await waitFor(page.locator('.tab.active:not(.dirty)', { hasText: 'error.rs' }), 'error.rs to be saved');
       // The save reaches the disk through code-server: poll the file.

@@ -55,6 +55,13 @@ node -e '
   fs.writeFileSync(process.argv[2], JSON.stringify({ line: i, column: lines[i - 1].indexOf("unsafe") + 1 }));
 ' "$T/rust/kernel/error.rs" "$W/unsafe-pos.json"
 
+# A second folder: an ordinary Cargo project with an undocumented unsafe
+# block, which krls must leave alone (it serves the kernel tree only).
+mkdir -p "$W/plain/src"
+printf '[package]\nname = "plain"\nversion = "0.1.0"\nedition = "2021"\n' > "$W/plain/Cargo.toml"
+printf 'fn main() {\n    unsafe { core::hint::unreachable_unchecked() }\n}\n' > "$W/plain/src/main.rs"
+printf '{ "folders": [ { "path": "%s" }, { "path": "%s" } ] }\n' "$T" "$W/plain" > "$W/two.code-workspace"
+
 export TMPDIR="$W/tmp"  # code-server drops its sockets there
 export XDG_CONFIG_HOME="$W/xdg" XDG_DATA_HOME="$W/xdg" XDG_CACHE_HOME="$W/cache" # krls's index too
 PORT="${PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}"
@@ -89,7 +96,7 @@ echo "== extension installed ($(( $(date +%s) - t0 ))s)"
 # code-server in a process group of its own, so that its extension host
 # and the krls it started end with it before the work dir is removed.
 setsid node "$CS_ENTRY" "${CSARGS[@]}" --disable-telemetry --disable-update-check \
-  --disable-workspace-trust --disable-getting-started-override "$T" > "$W/code-server.log" 2>&1 &
+  --disable-workspace-trust --disable-getting-started-override > "$W/code-server.log" 2>&1 &
 CSPID=$!
 cleanup() {
   kill -TERM -- "-$CSPID" 2>/dev/null || true
@@ -111,7 +118,7 @@ done
 echo "== code-server up on port $PORT"
 
 rc=0
-node "$HERE/e2e.js" "http://127.0.0.1:$PORT/?folder=$T" "$T" "$W/unsafe-pos.json" "$ARTIFACTS" || rc=$?
+node "$HERE/e2e.js" "http://127.0.0.1:$PORT/?workspace=$W/two.code-workspace" "$T" "$W/unsafe-pos.json" "$ARTIFACTS" "$W/plain/src/main.rs" || rc=$?
 cleanup
 trap - EXIT
 # The extension host's and krls's logs beside the screenshots.

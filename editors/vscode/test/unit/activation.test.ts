@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { findRoot, isKernelTree, isModuleDir, shouldActivate } from '../../src/activation';
+import { findRoot, isKernelTree, isModuleDir, shouldActivate, srctreeOfObjtree } from '../../src/activation';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'krls-activation-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -23,52 +23,40 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-describe('kernel tree', () => {
-  it('needs Kconfig and rust/kernel', () => {
-    assert.equal(isKernelTree(tree({ Kconfig: '', 'rust/kernel/lib.rs': '' })), true);
-    assert.equal(isKernelTree(tree({ Kconfig: '' })), false, 'a C-only tree (no rust/kernel)');
-    assert.equal(isKernelTree(tree({ 'rust/kernel/lib.rs': '' })), false, 'no Kconfig');
-    assert.equal(isKernelTree(tree({ 'Kconfig/': '', 'rust/kernel/': '' })), false, 'Kconfig is a folder');
-    assert.equal(isKernelTree(tree({ Kconfig: '', 'rust/kernel': '' })), false, 'rust/kernel is a file');
-  });
-  it('is found from a folder deep inside', () => {
-    const k = tree({ Kconfig: '', 'rust/kernel/lib.rs': '', 'drivers/net/phy/Makefile': 'obj-$(CONFIG_AX88796B_RUST_PHY) += ax88796b_rust.o\n' });
-    assert.deepEqual(findRoot(path.join(k, 'drivers/net/phy')), { kind: 'kernel', dir: k });
-  });
-  it('wins over a module-like folder inside it', () => {
-    const k = tree({ Kconfig: '', 'rust/kernel/lib.rs': '', 'samples/x/Kbuild': 'obj-m += x.o\n' });
-    assert.deepEqual(findRoot(path.join(k, 'samples/x')), { kind: 'kernel', dir: k });
-  });
+// The cases both clients share with the server's rule (editors/testdata/roots.json).
+interface RootCase {
+  name: string;
+  files: Record<string, string>;
+  from: string;
+  root: string;
+  kind?: 'kernel' | 'module';
+}
+const shared: RootCase[] = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../testdata/roots.json'), 'utf8')).cases;
+
+describe('findRoot: the shared cases (editors/testdata/roots.json)', () => {
+  it('has cases', () => assert.ok(shared.length > 10));
+  for (const c of shared) {
+    it(c.name, () => {
+      const t = tree(c.files);
+      const want = c.root === '' ? undefined : { kind: c.kind, dir: path.join(t, c.root) };
+      assert.deepEqual(findRoot(path.join(t, c.from)), want);
+    });
+  }
 });
 
-describe('out-of-tree module', () => {
-  it('has a Kbuild file', () => {
-    assert.equal(isModuleDir(tree({ Kbuild: 'obj-m := foo.o\n' })), true);
-    assert.equal(isModuleDir(tree({ Kbuild: '' })), true, 'an empty Kbuild counts');
+describe('kernel tree and module predicates', () => {
+  it('isKernelTree needs Kconfig, Makefile and rust/kernel/lib.rs', () => {
+    assert.equal(isKernelTree(tree({ Kconfig: '', Makefile: '', 'rust/kernel/lib.rs': '' })), true);
+    assert.equal(isKernelTree(tree({ Kconfig: '', 'rust/kernel/lib.rs': '' })), false);
   });
-  it('or a Makefile that assigns obj-m', () => {
-    for (const mk of ['obj-m := foo.o\n', 'obj-m += foo.o\n', '\tobj-m=foo.o\n', 'ifneq ($(KERNELRELEASE),)\n  obj-m ?= foo.o\nendif\n']) {
-      assert.equal(isModuleDir(tree({ Makefile: mk })), true, JSON.stringify(mk));
-    }
-  });
-  it('but not a Makefile that only mentions it', () => {
-    for (const mk of ['all:\n\tcc -o x x.c\n', '# obj-m := foo.o\n', 'obj-y += foo.o\n', 'obj-$(CONFIG_FOO) += foo.o\n']) {
-      assert.equal(isModuleDir(tree({ Makefile: mk })), false, JSON.stringify(mk));
-    }
-  });
-  it('is found from a subfolder', () => {
-    const m = tree({ Kbuild: 'obj-m := foo.o\n', 'src/foo.rs': '' });
-    assert.deepEqual(findRoot(path.join(m, 'src')), { kind: 'module', dir: m });
-  });
-  it('is the nearest one when modules nest', () => {
-    const m = tree({ Kbuild: '', 'inner/Makefile': 'obj-m := x.o\n' });
-    assert.deepEqual(findRoot(path.join(m, 'inner')), { kind: 'module', dir: path.join(m, 'inner') });
+  it('isModuleDir reads a Makefile with CRLF line ends', () => {
+    assert.equal(isModuleDir(tree({ Makefile: 'KDIR ?= /k\r\nobj-m := foo.o\r\n' })), true);
   });
 });
 
 describe('shouldActivate', () => {
   const plain = tree({ 'src/main.rs': '', 'Cargo.toml': '' });
-  const kernel = tree({ Kconfig: '', 'rust/kernel/lib.rs': '' });
+  const kernel = tree({ Kconfig: '', Makefile: '', 'rust/kernel/lib.rs': '' });
   const mod = tree({ Kbuild: '', 'foo.rs': '' });
   it('activates for a kernel tree folder', () => {
     assert.equal(shouldActivate([plain, kernel])?.kind, 'kernel');
@@ -86,5 +74,21 @@ describe('shouldActivate', () => {
   });
   it('does not fail on folders that do not exist', () => {
     assert.equal(shouldActivate([path.join(tmp, 'nope')], path.join(tmp, 'nope/x.rs')), undefined);
+  });
+});
+
+describe('srctreeOfObjtree', () => {
+  it('is the folder itself for a source tree', () => {
+    const k = tree({ Kconfig: '', Makefile: '' });
+    assert.equal(srctreeOfObjtree(k), k);
+  });
+  it("is the tree an object tree's Makefile includes", () => {
+    const k = tree({ Kconfig: '', Makefile: '' });
+    const o = tree({ Makefile: `# Automatically generated by ${k}/Makefile: don't edit\ninclude ${k}/Makefile\n`, '.config': '' });
+    assert.equal(srctreeOfObjtree(o), k);
+  });
+  it('is undefined for other folders', () => {
+    assert.equal(srctreeOfObjtree(tree({ Makefile: 'include /nonexistent/Makefile\n' })), undefined);
+    assert.equal(srctreeOfObjtree(tree({ 'x.rs': '' })), undefined);
   });
 });

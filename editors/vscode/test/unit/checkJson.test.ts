@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { parseCheckOutput, toProblems, utf16Column } from '../../src/checkJson';
+import { dedupeProblems, parseCheckOutput, toProblems, utf16Column } from '../../src/checkJson';
 
 const out = JSON.stringify([
   { file: 'drivers/x.rs', line: 3, column: 6, endLine: 3, endColumn: 11, severity: 'warning', rule: 'undocumented-unsafe', message: 'unsafe block missing a safety comment' },
@@ -39,5 +39,21 @@ describe('krls check JSON', () => {
     assert.equal(utf16Column('😀x', 3), 3);
     assert.equal(utf16Column('ab', 6), 5, 'past the end of the line');
     assert.equal(utf16Column(undefined, 4), 3);
+  });
+});
+
+describe('dedupeProblems', () => {
+  it('keeps one of the findings nested folders both report', () => {
+    const f = parseCheckOutput(out);
+    // /ws and /ws/drivers/.. both checked: the same file, reported from two cwds.
+    const a = toProblems(f, '/ws', () => undefined);
+    const b = toProblems(parseCheckOutput(JSON.stringify([{ ...JSON.parse(out)[0], file: 'x.rs' }])), '/ws/drivers', () => undefined);
+    const all = dedupeProblems([...a, ...b]);
+    assert.equal(all.length, 2);
+    assert.deepEqual(all.map((p) => p.path), ['/ws/drivers/x.rs', '/abs/y.rs']);
+  });
+  it('keeps different rules at the same place', () => {
+    const [p] = toProblems(parseCheckOutput(out), '/ws', () => undefined);
+    assert.equal(dedupeProblems([p, { ...p, rule: 'other' }]).length, 2);
   });
 });

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { NotFoundError, expandPath, lookPath, resolveServer } from '../../src/serverPath';
+import { NotFoundError, isPathLike, expandPath, lookPath, resolveServer } from '../../src/serverPath';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'krls-serverpath-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -40,6 +40,13 @@ describe('resolveServer', () => {
   });
   it('looks a bare name up on PATH', () => {
     assert.deepEqual(resolveServer('krls', ws, binB), { command: krlsB, source: 'setting' });
+  });
+  it('takes a setting with backslashes for a path, not a name to look up on PATH', () => {
+    for (const s of ['C:\\tools\\krls.exe', '.\\bin\\krls']) {
+      assert.throws(() => resolveServer(s, ws, binB), (e: unknown) => e instanceof NotFoundError && /does not exist/.test(e.message), s);
+    }
+    assert.ok(isPathLike('/usr/bin/krls') && isPathLike('bin/krls') && isPathLike('~/go/bin/krls') && isPathLike('${workspaceFolder}/krls'));
+    assert.ok(!isPathLike('krls') && !isPathLike('krls-dev'));
   });
   it('fails clearly for a setting that does not exist, not falling back to PATH', () => {
     assert.throws(() => resolveServer('/nonexistent/krls', ws, binB), (e: unknown) => e instanceof NotFoundError && /does not exist/.test(e.message) && e.setting === 'krls.server.path');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { explainArgs, serverSettings, validSymbolName } from '../../src/settings';
+import { checkArgs, explainArgs, serverSettings, symbolOf, validSymbolName } from '../../src/settings';
 
 describe('serverSettings', () => {
   it('sends every key, so that clearing a setting clears the server value', () => {
@@ -10,10 +10,20 @@ describe('serverSettings', () => {
     });
   });
   it('passes the paths and options through', () => {
-    const s = serverSettings({ srctree: ' /src/linux ', objtree: 'build', kdir: '~/k', allowShell: true, checkPrivateItems: false, rules: ['undocumented-unsafe', '', 3] }, true);
+    const s = serverSettings({ srctree: ' /src/linux ', objtree: 'build', kdir: '~/k', allowShell: true, checkPrivateItems: false, rules: ['undocumented-unsafe', '', 3] }, true, '/ws', '/home/me');
     assert.deepEqual(s.krls, {
-      srctree: '/src/linux', objtree: 'build', kdir: '~/k', kconfig: { allowShell: true }, checkPrivateItems: false, rules: ['undocumented-unsafe'],
+      srctree: '/src/linux', objtree: '/ws/build', kdir: '/home/me/k', kconfig: { allowShell: true }, checkPrivateItems: false, rules: ['undocumented-unsafe'],
     });
+  });
+  it('expands ${workspaceFolder} and ~ for the folder, as Explain does', () => {
+    const raw = { srctree: '${workspaceFolder}/linux', objtree: '${workspaceFolder}/../build', kdir: '~' };
+    const s = serverSettings(raw, true, '/ws/mod', '/home/me');
+    assert.deepEqual([s.krls.srctree, s.krls.objtree, s.krls.kdir], ['/ws/mod/linux', '/ws/build', '/home/me']);
+    // Explain gets the same trees from these settings.
+    assert.deepEqual(explainArgs('NET', s, '/ws/mod', undefined, (d) => d), ['config', 'explain', 'NET', '--srctree', '/ws/mod/linux', '--objtree', '/ws/build']);
+    // Without a folder: ~ only, relative paths left to the server.
+    assert.equal(serverSettings({ objtree: 'build', kdir: '~/k' }, true, undefined, '/home/me').krls.objtree, 'build');
+    assert.equal(serverSettings({ kdir: '~/k' }, true, undefined, '/home/me').krls.kdir, '/home/me/k');
   });
   it('honours kconfig.allowShell only in a trusted workspace', () => {
     assert.equal(serverSettings({ allowShell: true }, false).krls.kconfig.allowShell, false);
@@ -28,7 +38,7 @@ describe('serverSettings', () => {
 });
 
 describe('explainArgs', () => {
-  const none = () => false;
+  const none = () => undefined;
   it('uses the settings, resolved from the folder', () => {
     const s = serverSettings({ srctree: 'linux', objtree: '/build/x86' }, true);
     assert.deepEqual(explainArgs('CONFIG_NET', s, '/ws', undefined, none), ['config', 'explain', 'NET', '--srctree', '/ws/linux', '--objtree', '/build/x86']);
@@ -36,10 +46,17 @@ describe('explainArgs', () => {
   it('falls back to the kernel tree found', () => {
     assert.deepEqual(explainArgs(' RUST ', serverSettings({}, true), '/src/linux/drivers', '/src/linux', none), ['config', 'explain', 'RUST', '--srctree', '/src/linux']);
   });
-  it('uses KDIR as srctree or objtree', () => {
+  it('takes the trees of a module from KDIR, as the server does', () => {
     const s = serverSettings({ kdir: '/lib/modules/6.12/build' }, true);
-    assert.deepEqual(explainArgs('NET', s, '/mod', undefined, () => true), ['config', 'explain', 'NET', '--srctree', '/lib/modules/6.12/build']);
-    assert.deepEqual(explainArgs('NET', s, '/mod', undefined, none), ['config', 'explain', 'NET', '--objtree', '/lib/modules/6.12/build']);
+    // A source tree: srctree and objtree both KDIR.
+    assert.deepEqual(explainArgs('NET', s, '/mod', undefined, (d) => d), ['config', 'explain', 'NET', '--srctree', '/lib/modules/6.12/build', '--objtree', '/lib/modules/6.12/build']);
+    // An object tree: the source tree its Makefile includes, objtree KDIR.
+    assert.deepEqual(explainArgs('NET', s, '/mod', undefined, () => '/usr/src/linux-common'), ['config', 'explain', 'NET', '--srctree', '/usr/src/linux-common', '--objtree', '/lib/modules/6.12/build']);
+    // $KDIR when the setting is empty; the setting's objtree wins.
+    const o = serverSettings({ objtree: '/build/x86' }, true);
+    assert.deepEqual(explainArgs('NET', o, '/mod', undefined, () => '/src/linux', '/k'), ['config', 'explain', 'NET', '--srctree', '/src/linux', '--objtree', '/build/x86']);
+    // In a kernel tree KDIR plays no part.
+    assert.deepEqual(explainArgs('NET', s, '/src/linux', '/src/linux', (d) => d), ['config', 'explain', 'NET', '--srctree', '/src/linux']);
   });
   it('passes --allow-shell only when allowed (trusted)', () => {
     assert.ok(explainArgs('NET', serverSettings({ allowShell: true }, true), '/ws', '/ws', none).includes('--allow-shell'));
@@ -50,5 +67,23 @@ describe('explainArgs', () => {
     assert.ok(validSymbolName('64BIT'));
     assert.ok(!validSymbolName('NET; rm -rf /'));
     assert.ok(!validSymbolName(''));
+    assert.ok(!validSymbolName('CONFIG_'), 'CONFIG_ alone names no symbol');
+    assert.ok(!validSymbolName('--allow-shell'));
+    assert.equal(symbolOf(' CONFIG_NET '), 'NET');
+    assert.equal(symbolOf('CONFIG_'), undefined);
+  });
+});
+
+describe('checkArgs', () => {
+  it('checks the folder with all rules by default', () => {
+    assert.deepEqual(checkArgs(serverSettings({}, true), '/ws'), ['check', '--format', 'json', '/ws']);
+  });
+  it('passes krls.rules and krls.checkPrivateItems', () => {
+    const s = serverSettings({ rules: ['undocumented-unsafe', ' missing-safety-doc '], checkPrivateItems: true }, true);
+    assert.deepEqual(checkArgs(s, '/ws'), ['check', '--format', 'json', '--rules', 'undocumented-unsafe,missing-safety-doc', '--check-private-items', '/ws']);
+  });
+  it('leaves private items to .clippy.toml unless the setting is true', () => {
+    assert.ok(!checkArgs(serverSettings({ checkPrivateItems: false }, true), '/ws').includes('--check-private-items'));
+    assert.ok(!checkArgs(serverSettings({ checkPrivateItems: null }, true), '/ws').includes('--check-private-items'));
   });
 });
