@@ -7,7 +7,7 @@
 -- krls attaches only inside a Linux kernel tree (a folder with `Kconfig`,
 -- `Makefile` and `rust/kernel/lib.rs`, the nearest above the file) or an
 -- out-of-tree module folder (a `Kbuild` file, or a `Makefile` that assigns
--- `obj-m` at a line start: `obj-m +=`, `obj-m :=`, `obj-m =`); the kernel
+-- `obj-m` at a line start: `obj-m +=`, `obj-m :=`, `obj-m ?=`, `obj-m =`); the kernel
 -- tree wins over the module-like folders inside it. These are the rules of
 -- the server (workspace/tree.go) and of the VS Code extension; the tests of
 -- both clients share their cases (editors/testdata/roots.json).
@@ -42,8 +42,8 @@ local function is_kernel_tree(dir)
 end
 
 -- An out-of-tree module folder: a Kbuild file, or a Makefile that assigns
--- obj-m at the start of a line (`obj-m := foo.o`, `obj-m += foo.o`,
--- `obj-m = foo.o`).
+-- obj-m at the start of a line, blanks before it allowed (`obj-m := foo.o`,
+-- `obj-m += foo.o`, `obj-m ?= foo.o`, `obj-m = foo.o`).
 local function is_module_dir(dir)
   if exists(dir .. '/Kbuild') then
     return true
@@ -55,7 +55,7 @@ local function is_module_dir(dir)
   local text = f:read('*a') or ''
   f:close()
   for line in text:gmatch('[^\n]+') do
-    if line:match('^obj%-m[ \t]*[:+]?=') then
+    if line:match('^[ \t]*obj%-m[ \t]*[:+?]?=') then
       return true
     end
   end

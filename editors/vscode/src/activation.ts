@@ -37,9 +37,10 @@ export function isKernelTree(dir: string): boolean {
   return ['Kconfig', 'Makefile', path.join('rust', 'kernel', 'lib.rs')].every((n) => exists(path.join(dir, n)));
 }
 
-// obj-m assigned at the start of a line: `obj-m += foo.o`, `obj-m := foo.o`,
-// `obj-m = foo.o`; not in a comment or mid-line.
-const objM = /^obj-m[ \t]*(\+=|:=|=)/m;
+// obj-m assigned at the start of a line (blanks before it allowed):
+// `obj-m += foo.o`, `obj-m := foo.o`, `obj-m ?= foo.o`, `obj-m = foo.o`;
+// not in a comment or mid-line.
+const objM = /^[ \t]*obj-m[ \t]*(\+=|:=|\?=|=)/m;
 
 /** An out-of-tree module folder has a Kbuild file, or a Makefile assigning obj-m. */
 export function isModuleDir(dir: string): boolean {
