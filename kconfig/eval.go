@@ -248,30 +248,23 @@ func (e *Eval) calcVisibility(s *Symbol) {
 	if s.memberOf != nil {
 		return
 	}
-	tri = Yes
-	if s.DirDep != nil {
-		tri = e.calcExpr(s.DirDep)
+	st.dirDep = e.depValue(s, s.DirDep, Yes)
+	st.revDep = e.depValue(s, s.RevDep, No)
+	st.implied = e.depValue(s, s.Implied, No)
+}
+
+// depValue is the value of one of a symbol's dependency expressions
+// (direct, reverse or implied; absent is none), with m raised to y for a
+// bool as sym_calc_visibility does.
+func (e *Eval) depValue(s *Symbol, x *Expr2, none Tri) Tri {
+	tri := none
+	if x != nil {
+		tri = e.calcExpr(x)
 	}
 	if tri == Mod && e.typeOf(s) == Bool {
 		tri = Yes
 	}
-	st.dirDep = tri
-	tri = No
-	if s.RevDep != nil {
-		tri = e.calcExpr(s.RevDep)
-	}
-	if tri == Mod && e.typeOf(s) == Bool {
-		tri = Yes
-	}
-	st.revDep = tri
-	tri = No
-	if s.Implied != nil {
-		tri = e.calcExpr(s.Implied)
-	}
-	if tri == Mod && e.typeOf(s) == Bool {
-		tri = Yes
-	}
-	st.implied = tri
+	return tri
 }
 
 // defaultProp is sym_get_default_prop: the first default whose condition

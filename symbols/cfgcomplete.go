@@ -56,21 +56,11 @@ func CfgCompletionAt(src []byte, f *File, offset int) (prefix string, start int,
 		}
 		s := lo + j
 		i = s
-		if s > 0 && (IsIdentByte(src[s-1]) || src[s-1] == '$') {
+		w, ok := cfgWordAt(src, s)
+		if !ok {
 			continue
 		}
-		e := s + 3
-		attr := false
-		if bytes.HasPrefix(src[e:], []byte("_attr")) {
-			e += 5
-			attr = true
-		}
-		if e < len(src) && IsIdentByte(src[e]) {
-			continue
-		}
-		k := skipSpace(src, e)
-		switch {
-		case k < len(src) && src[k] == '(':
+		if !w.macro {
 			// An attribute: #[ or #![ before the word. A cfg( after a
 			// comma (inside cfg_attr) is reached from its cfg_attr.
 			p := prevNonSpace(src, s)
@@ -80,14 +70,8 @@ func CfgCompletionAt(src []byte, f *File, offset int) (prefix string, start int,
 			if _, _, ok := attrOpener(src, p); !ok {
 				continue
 			}
-		case !attr && k < len(src) && src[k] == '!':
-			k = skipSpace(src, k+1)
-			if k >= len(src) || src[k] != '(' && src[k] != '[' && src[k] != '{' {
-				continue
-			}
-		default:
-			continue
 		}
+		k, e, attr := w.open, w.end, w.attr
 		if k >= start {
 			continue // the cursor is before the open delimiter
 		}

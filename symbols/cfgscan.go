@@ -82,30 +82,51 @@ func cfgCandidates(src []byte) (words []Span, macro []bool) {
 		}
 		s := i + j
 		i = s + 3
-		if s > 0 && (IsIdentByte(src[s-1]) || src[s-1] == '$') {
-			continue
-		}
-		e := s + 3
-		attr := false
-		if bytes.HasPrefix(src[e:], []byte("_attr")) {
-			e += 5
-			attr = true
-		}
-		if e < len(src) && IsIdentByte(src[e]) {
-			continue
-		}
-		k := skipSpace(src, e)
-		switch {
-		case k < len(src) && src[k] == '(':
-			words = append(words, Span{s, e})
-			macro = append(macro, false)
-		case !attr && k < len(src) && src[k] == '!':
-			if k2 := skipSpace(src, k+1); k2 < len(src) && (src[k2] == '(' || src[k2] == '[' || src[k2] == '{') {
-				words = append(words, Span{s, e})
-				macro = append(macro, true)
-			}
+		if w, ok := cfgWordAt(src, s); ok {
+			words = append(words, Span{s, w.end})
+			macro = append(macro, w.macro)
 		}
 	}
+}
+
+// cfgWord is a `cfg`/`cfg_attr` word followed by what makes it one: an
+// open parenthesis (an attribute's predicate) or, for cfg, `!` and a
+// macro's delimiter.
+type cfgWord struct {
+	end   int  // end of the word
+	open  int  // offset of the open delimiter
+	attr  bool // cfg_attr
+	macro bool // cfg!(...)
+}
+
+// cfgWordAt reads the cfg word whose "cfg" starts at s, if it is one:
+// a whole identifier (not $cfg, not cfgx) followed by `(`, or `!` and
+// `(`, `[` or `{`.
+func cfgWordAt(src []byte, s int) (cfgWord, bool) {
+	if s > 0 && (IsIdentByte(src[s-1]) || src[s-1] == '$') {
+		return cfgWord{}, false
+	}
+	w := cfgWord{end: s + 3}
+	if bytes.HasPrefix(src[w.end:], []byte("_attr")) {
+		w.end += 5
+		w.attr = true
+	}
+	if w.end < len(src) && IsIdentByte(src[w.end]) {
+		return cfgWord{}, false
+	}
+	k := skipSpace(src, w.end)
+	switch {
+	case k < len(src) && src[k] == '(':
+		w.open = k
+		return w, true
+	case !w.attr && k < len(src) && src[k] == '!':
+		k = skipSpace(src, k+1)
+		if k < len(src) && (src[k] == '(' || src[k] == '[' || src[k] == '{') {
+			w.open, w.macro = k, true
+			return w, true
+		}
+	}
+	return cfgWord{}, false
 }
 
 func skipSpace(src []byte, i int) int {
