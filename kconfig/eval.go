@@ -269,23 +269,16 @@ func (e *Eval) depValue(s *Symbol, x *Expr2, none Tri) Tri {
 
 // defaultProp is sym_get_default_prop: the first default whose condition
 // holds.
-func (e *Eval) defaultProp(s *Symbol) *Property {
-	for _, p := range s.Props {
-		if p.Kind != PropDefault {
-			continue
-		}
-		v := e.calcExpr(p.Visible)
-		e.propTri[p.id] = v
-		if v != No {
-			return p
-		}
-	}
-	return nil
-}
+func (e *Eval) defaultProp(s *Symbol) *Property { return e.firstProp(s, PropDefault) }
 
-func (e *Eval) rangeProp(s *Symbol) *Property {
+// rangeProp is sym_get_range_prop: the first range whose condition holds.
+func (e *Eval) rangeProp(s *Symbol) *Property { return e.firstProp(s, PropRange) }
+
+// firstProp is the first property of the kind whose condition holds; each
+// condition it evaluates is remembered, as conf's prop->visible.tri.
+func (e *Eval) firstProp(s *Symbol, kind PropKind) *Property {
 	for _, p := range s.Props {
-		if p.Kind != PropRange {
+		if p.Kind != kind {
 			continue
 		}
 		v := e.calcExpr(p.Visible)
