@@ -209,6 +209,17 @@ func (p *parser) enter(line int) bool {
 
 // stmts parses statements until an end keyword (endmenu, endchoice, endif)
 // or the end of the file; it does not consume the end keyword.
+// block parses the statements of a choice, menu or if block opened on
+// line, up to its end keyword, and the end's position; a block nested
+// too deeply has neither (enter has stopped the parse).
+func (p *parser) block(end tokKind, name string, line int) ([]Stmt, Pos) {
+	if !p.enter(line) {
+		return nil, Pos{}
+	}
+	body := p.stmts()
+	return body, p.end(end, name, line)
+}
+
 func (p *parser) stmts() []Stmt {
 	sc := p.scratch
 	start := len(sc.stmts)
@@ -254,11 +265,7 @@ func (p *parser) stmt() Stmt {
 		}
 		p.expectEOL()
 		p.options(choiceOptions, &s.Options)
-		if !p.enter(line) {
-			return s
-		}
-		s.Body = p.stmts()
-		s.EndPos = p.end(tEndchoice, "choice", line)
+		s.Body, s.EndPos = p.block(tEndchoice, "choice", line)
 		return s
 	case tMenu:
 		p.advance()
@@ -268,22 +275,14 @@ func (p *parser) stmt() Stmt {
 		}
 		p.expectEOL()
 		p.options(menuOptions, &s.Options)
-		if !p.enter(line) {
-			return s
-		}
-		s.Body = p.stmts()
-		s.EndPos = p.end(tEndmenu, "menu", line)
+		s.Body, s.EndPos = p.block(tEndmenu, "menu", line)
 		return s
 	case tIf:
 		p.advance()
 		s := &IfStmt{Pos: p.pos(line)}
 		s.Cond = p.expr()
 		p.expectEOL()
-		if !p.enter(line) {
-			return s
-		}
-		s.Body = p.stmts()
-		s.EndPos = p.end(tEndif, "if", line)
+		s.Body, s.EndPos = p.block(tEndif, "if", line)
 		return s
 	case tComment:
 		p.advance()
