@@ -162,16 +162,7 @@ func dotconfigTree(t testing.TB) (string, *Kconfig) {
 // writes and the reader's warnings, in line order, as "LINE: message".
 func applyText(t testing.TB, k *Kconfig, input []byte) ([]byte, []string) {
 	t.Helper()
-	d, err := ParseDotConfig("in", bytes.NewReader(input))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := NewEval(k)
-	e.Apply(d)
-	var out bytes.Buffer
-	if err := e.WriteConfig(&out); err != nil {
-		t.Fatal(err)
-	}
+	out, d, e := applyAndWrite(t, k, input)
 	var ws []*Error
 	ws = append(ws, d.Problems...)
 	for _, w := range e.Warnings {
@@ -184,7 +175,41 @@ func applyText(t testing.TB, k *Kconfig, input []byte) ([]byte, []string) {
 	for _, w := range ws {
 		lines = append(lines, fmt.Sprintf("%d: %s", w.Line, w.Msg))
 	}
-	return out.Bytes(), lines
+	return out, lines
+}
+
+// loadClean loads a Kconfig tree, failing the test on any error that is
+// not a warning.
+func loadClean(t testing.TB, opts LoadOptions) *Kconfig {
+	t.Helper()
+	k, err := Load(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range k.Errors {
+		if !e.Warning {
+			t.Fatalf("load: %v", e)
+		}
+	}
+	return k
+}
+
+// applyAndWrite reads input (named "in") into a new Eval of k, as
+// olddefconfig does, and returns the .config it writes, the input read
+// and the Eval.
+func applyAndWrite(t testing.TB, k *Kconfig, input []byte) ([]byte, *DotConfig, *Eval) {
+	t.Helper()
+	d, err := ParseDotConfig("in", bytes.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEval(k)
+	e.Apply(d)
+	var out bytes.Buffer
+	if err := e.WriteConfig(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes(), d, e
 }
 
 // confReading runs conf on tree with input, returning the .config it

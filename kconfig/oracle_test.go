@@ -2,7 +2,6 @@ package kconfig
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand"
 	"os"
@@ -58,26 +57,8 @@ func (f *fixture) toolEnv(name string) (string, bool) {
 func (f *fixture) olddefconfig(t testing.TB, arch string, input []byte, shell Shell) []byte {
 	t.Helper()
 	tools := NewToolchain(f.src, arch, f.toolEnv)
-	k, err := Load(context.Background(), LoadOptions{Srctree: f.src, Tools: tools, Shell: shell})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range k.Errors {
-		if !e.Warning {
-			t.Fatalf("load: %v", e)
-		}
-	}
-	d, err := ParseDotConfig("in", bytes.NewReader(input))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := NewEval(k)
-	e.Apply(d)
-	var out bytes.Buffer
-	if err := e.WriteConfig(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	out, _, _ := applyAndWrite(t, loadClean(t, LoadOptions{Srctree: f.src, Tools: tools, Shell: shell}), input)
+	return out
 }
 
 // TestFixpoints: each fixture .config, made by the kernel's conf, comes

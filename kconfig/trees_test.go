@@ -64,26 +64,9 @@ func runConf(t *testing.T, conf, tree string, input []byte) []byte {
 func runKrls(t *testing.T, tree string, input []byte, shell Shell) ([]byte, *Kconfig) {
 	t.Helper()
 	tools := &Toolchain{Env: map[string]string{"srctree": tree, "KRLS_TEST_VAR": testEnvVar}}
-	k, err := Load(context.Background(), LoadOptions{Srctree: tree, Tools: tools, Shell: shell})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range k.Errors {
-		if !e.Warning {
-			t.Fatalf("load: %v", e)
-		}
-	}
-	d, err := ParseDotConfig("in", bytes.NewReader(input))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := NewEval(k)
-	e.Apply(d)
-	var out bytes.Buffer
-	if err := e.WriteConfig(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes(), k
+	k := loadClean(t, LoadOptions{Srctree: tree, Tools: tools, Shell: shell})
+	out, _, _ := applyAndWrite(t, k, input)
+	return out, k
 }
 
 func TestTreesAgainstConf(t *testing.T) {
