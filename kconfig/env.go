@@ -76,7 +76,7 @@ func NewToolchain(srctree, arch string, getenv func(string) (string, bool)) *Too
 	env["srctree"] = srctree
 	env["ARCH"] = arch
 	env["SRCARCH"] = SrcArch(arch)
-	env["SUBARCH"] = hostSubarch()
+	env["SUBARCH"] = HostSubarch()
 	if v, err := KernelVersion(srctree); err == nil {
 		env["KERNELVERSION"] = v
 	}
@@ -99,8 +99,9 @@ func (t *Toolchain) ShellEnv() []string {
 	return out
 }
 
-// hostSubarch is the Makefile's SUBARCH: the host's architecture folder.
-func hostSubarch() string {
+// HostSubarch is the Makefile's SUBARCH: the host's architecture folder,
+// and the ARCH make uses when none is given.
+func HostSubarch() string {
 	switch runtime.GOARCH {
 	case "amd64", "386":
 		return "x86"

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -180,7 +179,8 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 	return k, nil
 }
 
-// archOf finds ARCH: from the .config, else $ARCH, else the host's.
+// archOf finds ARCH: from the .config, else $ARCH, else the host's, as
+// the kernel's Makefile defaults it (SUBARCH: x86 on an x86-64 host).
 func archOf(dot *kconfig.DotConfig, getenv func(string) (string, bool)) string {
 	if dot != nil {
 		if a, ok := dot.DetectArch(); ok {
@@ -190,21 +190,7 @@ func archOf(dot *kconfig.DotConfig, getenv func(string) (string, bool)) string {
 	if a, ok := getenv("ARCH"); ok && a != "" {
 		return a
 	}
-	switch runtime.GOARCH {
-	case "amd64":
-		return "x86_64"
-	case "386":
-		return "i386"
-	case "arm":
-		return "arm"
-	case "riscv64":
-		return "riscv"
-	case "ppc64", "ppc64le":
-		return "powerpc"
-	case "loong64":
-		return "loongarch"
-	}
-	return runtime.GOARCH // arm64, s390x, mips...
+	return kconfig.HostSubarch()
 }
 
 // LocateKernel finds the kernel that configures path (a file or folder):
