@@ -1,7 +1,8 @@
 // Package kconfig reads the Linux kernel's Kconfig language and .config
-// files, and evaluates a configuration with the semantics of the kernel's
-// own scripts/kconfig (Linux 6.12), so that its output matches `make
-// olddefconfig` byte for byte. It knows nothing of LSP.
+// files, and evaluates a configuration with the semantics of the tree's
+// own scripts/kconfig (Linux 6.1, 6.12 and 7.x: see Dialect), so that its
+// output matches that tree's `make olddefconfig` byte for byte. It knows
+// nothing of LSP.
 //
 // Work happens in three stages:
 //
@@ -54,6 +55,7 @@ type ConfigStmt struct {
 // ChoiceStmt is `choice` ... `endchoice`.
 type ChoiceStmt struct {
 	Pos
+	Name    string // `choice NAME` (Linux 6.1 and older)
 	Options []Option
 	Body    []Stmt
 	EndPos  Pos
@@ -178,7 +180,7 @@ type Option struct {
 	Expr   Expr  // OptDefault value, OptDepends, OptVisible condition
 	Sym    *Word // OptSelect, OptImply
 	Range  *[2]Word
-	If     Expr // the `if EXPR` condition, or nil
+	If     Expr // the `if EXPR` condition (of a depends on too, Linux 7.0+), or nil
 	// Text is the help text (OptHelp), or the words of an OptOther.
 	Text string
 }

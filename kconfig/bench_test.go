@@ -8,29 +8,32 @@ import (
 	"testing"
 )
 
-// BenchmarkOldDefConfig loads x86's Kconfig tree (parsing every file
-// afresh) and evaluates and writes the fixture .config: the whole of
-// `krls config olddefconfig` but the I/O of the output.
+// BenchmarkOldDefConfig loads x86's Kconfig tree of each fixture kernel
+// (parsing every file afresh, in the tree's dialect) and evaluates and
+// writes its x86_64 fixture .config: the whole of `krls config
+// olddefconfig` but the I/O of the output.
 func BenchmarkOldDefConfig(b *testing.B) {
-	src, obj := os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
-	if src == "" || obj == "" {
-		b.Skip("KRLS_KERNEL_SRC/KRLS_KERNEL_OBJ_X86_64 not set: eval \"$(../shared/kernel-fixture.sh)\"")
-	}
-	d, err := ReadDotConfig(filepath.Join(obj, ".config"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	tools := NewToolchain(src, "x86_64", nil)
-	var out bytes.Buffer
-	for b.Loop() {
-		k, err := Load(context.Background(), LoadOptions{Srctree: src, Tools: tools})
-		if err != nil {
-			b.Fatal(err)
-		}
-		e := NewEval(k)
-		e.Apply(d)
-		out.Reset()
-		e.WriteConfig(&out)
+	for _, kt := range fixtureTrees(b) {
+		obj := kt.objs[0]
+		b.Run(kt.version, func(b *testing.B) {
+			d, err := ReadDotConfig(filepath.Join(obj.dir, ".config"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			tools := NewToolchain(kt.src, obj.arch, nil)
+			dialect := kt.dialect(b)
+			var out bytes.Buffer
+			for b.Loop() {
+				k, err := Load(context.Background(), LoadOptions{Srctree: kt.src, Tools: tools, Dialect: dialect})
+				if err != nil {
+					b.Fatal(err)
+				}
+				e := NewEval(k)
+				e.Apply(d)
+				out.Reset()
+				e.WriteConfig(&out)
+			}
+		})
 	}
 }
 

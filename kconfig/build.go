@@ -149,16 +149,21 @@ func (b *builder) stmt(s Stmt) error {
 		n := b.addEntry(NodeMenu, nil, s.Pos)
 		n.EndPos = s.EndPos
 		b.addPrompt(PropMenu, text, nil, nil, s.Pos)
-		for _, o := range s.Options {
+		for i := range s.Options {
+			o := &s.Options[i]
 			b.at(o.Pos)
-			e, err := b.expr(o.Expr)
-			if err != nil {
-				return err
-			}
 			switch o.Kind {
 			case OptDepends:
+				e, err := b.dependsExpr(o)
+				if err != nil {
+					return err
+				}
 				n.OwnDep = b.andExpr(n.OwnDep, e)
 			case OptVisible:
+				e, err := b.expr(o.Expr)
+				if err != nil {
+					return err
+				}
 				n.Visibility = b.andExpr(n.Visibility, e)
 			}
 		}
@@ -181,9 +186,10 @@ func (b *builder) stmt(s Stmt) error {
 		}
 		n := b.addEntry(NodeComment, nil, s.Pos)
 		b.addPrompt(PropComment, text, nil, nil, s.Pos)
-		for _, o := range s.Options {
+		for i := range s.Options {
+			o := &s.Options[i]
 			b.at(o.Pos)
-			e, err := b.expr(o.Expr)
+			e, err := b.dependsExpr(o)
 			if err != nil {
 				return err
 			}
@@ -307,16 +313,22 @@ func (b *builder) config(s *ConfigStmt) error {
 	if s.Menuconfig {
 		if n.Prompt != nil {
 			n.Prompt.Kind = PropMenu
+		} else if b.k.Dialect.StrictEntries {
+			b.errorf(s.Pos, "menuconfig statement without prompt")
 		} else {
 			b.warnf(s.Pos, "menuconfig statement without prompt")
 		}
 	}
-	if b.choice != nil {
-		if n.Prompt == nil {
-			b.errorf(s.Pos, "choice member must have a prompt")
-		}
-		if sym.Type != Bool {
-			b.errorf(s.Pos, "choice member must be bool")
+	// 6.11+ checks members as they are parsed and keeps them in a list;
+	// older trees find them in menu_finalize (finalizeOldChoice).
+	if b.choice != nil && !b.k.Dialect.OldChoices {
+		if b.k.Dialect.ChoiceMemberChecks {
+			if n.Prompt == nil {
+				b.errorf(s.Pos, "choice member must have a prompt")
+			}
+			if sym.Type != Bool {
+				b.errorf(s.Pos, "choice member must be bool")
+			}
 		}
 		if sym.memberOf == nil {
 			sym.memberOf = b.choice
@@ -377,15 +389,39 @@ func (b *builder) checkTransitional(s *ConfigStmt, sym *Symbol) {
 
 func (b *builder) choiceStmt(s *ChoiceStmt) error {
 	b.at(s.Pos)
-	sym := b.newSymbol("")
+	// A named choice (6.1) is one symbol however many blocks name it.
+	sym := b.k.namedChoices[s.Name]
+	if sym == nil {
+		sym = b.newSymbol("")
+		if s.Name != "" {
+			sym.Name = s.Name
+			if b.k.namedChoices == nil {
+				b.k.namedChoices = map[string]*Symbol{}
+			}
+			b.k.namedChoices[s.Name] = sym
+		}
+	}
 	n := b.addEntry(NodeChoice, sym, s.Pos)
 	n.EndPos = s.EndPos
-	sym.Choice = n
-	b.setType(Bool, s.Pos)
+	if sym.Choice == nil {
+		sym.Choice = n
+	}
+	old := b.k.Dialect.OldChoices
+	if !old {
+		// 6.11+: a choice is bool; 6.1's takes its type from a type
+		// option or, in menu_finalize, from its first typed member.
+		b.setType(Bool, s.Pos)
+	}
+	for _, o := range s.Options {
+		if o.Kind == OptOther && o.Text == "optional" {
+			sym.optional = true
+		}
+	}
 	if err := b.options(n, s.Options); err != nil {
 		return err
 	}
-	if n.Prompt == nil {
+	if n.Prompt == nil && !old {
+		// 6.1 warns in menu_finalize instead (finalizeOldChoice).
 		b.errorf(s.Pos, "choice must have a prompt")
 	}
 	outer := b.choice
@@ -428,15 +464,18 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 	for i := range opts {
 		o := &opts[i]
 		b.at(o.Pos)
-		cond, err := b.expr(o.If)
-		if err != nil {
-			return err
-		}
+		// Symbols are looked up left to right, as parser.y's actions
+		// do: the value before the condition (the order matters to the
+		// C tool's symbol table, whose order some steps follow).
 		switch o.Kind {
 		case OptType:
 			b.setType(o.Type, o.Pos)
 			if o.Prompt != nil {
 				text, err := b.str(*o.Prompt)
+				if err != nil {
+					return err
+				}
+				cond, err := b.expr(o.If)
 				if err != nil {
 					return err
 				}
@@ -447,9 +486,17 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 			if err != nil {
 				return err
 			}
+			cond, err := b.expr(o.If)
+			if err != nil {
+				return err
+			}
 			b.addPrompt(PropPrompt, text, cond, nil, o.Pos)
 		case OptDefault:
 			v, err := b.expr(o.Expr)
+			if err != nil {
+				return err
+			}
+			cond, err := b.expr(o.If)
 			if err != nil {
 				return err
 			}
@@ -459,6 +506,10 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 			}
 		case OptSelect, OptImply:
 			target, err := b.nonConst(*o.Sym, o.Pos)
+			if err != nil {
+				return err
+			}
+			cond, err := b.expr(o.If)
 			if err != nil {
 				return err
 			}
@@ -476,16 +527,31 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 			if err != nil {
 				return err
 			}
+			cond, err := b.expr(o.If)
+			if err != nil {
+				return err
+			}
 			b.addProp(PropRange, b.newExpr(eRange, nil, nil, lo, hi), cond, o.Pos)
 		case OptDepends:
-			e, err := b.expr(o.Expr)
+			e, err := b.dependsExpr(o)
 			if err != nil {
 				return err
 			}
 			n.OwnDep = b.andExpr(n.OwnDep, e)
 		case OptHelp:
 			if n.Help != "" {
-				b.warnf(o.Pos, "'%s' defined with more than one help text -- only the last one will be used", n.Sym.displayName())
+				if b.k.Dialect.StrictEntries {
+					b.errorf(o.Pos, "'%s' defined with more than one help text", n.Sym.displayName())
+				} else {
+					b.warnf(o.Pos, "'%s' defined with more than one help text -- only the last one will be used", n.Sym.displayName())
+				}
+			}
+			if strings.TrimLeft(o.Text, " \f\n\r\t\v") == "" {
+				if b.k.Dialect.StrictEntries {
+					b.errorf(o.Pos, "'%s' defined with blank help text", n.Sym.displayName())
+				} else {
+					b.warnf(o.Pos, "'%s' defined with blank help text", n.Sym.displayName())
+				}
 			}
 			n.Help = o.Text
 		case OptModules:
@@ -499,6 +565,56 @@ func (b *builder) options(n *MenuNode, opts []Option) error {
 		}
 	}
 	return nil
+}
+
+// dependsExpr builds a `depends on X` line, or `depends on X if Y` as
+// menu_add_dep does: X || (Y = n), with Y's = n pushed inwards as
+// expr_trans_compare does. The result remembers Y, so that it is shown
+// as written.
+func (b *builder) dependsExpr(o *Option) (*Expr2, error) {
+	x, err := b.expr(o.Expr)
+	if err != nil || o.If == nil {
+		return x, err
+	}
+	cond, err := b.expr(o.If)
+	if err != nil {
+		return nil, err
+	}
+	e := b.newExpr(eOr, x, b.transCompareNo(cond, eEqual), nil, nil)
+	e.cond = cond
+	return e, nil
+}
+
+// transCompareNo is expr_trans_compare(e, op, &symbol_no) for op = or !=.
+func (b *builder) transCompareNo(e *Expr2, op exprKind) *Expr2 {
+	switch e.kind {
+	case eAnd, eOr:
+		// (A && B) = n is A = n || B = n; (A || B) = n is A = n && B = n.
+		k := eOr
+		if e.kind == eOr {
+			k = eAnd
+		}
+		x := b.newExpr(k, b.transCompareNo(e.left, eEqual), b.transCompareNo(e.right, eEqual), nil, nil)
+		if op == eUnequal {
+			x = b.newExpr(eNot, x, nil, nil, nil)
+		}
+		return x
+	case eNot:
+		inv := eUnequal
+		if op == eUnequal {
+			inv = eEqual
+		}
+		return b.transCompareNo(e.left, inv)
+	case eSym:
+		return b.newExpr(op, nil, nil, e.sym, b.k.No)
+	case eRange:
+		return e
+	}
+	// A comparison: (A op B) = n is !(A op B); != n is itself.
+	if op == eEqual {
+		return b.newExpr(eNot, e, nil, nil, nil)
+	}
+	return e
 }
 
 // str expands a quoted string.
@@ -726,7 +842,9 @@ func (b *builder) rewriteM(e *Expr2) *Expr2 {
 	case eNot:
 		return b.newExpr(eNot, b.rewriteM(e.left), nil, nil, nil)
 	case eAnd, eOr:
-		return b.newExpr(e.kind, b.rewriteM(e.left), b.rewriteM(e.right), nil, nil)
+		x := b.newExpr(e.kind, b.rewriteM(e.left), b.rewriteM(e.right), nil, nil)
+		x.cond = e.cond
+		return x
 	case eSym:
 		if e.sym == b.k.Mod {
 			return b.andExpr(e, b.symExpr(b.k.Modules))
@@ -755,9 +873,18 @@ func (b *builder) mentionsMod(e *Expr2) bool {
 // (automatic submenus), and flattens if blocks.
 func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
 	sym := parent.Sym
+	old := b.k.Dialect.OldChoices
+	isChoice := sym != nil && sym.IsChoice()
 	if parent.List != nil {
+		parentDep := parent.Dep
+		if old && isChoice {
+			b.oldChoiceTypes(parent)
+			// 6.1: the choice itself is the dependency of its entries,
+			// so its mode bounds their visibility.
+			parentDep = b.symExpr(sym)
+		}
 		for n := parent.List; n != nil; n = n.Next {
-			basedep := b.andExpr(parent.Dep, b.rewriteM(n.OwnDep))
+			basedep := b.andExpr(parentDep, b.rewriteM(n.OwnDep))
 			n.Dep = basedep
 			var props []*Property
 			if n.Sym != nil {
@@ -782,7 +909,8 @@ func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
 			}
 		}
 		for n := parent.List; n != nil; n = n.Next {
-			b.finalize(n, sym != nil && sym.IsChoice())
+			// 6.1 makes automatic submenus inside choices too.
+			b.finalize(n, !old && isChoice)
 		}
 	} else if !insideChoice && sym != nil {
 		// Automatic submenu: following entries that depend on sym go
@@ -809,9 +937,12 @@ func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
 		}
 		sym.DirDep = b.orExpr(sym.DirDep, parent.Dep)
 	}
-	// Flatten entries without a prompt (ifs, promptless symbols): their
-	// children become siblings.
 	for n := parent.List; n != nil; n = n.Next {
+		if old && isChoice && n.Sym != nil && n.Sym.memberOf == nil {
+			b.oldChoiceValue(parent, n)
+		}
+		// Flatten entries without a prompt (ifs, promptless symbols):
+		// their children become siblings, and come next in this loop.
 		if n.List != nil && (n.Prompt == nil || n.Prompt.Text == "") {
 			last := n.List
 			for {
@@ -829,19 +960,120 @@ func (b *builder) finalize(parent *MenuNode, insideChoice bool) {
 	if sym != nil && sym.Type == Unknown && !sym.IsChoice() && len(sym.Nodes) > 0 && sym.Nodes[0] == parent {
 		b.warnf(parent.Pos, "config symbol defined without type")
 	}
+	if old && isChoice && sym.Nodes[0] == parent {
+		if sym.Type == Unknown {
+			b.warnf(parent.Pos, "config symbol defined without type")
+		}
+		if parent.Prompt == nil {
+			b.warnf(parent.Pos, "choice must have a prompt")
+		}
+	}
+	// 6.1: a choice that is not `optional` cannot be n while its prompt
+	// is visible: a reverse dependency of `<visibility> && m`.
+	if old && isChoice && !sym.optional && parent.Prompt != nil {
+		sym.RevDep = b.orExpr(sym.RevDep, b.andExpr(parent.Prompt.Visible, b.symExpr(b.k.Mod)))
+	}
 }
 
-// checkChoices reports what the C tool refuses in choices.
+// oldChoiceTypes gives a 6.1 choice without a type its first typed
+// entry's, and its untyped entries the choice's.
+func (b *builder) oldChoiceTypes(choice *MenuNode) {
+	sym := choice.Sym
+	if sym.Type == Unknown {
+		for n := choice.List; n != nil; n = n.Next {
+			if n.Sym != nil && n.Sym.Type != Unknown {
+				sym.Type = n.Sym.Type
+				break
+			}
+		}
+	}
+	for n := choice.List; n != nil; n = n.Next {
+		if n.Sym != nil && n.Sym.Type == Unknown {
+			n.Sym.Type = sym.Type
+		}
+	}
+}
+
+// oldChoiceValue makes the entry n found directly below a 6.1 choice one
+// of its values (SYMBOL_CHOICEVAL, appended to its P_CHOICE list).
+func (b *builder) oldChoiceValue(choice, n *MenuNode) {
+	cs, m := choice.Sym, n.Sym
+	m.memberOf = choice
+	cs.Choice.Members = append(cs.Choice.Members, m)
+	if n.Prompt == nil {
+		b.warnf(n.Pos, "choice value must have a prompt")
+	}
+	for _, p := range m.Props {
+		if p.Kind == PropDefault {
+			b.warnf(p.Pos, "defaults for choice values not supported")
+		}
+		if p.Node == n {
+			continue
+		}
+		if p.Kind == PropPrompt && p.Node.Parent.Sym != cs {
+			b.warnf(p.Pos, "choice value used outside its choice group")
+		}
+	}
+	// A value of a tristate choice that is not tristate itself needs the
+	// choice at y. Its dependencies went to its properties already, so
+	// they get the condition too.
+	if cs.Type == Tristate && m.Type != Tristate {
+		basedep := b.newExpr(eEqual, nil, nil, cs, b.k.Yes)
+		n.Dep = b.andExpr(basedep, n.Dep)
+		for _, p := range m.Props {
+			if p.Node == n {
+				p.Visible = b.andExpr(basedep, p.Visible)
+			}
+		}
+	}
+}
+
+// checkChoices reports what parser.y's choice_check_sanity refuses in
+// the entries of choices (6.11+; 6.1 warns in menu_finalize instead).
 func (b *builder) checkChoices() {
+	if b.k.Dialect.OldChoices {
+		return
+	}
+	strict := b.k.Dialect.StrictEntries
 	for _, s := range b.k.Symbols {
 		if !s.IsChoice() {
 			continue
 		}
-		for _, m := range s.Choice.Members {
-			for _, p := range m.Props {
+		forEachSubEntry(s.Choice, func(n *MenuNode) bool {
+			if n.Sym == nil {
+				return true
+			}
+			for _, p := range n.Sym.Props {
 				if p.Kind == PropDefault {
 					b.errorf(p.Pos, "defaults for choice values not supported")
 				}
+				if p.Node == n || p.Kind != PropPrompt {
+					continue
+				}
+				switch {
+				case strict:
+					b.errorf(p.Pos, "choice value must not have a prompt in another entry")
+				case p.Node.Parent != n.Parent:
+					b.errorf(p.Pos, "choice value has a prompt outside its choice group")
+				}
+			}
+			return true
+		})
+	}
+}
+
+// checkInheritedTransitional reports transitional symbols that an
+// enclosing if or menu gives dependencies (transitional_check_sanity looks
+// at the finished entry; their own `depends on` checkTransitional has
+// reported).
+func (b *builder) checkInheritedTransitional() {
+	for _, s := range b.k.Symbols {
+		if !s.Transitional {
+			continue
+		}
+		for _, n := range s.Nodes {
+			if n.OwnDep == nil && n.Dep != nil && !(n.Dep.kind == eSym && n.Dep.sym == b.k.Yes) {
+				b.errorf(n.Pos, "transitional symbol %s cannot have dependencies (from an enclosing if or menu): its value comes only from the .config", s.Name)
 			}
 		}
 	}

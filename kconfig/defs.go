@@ -49,6 +49,10 @@ func ScanDefinitions(ctx context.Context, srctree string, cache *FileCache) (*De
 	if cache == nil {
 		cache = &FileCache{}
 	}
+	dialect, err := DetectDialect(srctree)
+	if err != nil {
+		return nil, err
+	}
 	var arches []string
 	if ents, err := os.ReadDir(filepath.Join(srctree, "arch")); err == nil {
 		for _, e := range ents {
@@ -78,7 +82,7 @@ func ScanDefinitions(ctx context.Context, srctree string, cache *FileCache) (*De
 				return
 			}
 			sem <- struct{}{}
-			f, err := cache.get(srctree, path)
+			f, err := cache.get(srctree, path, dialect)
 			<-sem
 			if err != nil || f == nil {
 				return

@@ -23,6 +23,11 @@ type DotConfig struct {
 	// Problems are lines conf would warn about.
 	Problems []*Error
 	byName   map[string]int
+	// Lines older conf versions read differently (Dialect.LooseUnset):
+	// "# CONFIG_X is not set<more>", which they take as X=n, and
+	// "CONFIG_X" without '=', which they skip without a warning.
+	looseUnset []Entry
+	nNoEquals  int
 }
 
 // Entry is one `CONFIG_NAME=value` or `# CONFIG_NAME is not set` line.
@@ -107,6 +112,9 @@ func (d *DotConfig) parseLine(text string, line int) {
 		}
 		name, tail, ok := strings.Cut(rest, " ")
 		if !ok || tail != "is not set" {
+			if ok && strings.HasPrefix(tail, "is not set") {
+				d.looseUnset = append(d.looseUnset, Entry{Name: name, Value: "n", Unset: true, Line: line})
+			}
 			return
 		}
 		d.add(Entry{Name: name, Value: "n", Unset: true, Line: line})
@@ -120,6 +128,7 @@ func (d *DotConfig) parseLine(text string, line int) {
 	name, value, ok := strings.Cut(rest, "=")
 	if !ok {
 		d.Problems = append(d.Problems, &Error{Pos: Pos{d.Path, line}, Msg: "unexpected data: " + excerpt(text), Warning: true})
+		d.nNoEquals++
 		return
 	}
 	d.add(Entry{Name: name, Value: value, Line: line})
@@ -162,7 +171,16 @@ func ReadDotConfig(path string) (*DotConfig, error) {
 // evaluated and the configuration marked changed where a written value
 // differs from what was read.
 func (e *Eval) Apply(d *DotConfig) {
-	if len(d.Problems) > 0 {
+	old := e.K.Dialect.OldChoices
+	problems := len(d.Problems)
+	entries := d.Entries
+	if e.K.Dialect.LooseUnset {
+		problems -= d.nNoEquals
+		if len(d.looseUnset) > 0 {
+			entries = mergeByLine(d.Entries, d.looseUnset)
+		}
+	}
+	if problems > 0 {
 		e.Changed = true // conf_read: any warning marks it changed
 	}
 	// seen is the C tool's SYMBOL_DEF_USER flag: the file gave the symbol
@@ -176,18 +194,31 @@ func (e *Eval) Apply(d *DotConfig) {
 		}
 		return &seen[s.id]
 	}
-	for _, en := range d.Entries {
+	if old {
+		// 6.1's conf_read_simple: every choice has a value, n until a
+		// value of it is read.
+		for _, s := range e.K.Symbols {
+			if s.IsChoice() {
+				st := e.state(s)
+				st.hasUser, st.userTri, st.userChoice = true, No, nil
+				*seenAt(s) = true
+			}
+		}
+	}
+	for _, en := range entries {
 		s := e.K.Lookup(en.Name)
 		if s == nil {
 			s = e.constTristate(en.Name)
+		}
+		if s == nil && old {
+			s = e.K.namedChoices[en.Name]
 		}
 		if s == nil {
 			e.Changed = true
 			continue
 		}
 		if *seenAt(s) {
-			e.Warnings = append(e.Warnings, &Error{Pos: Pos{d.Path, en.Line}, Msg: "override: reassigning to symbol " + s.Name, Warning: true})
-			e.Changed = true
+			e.warn(Pos{d.Path, en.Line}, "override: reassigning to symbol "+s.Name)
 		}
 		ok, stored := e.setUser(s, en, d.Path)
 		if !ok {
@@ -195,6 +226,12 @@ func (e *Eval) Apply(d *DotConfig) {
 		}
 		if stored {
 			*seenAt(s) = true
+		}
+		if old {
+			if s.memberOf != nil {
+				e.readOldChoiceValue(s, Pos{d.Path, en.Line})
+			}
+			continue
 		}
 		if ch := s.ChoiceNode(); ch != nil {
 			prio := e.prio[ch]
@@ -208,6 +245,53 @@ func (e *Eval) Apply(d *DotConfig) {
 		}
 	}
 	e.read()
+}
+
+// warn records a warning of reading the .config, which marks the
+// configuration changed as conf_warning does.
+func (e *Eval) warn(pos Pos, msg string) {
+	e.Warnings = append(e.Warnings, &Error{Pos: pos, Msg: msg, Warning: true})
+	e.Changed = true
+}
+
+// readOldChoiceValue is what 6.1's conf_read_simple does when it reads a
+// value of a choice: y makes it the choice's user value, m with a value
+// at y already makes the state inconsistent (the choice loses its user
+// flag), and the choice's own user value is the highest read.
+func (e *Eval) readOldChoiceValue(s *Symbol, pos Pos) {
+	st, cs := e.state(s), e.state(s.memberOf.Sym)
+	if !st.hasUser {
+		return
+	}
+	switch st.userTri {
+	case Mod:
+		if cs.userTri == Yes {
+			e.warn(pos, s.Name+" creates inconsistent choice state")
+			cs.hasUser = false
+		}
+	case Yes:
+		if cs.userTri != No {
+			e.warn(pos, "override: "+s.Name+" changes choice state")
+		}
+		cs.userChoice = s
+	}
+	cs.userTri = triOr(cs.userTri, st.userTri)
+}
+
+// mergeByLine merges two lists of entries in line order.
+func mergeByLine(a, b []Entry) []Entry {
+	out := make([]Entry, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j == len(b) || i < len(a) && a[i].Line < b[j].Line {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	return out
 }
 
 // constTristate returns y, m or n for a .config line naming them: the C
@@ -230,8 +314,7 @@ func (e *Eval) constTristate(name string) *Symbol {
 func (e *Eval) setUser(s *Symbol, en Entry, path string) (ok, stored bool) {
 	p := en.Value
 	bad := func(msg string) (bool, bool) {
-		e.Warnings = append(e.Warnings, &Error{Pos: Pos{path, en.Line}, Msg: msg, Warning: true})
-		e.Changed = true
+		e.warn(Pos{path, en.Line}, msg)
 		return false, false
 	}
 	st := e.state(s)
@@ -255,6 +338,7 @@ func (e *Eval) setUser(s *Symbol, en Entry, path string) (ok, stored bool) {
 			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", excerpt(p), s.Name))
 		}
 		st.hasUser = true
+		st.read = readValue{tri: st.userTri, str: st.userTri.String(), ok: true}
 	case String:
 		if !strings.HasPrefix(p, `"`) {
 			return true, false // conf ignores it without a word
@@ -264,11 +348,13 @@ func (e *Eval) setUser(s *Symbol, en Entry, path string) (ok, stored bool) {
 			return bad("invalid string found")
 		}
 		st.userStr, st.hasUser = v, true
+		st.read = readValue{str: v, ok: true}
 	case Int, Hex:
 		if !validNumber(s.Type, p) {
 			return bad(fmt.Sprintf("symbol value '%s' invalid for %s", excerpt(p), s.Name))
 		}
 		st.userStr, st.hasUser = p, true
+		st.read = readValue{str: p, ok: true}
 	default:
 		return true, false // a symbol without type takes no value
 	}
@@ -329,11 +415,14 @@ func validNumber(t Type, s string) bool {
 	return true
 }
 
-// read is the rest of conf_read: evaluate every symbol and note whether
-// the values written would differ from those read.
+// read is the rest of conf_read: evaluate every symbol (in the C tool's
+// order) and note whether the values written would differ from those
+// read. Older trees then drop user values conf_read finds out of range
+// (ReadDropsOutOfRange).
 func (e *Eval) read() {
 	e.calc(e.K.Modules)
-	for _, s := range e.K.Symbols {
+	unsaved := 0
+	for _, s := range e.K.order {
 		e.calc(s)
 		if s.IsChoice() {
 			continue
@@ -343,18 +432,62 @@ func (e *Eval) read() {
 		case st.hasUser && st.write:
 			var same bool
 			if s.Type == Bool || s.Type == Tristate {
-				same = st.userTri == st.tri
+				same = st.userTri == e.TriValue(s)
 			} else {
 				same = st.userStr == st.str
 			}
 			if !same {
-				e.Changed = true
+				unsaved++
 			}
 		case !st.hasUser && !st.write:
 		default:
-			e.Changed = true
+			unsaved++
 		}
 	}
+	if e.K.Dialect.ReadDropsOutOfRange {
+		for _, s := range e.K.order {
+			st := e.state(s)
+			if !st.hasUser || s.memberOf != nil {
+				continue
+			}
+			// Reset the values of symbols that cannot be set, so that
+			// they appear new should they become visible.
+			if st.visible == No && unsaved == 0 {
+				st.hasUser = false
+			}
+			switch s.Type {
+			case String, Int, Hex:
+				if !e.withinRange(s, st.userStr) {
+					st.valid, st.hasUser = false, false
+					unsaved++
+				}
+			}
+		}
+	}
+	if unsaved > 0 {
+		e.Changed = true
+	}
+}
+
+// withinRange is sym_string_within_range for the .config's value of an
+// int, hex or string symbol.
+func (e *Eval) withinRange(s *Symbol, v string) bool {
+	if !validNumber(s.Type, v) {
+		return false
+	}
+	base := 10
+	switch s.Type {
+	case String:
+		return true
+	case Hex:
+		base = 16
+	}
+	p := e.rangeProp(s)
+	if p == nil {
+		return true
+	}
+	val := strtoll(v, base)
+	return val >= e.rangeVal(p.Value.sym, base) && val <= e.rangeVal(p.Value.sym2, base)
 }
 
 // WriteConfig writes the configuration as conf_write writes .config: a

@@ -3,6 +3,7 @@ package kconfig
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 )
@@ -80,13 +81,73 @@ func NewToolchain(srctree, arch string, getenv func(string) (string, bool)) *Too
 	if v, err := KernelVersion(srctree); err == nil {
 		env["KERNELVERSION"] = v
 	}
-	return &Toolchain{
-		Env: env,
-		Texts: map[string]string{
+	texts := makefileTexts(srctree, env)
+	if texts == nil {
+		texts = map[string]string{
 			"CC_VERSION_TEXT":    `LC_ALL=C ` + env["CC"] + ` --version 2>/dev/null | head -n 1 | tr -d '#'`,
 			"RUSTC_VERSION_TEXT": env["RUSTC"] + ` --version 2>/dev/null | tr -d '#'`,
-		},
+		}
 	}
+	return &Toolchain{Env: env, Texts: texts}
+}
+
+var (
+	kconfigExportRE = regexp.MustCompile(`(?m)^export\s+KBUILD_DEFCONFIG\s+KBUILD_KCONFIG\s+(.*)$`)
+	makeRefRE       = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+)
+
+// makefileTexts reads the texts the tree's top Makefile computes with a
+// command and exports to Kconfig (`export KBUILD_DEFCONFIG KBUILD_KCONFIG
+// CC_VERSION_TEXT ...`: 6.1 exports CC_VERSION_TEXT, 6.12 adds
+// RUSTC_VERSION_TEXT, 7.x PAHOLE_VERSION), as shell commands: `$(shell
+// CMD)` is CMD, `$(subst $(pound),,$(shell CMD))` is CMD without '#', and
+// $(VAR) the Makefile's variables in env. Nil when the Makefile says
+// nothing readable.
+func makefileTexts(srctree string, env map[string]string) map[string]string {
+	b, err := os.ReadFile(filepath.Join(srctree, "Makefile"))
+	if err != nil {
+		return nil
+	}
+	m := kconfigExportRE.FindSubmatch(b)
+	if m == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, name := range strings.Fields(string(m[1])) {
+		def := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*:?=\s*(.*)$`).FindSubmatch(b)
+		if def == nil {
+			continue
+		}
+		text := strings.TrimSpace(string(def[1]))
+		strip := false
+		if inner, ok := strings.CutPrefix(text, "$(subst $(pound),,"); ok && strings.HasSuffix(inner, ")") {
+			text, strip = strings.TrimSuffix(inner, ")"), true
+		}
+		cmd, ok := strings.CutPrefix(text, "$(shell ")
+		if !ok || !strings.HasSuffix(cmd, ")") {
+			continue
+		}
+		cmd = strings.TrimSuffix(cmd, ")")
+		unknown := false
+		cmd = makeRefRE.ReplaceAllStringFunc(cmd, func(ref string) string {
+			v, ok := env[ref[2:len(ref)-1]]
+			if !ok {
+				unknown = true
+			}
+			return v
+		})
+		if unknown || strings.Contains(cmd, "$(") {
+			continue
+		}
+		if strip {
+			cmd += ` | tr -d '#'`
+		}
+		out[name] = cmd
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // ShellEnv lists the variables for the environment of probe commands,

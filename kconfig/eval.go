@@ -31,9 +31,24 @@ type symState struct {
 	hasUser                          bool
 	userTri                          Tri
 	userStr                          string
-	// fromConfig: a tainted or transitional symbol's value was taken from
-	// the .config as read.
+	// fromConfig: a tainted symbol's value was taken from the .config as
+	// read.
 	fromConfig bool
+	// read is the value the .config gave, kept when conf drops the user
+	// value (hasUser) while reading or evaluating: tainted symbols take
+	// it, and explanations show it.
+	read readValue
+	// choiceVal is an OldChoices choice's selected value (curr.val), nil
+	// when the choice is not y; userChoice the value the .config chose
+	// (def[S_DEF_USER].val).
+	choiceVal, userChoice *Symbol
+}
+
+// readValue is a value as read from a .config.
+type readValue struct {
+	tri Tri
+	str string
+	ok  bool
 }
 
 // Eval is a Kconfig evaluated for one .config: every symbol's value, as
@@ -91,10 +106,16 @@ func (e *Eval) state(s *Symbol) *symState {
 	return &e.st[s.id]
 }
 
-// typeOf is sym_get_type: a tristate is a bool while modules are off.
+// typeOf is sym_get_type: a tristate is a bool while modules are off,
+// and (OldChoices) a value of a choice that is y.
 func (e *Eval) typeOf(s *Symbol) Type {
-	if s.Type == Tristate && e.modulesVal == No {
-		return Bool
+	if s.Type == Tristate {
+		if e.K.Dialect.OldChoices && s.memberOf != nil && e.st[s.id].visible == Yes {
+			return Bool
+		}
+		if e.modulesVal == No {
+			return Bool
+		}
 	}
 	return s.Type
 }
@@ -180,13 +201,10 @@ func (e *Eval) Implied(s *Symbol) Tri {
 // User returns the value the .config gave the symbol, if any.
 func (e *Eval) User(s *Symbol) (string, bool) {
 	st := e.state(s)
-	if st == nil || !st.hasUser {
+	if st == nil || !st.read.ok {
 		return "", false
 	}
-	if s.Type == Bool || s.Type == Tristate {
-		return st.userTri.String(), true
-	}
-	return st.userStr, true
+	return st.read.str, true
 }
 
 // FromConfig reports whether the symbol's value was taken from the
@@ -232,12 +250,26 @@ func (e *Eval) invalidate() {
 // calcVisibility is sym_calc_visibility.
 func (e *Eval) calcVisibility(s *Symbol) {
 	st := e.state(s)
+	if s.Transitional && e.K.Dialect.Transitional {
+		// Seen by no one, yet taking the .config's value as a visible
+		// symbol does.
+		st.visible = Yes
+		return
+	}
+	// OldChoices: a tristate value of a choice at y is not visible as m.
+	var choice *symState
+	if e.K.Dialect.OldChoices && s.memberOf != nil && s.Type == Tristate {
+		choice = &e.st[s.memberOf.Sym.id]
+	}
 	tri := No
 	for _, p := range s.Props {
 		if p.Kind != PropPrompt && p.Kind != PropMenu {
 			continue
 		}
 		v := e.calcExpr(p.Visible)
+		if choice != nil && v == Mod && choice.tri == Yes {
+			v = No
+		}
 		e.propTri[p.id] = v
 		tri = triOr(tri, v)
 	}
@@ -436,8 +468,14 @@ func (e *Eval) calc(s *Symbol) {
 	switch s.Type {
 	case Int:
 		newStr = "0"
+		if e.K.Dialect.EmptyNumDefault {
+			newStr = ""
+		}
 	case Hex:
 		newStr = "0x0"
+		if e.K.Dialect.EmptyNumDefault {
+			newStr = ""
+		}
 	case String:
 		newStr = ""
 	case Bool, Tristate:
@@ -452,15 +490,12 @@ func (e *Eval) calc(s *Symbol) {
 		st.write = true
 	}
 	// A value taken from the .config: probes that did not run decide
-	// this symbol, or it is transitional.
-	if (s.Tainted || s.Transitional) && !s.IsChoice() {
+	// this symbol.
+	if s.Tainted && !s.IsChoice() {
 		st.fromConfig = true
-		st.write = st.hasUser && !s.Transitional
-		if st.hasUser {
-			newTri, newStr = st.userTri, st.userStr
-			if s.Type == Bool || s.Type == Tristate {
-				newStr = newTri.String()
-			}
+		st.write = st.read.ok && !s.Transitional
+		if st.read.ok {
+			newTri, newStr = st.read.tri, st.read.str
 		}
 		st.tri, st.str = newTri, newStr
 		e.afterCalc(s, oldTri, oldStr)
@@ -469,11 +504,21 @@ func (e *Eval) calc(s *Symbol) {
 	// Defaults if recursively called.
 	st.tri, st.str = newTri, newStr
 
+	old := e.K.Dialect.OldChoices
+	var prop *Property // the default used, for TransitionalUser
 	switch e.typeOf(s) {
 	case Bool, Tristate:
-		if choice := s.ChoiceNode(); choice != nil {
+		if choice := s.ChoiceNode(); choice != nil && !old {
 			e.calcChoice(choice)
 			newTri = st.tri
+		} else if old && s.memberOf != nil && st.visible == Yes {
+			// The choice (computed while this value's visibility was)
+			// says which value is y.
+			if e.st[s.memberOf.Sym.id].choiceVal == s {
+				newTri = Yes
+			} else {
+				newTri = No
+			}
 		} else {
 			userSet := false
 			if st.visible != No && st.hasUser {
@@ -486,6 +531,7 @@ func (e *Eval) calc(s *Symbol) {
 				}
 				if !s.IsChoice() {
 					if p := e.defaultProp(s); p != nil {
+						prop = p
 						newTri = triAnd(e.calcExpr(p.Value), e.propTri[p.id])
 						if newTri != No {
 							st.write = true
@@ -512,15 +558,90 @@ func (e *Eval) calc(s *Symbol) {
 			break
 		}
 		if p := e.defaultProp(s); p != nil {
+			prop = p
 			if d := propSymbol(p); d != nil {
 				st.write = true
 				newStr = e.Str(d)
 			}
 		}
 	}
+	// A symbol without a value whose default is a transitional symbol the
+	// .config set takes the value as its own, so that oldconfig does not
+	// ask for it.
+	if prop != nil && !st.hasUser && e.K.Dialect.TransitionalUser {
+		if d := propSymbol(prop); d != nil && d.Transitional {
+			if dst := e.state(d); dst != nil && dst.hasUser {
+				st.hasUser, st.userTri, st.userStr = true, newTri, newStr
+			}
+		}
+	}
 	st.tri, st.str = newTri, newStr
+	if old && s.IsChoice() {
+		st.choiceVal = nil
+		if newTri == Yes {
+			st.choiceVal = e.calcOldChoice(s)
+		}
+	}
 	e.validateRange(s)
+	if old && s.IsChoice() && st.write {
+		// The values of a written choice are written if visible (as
+		// they were last computed), before the choice itself is not.
+		for _, m := range s.Choice.Members {
+			if e.st[m.id].visible != No {
+				e.st[m.id].write = true
+			}
+		}
+	}
 	e.afterCalc(s, oldTri, oldStr)
+}
+
+// calcOldChoice is 6.1's sym_calc_choice: the choice loses its user flag
+// when a visible value has none (a new value appeared), then the value
+// the .config chose if visible, else the default, else none (and the
+// choice becomes n).
+func (e *Eval) calcOldChoice(cs *Symbol) *Symbol {
+	st := e.state(cs)
+	for _, m := range cs.Choice.Members {
+		e.calcVisibility(m)
+		if ms := e.state(m); ms.visible != No && !ms.hasUser {
+			st.hasUser = false
+		}
+	}
+	if u := st.userChoice; u != nil && e.state(u).visible != No {
+		return u
+	}
+	d := e.oldChoiceDefault(cs)
+	if d == nil {
+		st.tri = No
+	}
+	return d
+}
+
+// oldChoiceDefault is 6.1's sym_choice_default: the first default whose
+// condition holds and whose symbol is visible, else the first visible
+// value.
+func (e *Eval) oldChoiceDefault(cs *Symbol) *Symbol {
+	for _, p := range cs.Props {
+		if p.Kind != PropDefault {
+			continue
+		}
+		v := e.calcExpr(p.Visible)
+		e.propTri[p.id] = v
+		if v == No {
+			continue
+		}
+		if d := propSymbol(p); d != nil {
+			if ds := e.state(d); ds != nil && ds.visible != No {
+				return d
+			}
+		}
+	}
+	for _, m := range cs.Choice.Members {
+		if e.state(m).visible != No {
+			return m
+		}
+	}
+	return nil
 }
 
 func (e *Eval) afterCalc(s *Symbol, oldTri Tri, oldStr string) {
@@ -528,7 +649,7 @@ func (e *Eval) afterCalc(s *Symbol, oldTri Tri, oldStr string) {
 	if (st.tri != oldTri || st.str != oldStr) && s == e.K.Modules {
 		e.modulesVal = st.tri
 	}
-	if s.IsChoice() {
+	if s.IsChoice() || s.Transitional && e.K.Dialect.Transitional {
 		st.write = false
 	}
 }
@@ -594,7 +715,7 @@ func (e *Eval) calcExpr(x *Expr2) Tri {
 		}
 		return e.TriValue(x.sym)
 	}
-	if id := x.id; id > 0 && int(id) < len(e.exprGen) {
+	if id := x.id; id > 0 && int(id) < len(e.exprGen) && e.K.Dialect.ExprCache {
 		if e.exprGen[id] == e.gen {
 			return e.exprTri[id]
 		}

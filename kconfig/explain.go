@@ -33,6 +33,13 @@ type Explanation struct {
 	// Probe: the value was taken from the .config because a toolchain
 	// probe it depends on did not run.
 	Probe bool
+	// Unread are the tree's errors in the files that define the symbol
+	// or the symbols its dependencies, selects, implies and defaults
+	// name: what krls could not read there may change this answer.
+	// OtherErrors counts the tree's other errors, which could too (a
+	// lost `select` can be anywhere).
+	Unread      []*Error
+	OtherErrors int
 }
 
 // Explain explains a symbol's value in e.
@@ -56,7 +63,46 @@ func Explain(e *Eval, s *Symbol) *Explanation {
 	x.ImpliedBy = e.reverse(s.Implied)
 	x.Stale = x.HasUser && e.Written(s) && x.User != x.Value
 	x.Why = e.why(s, x)
+	x.Unread, x.OtherErrors = e.K.unreadFor(s)
 	return x
+}
+
+// unreadFor splits the tree's errors into those in files that bear on s
+// (where s, or a symbol its expressions name, is defined) and a count of
+// the others.
+func (k *Kconfig) unreadFor(s *Symbol) ([]*Error, int) {
+	var errs []*Error
+	for _, e := range k.Errors {
+		if !e.Warning {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) == 0 {
+		return nil, 0
+	}
+	files := map[string]bool{}
+	addDefs := func(s *Symbol) {
+		for _, n := range s.Nodes {
+			files[n.File] = true
+		}
+	}
+	addDefs(s)
+	exprs := []*Expr2{s.DirDep, s.RevDep, s.Implied}
+	for _, p := range s.Props {
+		exprs = append(exprs, p.Value, p.Visible)
+	}
+	for _, x := range exprs {
+		for _, t := range x.Symbols() {
+			addDefs(t)
+		}
+	}
+	var near []*Error
+	for _, e := range errs {
+		if files[e.File] {
+			near = append(near, e)
+		}
+	}
+	return near, len(errs) - len(near)
 }
 
 // withValues prints an expression with each symbol's value, as
@@ -280,5 +326,20 @@ func (x *Explanation) Text() string {
 		b.WriteString("  .config:     not set\n")
 	}
 	fmt.Fprintf(&b, "  why:         %s\n", x.Why)
+	if len(x.Unread) > 0 || x.OtherErrors > 0 {
+		b.WriteString("  incomplete:  ")
+		switch {
+		case len(x.Unread) > 0:
+			b.WriteString("krls could not read all of the Kconfig files this symbol is defined or depends on; what it skipped may change this answer:\n")
+			for _, e := range x.Unread {
+				fmt.Fprintf(&b, "               %v\n", e)
+			}
+			if x.OtherErrors > 0 {
+				fmt.Fprintf(&b, "               and %d errors elsewhere in the tree (a select or default lost there could change it too)\n", x.OtherErrors)
+			}
+		default:
+			fmt.Fprintf(&b, "the tree has %d Kconfig errors krls could not read (none in the files of this symbol and its dependencies); a select or default lost there could still change this answer\n", x.OtherErrors)
+		}
+	}
 	return b.String()
 }

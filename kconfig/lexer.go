@@ -72,16 +72,15 @@ const (
 	tPlusEqual
 )
 
-var keywords = map[string]tokKind{
-	"bool": tBool, "choice": tChoice, "comment": tComment, "config": tConfig,
-	"def_bool": tDefBool, "def_tristate": tDefTristate, "default": tDefault,
-	"depends": tDepends, "endchoice": tEndchoice, "endif": tEndif, "endmenu": tEndmenu,
-	"help": tHelp, "hex": tHex, "if": tIf, "imply": tImply, "int": tInt,
-	"mainmenu": tMainmenu, "menu": tMenu, "menuconfig": tMenuconfig, "modules": tModules,
-	"on": tOn, "prompt": tPrompt, "range": tRange, "select": tSelect, "source": tSource,
-	"string": tString_, "tristate": tTristate, "visible": tVisible,
-	"option": tOption, "optional": tOptional, "transitional": tTransitional, "osource": tOsource,
-}
+// keywordNames names the keyword tokens in messages; which words are
+// keywords in a file depends on its tree's lexer.l (Dialect).
+var keywordNames = func() map[tokKind]string {
+	m := map[tokKind]string{tOption: "option", tOptional: "optional", tOsource: "osource"}
+	for name, k := range builtinKeywords {
+		m[k] = name
+	}
+	return m
+}()
 
 var tokNames = map[tokKind]string{
 	tEOF: "end of file", tEOL: "end of line", tWord: "word", tString: "string",
@@ -94,10 +93,8 @@ func (k tokKind) String() string {
 	if s, ok := tokNames[k]; ok {
 		return s
 	}
-	for name, kk := range keywords {
-		if kk == k {
-			return "'" + name + "'"
-		}
+	if name, ok := keywordNames[k]; ok {
+		return "'" + name + "'"
 	}
 	return "token"
 }
@@ -121,12 +118,13 @@ type lexer struct {
 	warnings []*Error
 	helpBuf  []byte // reused while building help texts
 	mem      *parseMem
+	keywords map[string]tokKind // the tree's (Dialect.keywords)
 }
 
 // newLexer reads src without copying it: the words of the file alias its
 // bytes, so the caller must not change src afterwards.
-func newLexer(file string, src []byte, mem *parseMem) *lexer {
-	return &lexer{src: unsafe.String(unsafe.SliceData(src), len(src)), line: 1, file: file, prev: tEOL, prevPrev: tEOL, mem: mem}
+func newLexer(file string, src []byte, mem *parseMem, keywords map[string]tokKind) *lexer {
+	return &lexer{src: unsafe.String(unsafe.SliceData(src), len(src)), line: 1, file: file, prev: tEOL, prevPrev: tEOL, mem: mem, keywords: keywords}
 }
 
 func (lx *lexer) warn(line int, msg string) {
@@ -316,7 +314,7 @@ func (lx *lexer) word() token {
 	// Keywords are lower case; most words are upper-case symbol names,
 	// which this spares the map lookup.
 	if !hasDollar && text[0] >= 'a' && text[0] <= 'z' {
-		if k, ok := keywords[text]; ok {
+		if k, ok := lx.keywords[text]; ok {
 			return token{kind: k, line: line}
 		}
 	}

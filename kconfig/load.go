@@ -1,12 +1,14 @@
 package kconfig
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,6 +20,8 @@ import (
 // Load and may be shared between goroutines.
 type Kconfig struct {
 	Srctree string
+	// Dialect is the language and semantics the tree was read with.
+	Dialect *Dialect
 	// Root is the top of the menu tree; its prompt is the mainmenu title.
 	Root *MenuNode
 	// Symbols are the non-constant symbols, in the order first seen.
@@ -45,6 +49,52 @@ type Kconfig struct {
 	// 100,000, kept free of pointers for the garbage collector's sake.
 	refs     []symRef
 	refFiles []string // the files of refs
+	// order is the order of the C tool's for_all_symbols (symbolOrder).
+	order []*Symbol
+	// namedChoices are 6.1's `choice NAME` symbols, which a .config can
+	// set but nothing else names.
+	namedChoices map[string]*Symbol
+}
+
+// symbolOrder is the order in which the C tool's for_all_symbols visits
+// symbols: bucket by bucket of its hash table (fnv32 of the name modulo
+// size; a choice, which has no name, in bucket 0), and in a bucket the
+// newest first, as sym_lookup adds each at the head.
+func symbolOrder(syms []*Symbol, size int) []*Symbol {
+	if size <= 0 {
+		return syms
+	}
+	out := slices.Clone(syms)
+	bucket := make([]uint32, len(out))
+	for i, s := range out {
+		if s.Name != "" {
+			bucket[i] = fnv32(s.Name) % uint32(size)
+		}
+	}
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if bucket[a] != bucket[b] {
+			return cmp.Compare(bucket[a], bucket[b])
+		}
+		return cmp.Compare(b, a)
+	})
+	for i, j := range idx {
+		out[i] = syms[j]
+	}
+	return out
+}
+
+// fnv32 is the C tool's hash of a symbol name (strhash, hash_str). Its
+// bytes are C chars, signed on the machines the kernel is configured on.
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(int32(int8(s[i])))) * 0x01000193
+	}
+	return h
 }
 
 type symRef struct {
@@ -71,8 +121,13 @@ func (k *Kconfig) Refs(s *Symbol) []Pos {
 // they were built.)
 func (k *Kconfig) findChoices() {
 	for _, s := range k.Symbols {
-		s.choiceNode = s.findChoiceNode()
+		if k.Dialect.OldChoices {
+			s.choiceNode = s.memberOf
+		} else {
+			s.choiceNode = s.findChoiceNode()
+		}
 	}
+	k.order = symbolOrder(k.Symbols, k.Dialect.HashSize)
 }
 
 // Lookup returns the symbol named name, or nil.
@@ -104,6 +159,9 @@ type LoadOptions struct {
 	Shell Shell
 	// Files caches parsed files between loads; nil parses everything.
 	Files *FileCache
+	// Dialect is the language and semantics to read the tree with; nil
+	// reads them from the tree's scripts/kconfig (DetectDialect).
+	Dialect *Dialect
 }
 
 // ErrNoKconfig is returned when the top Kconfig file cannot be read.
@@ -125,7 +183,14 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 	if tools == nil {
 		tools = NewToolchain(opts.Srctree, "x86_64", nil)
 	}
-	files := newFileLoader(ctx, cache, opts.Srctree, tools.Env)
+	dialect := opts.Dialect
+	if dialect == nil {
+		var err error
+		if dialect, err = DetectDialect(opts.Srctree); err != nil {
+			return nil, err
+		}
+	}
+	files := newFileLoader(ctx, cache, opts.Srctree, tools.Env, dialect)
 	defer files.wait()
 	if _, err := files.get(top); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoKconfig, err)
@@ -133,6 +198,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 
 	k := &Kconfig{
 		Srctree: opts.Srctree,
+		Dialect: dialect,
 		byName:  make(map[string]*Symbol, 32768),
 		consts:  map[string]*Symbol{},
 		refs:    make([]symRef, 0, 1<<17),
@@ -162,6 +228,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Kconfig, error) {
 	}
 	b.finalize(k.Root, false)
 	b.checkChoices()
+	b.checkInheritedTransitional()
 	b.taint()
 	k.findChoices()
 	return k, nil
@@ -178,15 +245,17 @@ type FileCache struct {
 type cachedFile struct {
 	size  int64
 	mtime int64
+	d     *Dialect
 	file  *File
-	err   error
 }
 
-// get returns the parsed file at path (relative to srctree).
-func (c *FileCache) get(srctree, path string) (*File, error) {
+// get returns the file at path (relative to srctree) parsed in dialect d.
+func (c *FileCache) get(srctree, path string, d *Dialect) (*File, error) {
+	// Keyed by the name as written (not cleaned): "./Kconfig.sub" is a
+	// file of its own to conf, whose positions and $(filename) say so.
 	full := path
 	if !filepath.IsAbs(full) {
-		full = filepath.Join(srctree, path)
+		full = srctree + string(filepath.Separator) + path
 	}
 	c.mu.Lock()
 	if c.files == nil {
@@ -199,8 +268,8 @@ func (c *FileCache) get(srctree, path string) (*File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if cf.size == st.Size() && cf.mtime == st.ModTime().UnixNano() {
-			return cf.file, cf.err
+		if cf.size == st.Size() && cf.mtime == st.ModTime().UnixNano() && sameDialect(cf.d, d) {
+			return cf.file, nil
 		}
 	}
 	// Size and time come from the open file before it is read: a change
@@ -210,9 +279,9 @@ func (c *FileCache) get(srctree, path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := ParseFile(path, src)
+	f := ParseFileDialect(path, src, d)
 	c.mu.Lock()
-	c.files[full] = &cachedFile{size: stamp.size, mtime: stamp.mtime, file: f}
+	c.files[full] = &cachedFile{size: stamp.size, mtime: stamp.mtime, d: d, file: f}
 	c.mu.Unlock()
 	return f, nil
 }
@@ -250,6 +319,7 @@ type fileLoader struct {
 	cache   *FileCache
 	srctree string
 	env     *macros
+	dialect *Dialect
 
 	mu      sync.Mutex
 	futures map[string]*fileFuture
@@ -266,9 +336,9 @@ type fileFuture struct {
 	err  error
 }
 
-func newFileLoader(ctx context.Context, cache *FileCache, srctree string, env map[string]string) *fileLoader {
+func newFileLoader(ctx context.Context, cache *FileCache, srctree string, env map[string]string, d *Dialect) *fileLoader {
 	l := &fileLoader{
-		ctx: ctx, cache: cache, srctree: srctree,
+		ctx: ctx, cache: cache, srctree: srctree, dialect: d,
 		env:     newMacros(ctx, &Toolchain{Env: env}, nil),
 		futures: map[string]*fileFuture{},
 	}
@@ -355,7 +425,7 @@ func (l *fileLoader) get(path string) (*File, error) {
 
 func (l *fileLoader) produce(path string, fu *fileFuture) {
 	defer close(fu.done)
-	fu.f, fu.err = l.cache.get(l.srctree, path)
+	fu.f, fu.err = l.cache.get(l.srctree, path, l.dialect)
 	if fu.err != nil || fu.f == nil || l.ctx.Err() != nil {
 		return
 	}

@@ -2,112 +2,148 @@ package kconfig
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// Differential tests against the kernel's own scripts/kconfig, on the real
-// Linux 6.12 tree of ../shared/kernel-fixture.sh. `make test` sets
+// Differential tests against each fixture kernel's own scripts/kconfig
+// (Linux 6.1, 6.12 and 7.2): krls's olddefconfig must write what the
+// tree's `make olddefconfig` writes, byte for byte. `make test` sets
 // KRLS_REQUIRE_KERNEL=1 so that a missing tree fails instead of skipping.
+//
+// conf's answers are kept in a cache beside the fixture
+// ($KRLS_TESTDATA/oracle-cache), keyed by a digest of everything they
+// depend on (the tree's Makefile and scripts/kconfig, ARCH, the target,
+// the input), so that only the first run pays for them.
+
+// kernelFixture is the Linux 6.12 fixture, for the tests that use one
+// kernel only.
+func kernelFixture(t testing.TB) *fixture {
+	for _, kt := range fixtureTrees(t) {
+		if kt.version == "6.12" {
+			f := &fixture{kt: kt, src: kt.src, cache: filepath.Dir(kt.src), objs: map[string]string{}, arches: map[string]string{}}
+			for _, o := range kt.objs {
+				f.objs[o.name], f.arches[o.name] = o.dir, o.arch
+			}
+			return f
+		}
+	}
+	t.Skip("the Linux 6.12 fixture is not prepared")
+	return nil
+}
 
 type fixture struct {
+	kt         *kernelTree
 	src, cache string
 	objs       map[string]string // name → objtree
 	arches     map[string]string // name → ARCH
 }
 
-func kernelFixture(t testing.TB) *fixture {
-	src := os.Getenv("KRLS_KERNEL_SRC")
-	if src == "" {
-		if os.Getenv("KRLS_REQUIRE_KERNEL") != "" {
-			t.Fatal("KRLS_KERNEL_SRC is not set")
-		}
-		t.Skip("KRLS_KERNEL_SRC not set: eval \"$(../shared/kernel-fixture.sh)\"")
-	}
-	return &fixture{
-		src:   src,
-		cache: filepath.Dir(src),
-		objs: map[string]string{
-			"x86_64-rust":  os.Getenv("KRLS_KERNEL_OBJ_X86_64"),
-			"arm64-rust":   os.Getenv("KRLS_KERNEL_OBJ_ARM64"),
-			"debian-amd64": os.Getenv("KRLS_KERNEL_OBJ_DEBIAN"),
-		},
-		arches: map[string]string{"x86_64-rust": "x86_64", "arm64-rust": "arm64", "debian-amd64": "x86_64"},
-	}
-}
-
-// toolEnv is the fake toolchain the fixture configured the trees with.
-func (f *fixture) toolEnv(name string) (string, bool) {
-	switch name {
-	case "RUSTC", "BINDGEN":
-		return filepath.Join(f.cache, "fake-toolchain", strings.ToLower(name)), true
-	}
-	return "", false
-}
-
-// olddefconfig runs krls's olddefconfig on input.
-func (f *fixture) olddefconfig(t testing.TB, arch string, input []byte, shell Shell) []byte {
+// olddefconfig runs krls's olddefconfig on input in kt.
+func (kt *kernelTree) olddefconfig(t testing.TB, arch string, input []byte, shell Shell) []byte {
 	t.Helper()
-	tools := NewToolchain(f.src, arch, f.toolEnv)
-	out, _, _ := applyAndWrite(t, loadClean(t, LoadOptions{Srctree: f.src, Tools: tools, Shell: shell}), input)
+	tools := NewToolchain(kt.src, arch, kt.toolEnv)
+	out, _, _ := applyAndWrite(t, loadClean(t, LoadOptions{Srctree: kt.src, Tools: tools, Shell: shell}), input)
 	return out
 }
 
-// TestFixpoints: each fixture .config, made by the kernel's conf, comes
+// shell runs kt's toolchain probes as the Makefile would.
+func (kt *kernelTree) shell(t testing.TB, arch string) *ExecShell {
+	tools := NewToolchain(kt.src, arch, kt.toolEnv)
+	return &ExecShell{Dir: t.TempDir(), Env: tools.ShellEnv(), Timeout: time.Minute}
+}
+
+// TestFixpoints: each fixture .config, made by its kernel's conf, comes
 // back byte for byte from krls's olddefconfig with no probe run.
 func TestFixpoints(t *testing.T) {
-	f := kernelFixture(t)
-	for name, obj := range f.objs {
-		t.Run(name, func(t *testing.T) {
-			in, err := os.ReadFile(filepath.Join(obj, ".config"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := f.olddefconfig(t, f.arches[name], in, nil)
-			if d := firstDiff(in, out); d != "" {
-				t.Errorf("not a fixpoint: %s", d)
-			}
-			t.Logf("%d lines, %d symbols set", bytes.Count(in, []byte("\n")), countEntries(in))
-		})
+	for _, kt := range fixtureTrees(t) {
+		for _, o := range kt.objs {
+			t.Run(kt.version+"/"+o.name, func(t *testing.T) {
+				in, err := os.ReadFile(filepath.Join(o.dir, ".config"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := kt.olddefconfig(t, o.arch, in, nil)
+				if d := firstDiff(in, out); d != "" {
+					t.Errorf("not a fixpoint: %s", d)
+				}
+				t.Logf("%d lines, %d symbol lines", bytes.Count(in, []byte("\n")), countEntries(in))
+			})
+		}
 	}
 }
 
-// oracle runs the kernel's own `make olddefconfig` in a scratch objtree
-// per architecture (conf is built once per objtree).
+// oracle runs a kernel's own `make olddefconfig` (or randconfig) in
+// scratch object trees, one per ARCH and goroutine, and caches what it
+// wrote.
 type oracle struct {
-	f    *fixture
-	mu   sync.Mutex
-	objs map[string]string
+	kt    *kernelTree
+	mu    sync.Mutex
+	free  map[string][]string // ARCH → idle scratch objtrees
+	cache string
+	key   string // digest of the tree's Makefile and scripts/kconfig
+	runs  int    // conf runs that were not cached
+}
+
+func newOracle(t testing.TB, kt *kernelTree) *oracle {
+	h := sha256.New()
+	for _, name := range []string{"Makefile", "scripts/kconfig/confdata.c", "scripts/kconfig/symbol.c", "scripts/kconfig/menu.c", "scripts/kconfig/parser.y", "scripts/kconfig/conf.c"} {
+		b, err := os.ReadFile(filepath.Join(kt.src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write(b)
+	}
+	cache := filepath.Join(filepath.Dir(kt.src), "oracle-cache")
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		cache = t.TempDir()
+	}
+	return &oracle{kt: kt, free: map[string][]string{}, cache: cache, key: hex.EncodeToString(h.Sum(nil))}
 }
 
 func (o *oracle) run(t testing.TB, arch string, input []byte, target string, extra ...string) []byte {
 	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	dir, ok := o.objs[arch]
-	if !ok {
-		dir = t.TempDir()
-		if o.objs == nil {
-			o.objs = map[string]string{}
-		}
-		o.objs[arch] = dir
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%q\x00", o.key, o.kt.fake, arch, target, extra)
+	h.Write(input)
+	cached := filepath.Join(o.cache, hex.EncodeToString(h.Sum(nil)))
+	if b, err := os.ReadFile(cached); err == nil {
+		return b
 	}
+	o.mu.Lock()
+	var dir string
+	if n := len(o.free[arch]); n > 0 {
+		dir, o.free[arch] = o.free[arch][n-1], o.free[arch][:n-1]
+	}
+	o.runs++
+	o.mu.Unlock()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	defer func() {
+		o.mu.Lock()
+		o.free[arch] = append(o.free[arch], dir)
+		o.mu.Unlock()
+	}()
 	if input != nil {
 		if err := os.WriteFile(filepath.Join(dir, ".config"), input, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rustc, _ := o.f.toolEnv("RUSTC")
-	bindgen, _ := o.f.toolEnv("BINDGEN")
-	args := append([]string{"-s", "-C", o.f.src, "O=" + dir, "ARCH=" + arch, "RUSTC=" + rustc, "BINDGEN=" + bindgen, target}, extra...)
+	rustc, _ := o.kt.toolEnv("RUSTC")
+	bindgen, _ := o.kt.toolEnv("BINDGEN")
+	args := append([]string{"-s", "-C", o.kt.src, "O=" + dir, "ARCH=" + arch, "RUSTC=" + rustc, "BINDGEN=" + bindgen, target}, extra...)
 	cmd := exec.Command("make", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -118,73 +154,92 @@ func (o *oracle) run(t testing.TB, arch string, input []byte, target string, ext
 	if err != nil {
 		t.Fatal(err)
 	}
+	tmp := cached + ".tmp" + strconv.Itoa(os.Getpid())
+	if os.WriteFile(tmp, out, 0o644) == nil {
+		os.Rename(tmp, cached)
+	}
 	return out
 }
 
-// TestAgainstConf perturbs each fixture .config (symbols flipped, hundreds
-// of lines dropped, numbers and strings changed) and checks that krls's
-// olddefconfig, running the probes, writes exactly what the kernel's
-// `make olddefconfig` writes.
+// oracleSeeds is how many perturbed configurations each fixture .config
+// gives (KRLS_ORACLE_SEEDS widens the tests for a long run).
+func oracleSeeds() int { return envInt("KRLS_ORACLE_SEEDS", 10) }
+
+// TestAgainstConf perturbs each fixture .config of each kernel (symbols
+// flipped, hundreds of lines dropped, numbers and strings changed) and
+// checks that krls's olddefconfig, running the probes, writes exactly
+// what the kernel's own `make olddefconfig` writes.
 func TestAgainstConf(t *testing.T) {
-	f := kernelFixture(t)
 	if testing.Short() {
-		t.Skip("runs make olddefconfig a dozen times")
+		t.Skip("runs make olddefconfig some 80 times (cached after the first run)")
 	}
-	o := &oracle{f: f}
-	shells := map[string]*ExecShell{}
-	names := []string{"x86_64-rust", "arm64-rust", "debian-amd64"}
-	configs, symbols := 0, 0
-	for _, name := range names {
-		arch := f.arches[name]
-		if shells[arch] == nil {
-			tools := NewToolchain(f.src, arch, f.toolEnv)
-			shells[arch] = &ExecShell{Dir: t.TempDir(), Env: tools.ShellEnv(), Timeout: time.Minute}
-		}
-		base, err := os.ReadFile(filepath.Join(f.objs[name], ".config"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for seed := int64(1); seed <= int64(envInt("KRLS_ORACLE_SEEDS", 3)); seed++ {
-			in := perturb(base, seed)
-			want := o.run(t, arch, in, "olddefconfig")
-			got := f.olddefconfig(t, arch, in, shells[arch])
-			configs++
-			symbols += countEntries(want)
-			if d := firstDiff(want, got); d != "" {
-				t.Errorf("%s seed %d: krls differs from conf: %s", name, seed, d)
-				os.WriteFile(filepath.Join(os.TempDir(), fmt.Sprintf("krls-%s-%d.in", name, seed)), in, 0o644)
+	for _, kt := range fixtureTrees(t) {
+		t.Run(kt.version, func(t *testing.T) {
+			t.Parallel()
+			o := newOracle(t, kt)
+			k := map[string]*Kconfig{}
+			configs, symbols := 0, 0
+			for _, obj := range kt.objs {
+				sh := kt.shell(t, obj.arch)
+				if k[obj.arch] == nil {
+					tools := NewToolchain(kt.src, obj.arch, kt.toolEnv)
+					k[obj.arch] = loadClean(t, LoadOptions{Srctree: kt.src, Tools: tools, Shell: sh})
+				}
+				base, err := os.ReadFile(filepath.Join(obj.dir, ".config"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for seed := int64(1); seed <= int64(oracleSeeds()); seed++ {
+					in := perturb(base, seed)
+					want := o.run(t, obj.arch, in, "olddefconfig")
+					got, _, _ := applyAndWrite(t, k[obj.arch], in)
+					configs++
+					symbols += countEntries(want)
+					if d := firstDiff(want, got); d != "" {
+						t.Errorf("%s seed %d: krls differs from conf: %s", obj.name, seed, d)
+						os.WriteFile(filepath.Join(os.TempDir(), fmt.Sprintf("krls-%s-%s-%d.in", kt.version, obj.name, seed)), in, 0o644)
+					}
+				}
 			}
-		}
+			t.Logf("Linux %s: compared %d configurations, %d symbol lines, with conf (%d conf runs not cached)", kt.version, configs, symbols, o.runs)
+		})
 	}
-	t.Logf("compared %d configurations, %d symbol lines, with conf", configs, symbols)
 }
 
-// TestRandconfigFixpoints: configurations made by the kernel's own
-// `make randconfig` are fixpoints of krls's olddefconfig without probes.
-func TestRandconfigFixpoints(t *testing.T) {
-	f := kernelFixture(t)
+// TestRandconfigAgainstConf: configurations made by each kernel's own
+// `make randconfig`, for x86_64 and arm64, read back by krls's
+// olddefconfig without probes, give what the kernel's olddefconfig gives.
+func TestRandconfigAgainstConf(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs make randconfig")
 	}
-	o := &oracle{f: f}
-	configs, symbols := 0, 0
 	seeds := []string{"0x1", "0x2a", "0xdeadbeef"}
 	for i := 3; i < envInt("KRLS_ORACLE_SEEDS", 3); i++ {
 		seeds = append(seeds, fmt.Sprintf("0x%x", 1000+i*7919))
 	}
-	for _, arch := range []string{"x86_64", "arm64"} {
-		for _, seed := range seeds {
-			in := o.run(t, arch, nil, "randconfig", "KCONFIG_SEED="+seed)
-			got := f.olddefconfig(t, arch, in, nil)
-			configs++
-			symbols += countEntries(in)
-			if d := firstDiff(in, got); d != "" {
-				t.Errorf("%s randconfig seed %s is not a fixpoint: %s", arch, seed, d)
-				os.WriteFile(filepath.Join(os.TempDir(), fmt.Sprintf("krls-rand-%s-%s.config", arch, seed)), in, 0o644)
+	for _, kt := range fixtureTrees(t) {
+		t.Run(kt.version, func(t *testing.T) {
+			t.Parallel()
+			o := newOracle(t, kt)
+			configs, symbols := 0, 0
+			for _, arch := range []string{"x86_64", "arm64"} {
+				tools := NewToolchain(kt.src, arch, kt.toolEnv)
+				k := loadClean(t, LoadOptions{Srctree: kt.src, Tools: tools})
+				for _, seed := range seeds {
+					in := o.run(t, arch, nil, "randconfig", "KCONFIG_SEED="+seed)
+					want := o.run(t, arch, in, "olddefconfig")
+					got, _, _ := applyAndWrite(t, k, in)
+					configs++
+					symbols += countEntries(want)
+					if d := firstDiff(want, got); d != "" {
+						t.Errorf("%s randconfig seed %s: krls differs from conf: %s", arch, seed, d)
+						os.WriteFile(filepath.Join(os.TempDir(), fmt.Sprintf("krls-rand-%s-%s-%s.config", kt.version, arch, seed)), in, 0o644)
+					}
+				}
 			}
-		}
+			t.Logf("Linux %s: %d randconfig outputs, %d symbol lines (%d conf runs not cached)", kt.version, configs, symbols, o.runs)
+		})
 	}
-	t.Logf("%d randconfig outputs, %d symbol lines", configs, symbols)
 }
 
 // perturb flips 60 bool/tristate values, drops 300 lines, and sets a few

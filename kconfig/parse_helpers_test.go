@@ -295,8 +295,15 @@ func testTools(dir string) *Toolchain {
 // loadTree loads the files as a tree, with shell (nil: probes do not run).
 func loadTree(t testing.TB, files map[string]string, shell Shell) (*Kconfig, error) {
 	t.Helper()
+	return loadTreeDialect(t, files, shell, nil)
+}
+
+// loadTreeDialect loads a tree in dialect d (nil: read from the tree,
+// which for these small trees is Latest).
+func loadTreeDialect(t testing.TB, files map[string]string, shell Shell, d *Dialect) (*Kconfig, error) {
+	t.Helper()
 	dir := writeTree(t, files)
-	return Load(context.Background(), LoadOptions{Srctree: dir, Tools: testTools(dir), Shell: shell})
+	return Load(context.Background(), LoadOptions{Srctree: dir, Tools: testTools(dir), Shell: shell, Dialect: d})
 }
 
 // errorsText prints a Kconfig's errors and warnings, one a line.

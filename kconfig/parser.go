@@ -7,13 +7,22 @@ import (
 	"sync"
 )
 
-// ParseFile parses one Kconfig file. It does not follow `source`
-// statements or expand macros (Load does). The File refers to the bytes
-// of src, which must not change afterwards. Syntax errors are collected in
-// File.Errors with their line; parsing goes on at the next line.
-func ParseFile(path string, src []byte) *File {
+// ParseFile parses one Kconfig file in the newest language krls knows
+// (Latest); ParseFileDialect parses it as a given tree's scripts/kconfig
+// would.
+func ParseFile(path string, src []byte) *File { return ParseFileDialect(path, src, latest) }
+
+// latest is Latest(), shared: a Dialect does not change.
+var latest = Latest()
+
+// ParseFileDialect parses one Kconfig file in dialect d. It does not
+// follow `source` statements or expand macros (Load does). The File
+// refers to the bytes of src, which must not change afterwards. Syntax
+// errors are collected in File.Errors with their line; parsing goes on at
+// the next line.
+func ParseFileDialect(path string, src []byte, d *Dialect) *File {
 	mem := newParseMem(len(src))
-	p := &parser{lx: newLexer(path, src, mem), file: &File{Path: path}, mem: mem}
+	p := &parser{lx: newLexer(path, src, mem, d.keywords), file: &File{Path: path}, mem: mem, d: d}
 	p.scratch = scratchPool.Get().(*parseScratch)
 	p.lx.helpBuf = p.scratch.help
 	defer p.putScratch()
@@ -94,6 +103,7 @@ type parser struct {
 	lx   *lexer
 	tok  token
 	file *File
+	d    *Dialect
 
 	depth int // open blocks
 	// aborted: nesting went too deep and the rest of the file is skipped.
@@ -260,7 +270,8 @@ func (p *parser) stmt() Stmt {
 	case tChoice:
 		p.advance()
 		s := &ChoiceStmt{Pos: p.pos(line)}
-		if p.tok.kind == tWord { // older trees named choices
+		if p.tok.kind == tWord && p.d.NamedChoice { // 6.1 named choices
+			s.Name = p.tok.word.Raw
 			p.advance()
 		}
 		p.expectEOL()
@@ -419,6 +430,9 @@ func (p *parser) options(set optionSet, dst *[]Option) {
 			p.advance()
 			o.Kind = OptDepends
 			o.Expr = p.expr()
+			if p.d.DependsIf {
+				o.If = p.ifExpr()
+			}
 		case t.kind == tVisible && set == menuOptions:
 			p.advance()
 			o.Kind = OptVisible
@@ -460,9 +474,18 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 	t := p.tok
 	switch t.kind {
 	case tBool, tTristate, tInt, tHex, tString_:
+		if set == choiceOptions && !p.choiceType(t.kind) {
+			return false
+		}
 		p.advance()
 		o.Kind = OptType
 		o.Type = typeKeyword(t.kind)
+		if set == choiceOptions && p.d.ChoiceType == "bool prompt" && p.tok.kind != tString {
+			p.errorf(t.line, "expected a prompt after 'bool' in a choice, found "+p.desc())
+			p.skipRest()
+			o.Kind = optInvalid
+			return true
+		}
 		if p.tok.kind == tString {
 			o.Prompt = p.mem.strs.new()
 			o.Prompt.Parts = p.tok.word.Parts
@@ -571,6 +594,18 @@ func (p *parser) entryOption(set optionSet, o *Option) bool {
 		return false
 	}
 	return true
+}
+
+// choiceType reports whether a choice of this dialect takes the type
+// keyword k as an option.
+func (p *parser) choiceType(k tokKind) bool {
+	switch p.d.ChoiceType {
+	case "bool/tristate":
+		return k == tBool || k == tTristate
+	case "bool prompt":
+		return k == tBool
+	}
+	return false
 }
 
 // typeKeyword is the type a type keyword names.

@@ -36,8 +36,12 @@ type Symbol struct {
 	Tainted bool
 
 	// memberOf is the choice the symbol was registered with as a member
-	// (the C tool's choice_link).
-	memberOf   *MenuNode
+	// (the C tool's choice_link; in an OldChoices dialect, the choice
+	// whose value it is: SYMBOL_CHOICEVAL and its P_CHOICE property).
+	memberOf *MenuNode
+	// optional: an `optional` choice of an OldChoices dialect, which may
+	// be n while visible.
+	optional   bool
 	choiceNode *MenuNode
 	id         int
 	// ref is the expression naming this symbol, shared by every use
@@ -181,6 +185,9 @@ type Expr2 struct {
 	id          int32
 	left, right *Expr2  // eNot (left), eAnd, eOr
 	sym, sym2   *Symbol // eSym (sym); comparisons and eRange (sym, sym2)
+	// cond is the Y of `depends on X if Y` (Linux 7.0+), on the
+	// X || (Y = n) it became: it is printed as written.
+	cond *Expr2
 }
 
 // Symbols returns the symbols an expression mentions, each once.
@@ -285,6 +292,13 @@ func (e *Expr2) print(b *strings.Builder, name func(*Symbol) string, outer exprK
 		b.WriteString(map[exprKind]string{eEqual: "=", eUnequal: "!=", eLth: "<", eLeq: "<=", eGth: ">", eGeq: ">="}[e.kind])
 		b.WriteString(name(e.sym2))
 	case eOr:
+		if e.cond != nil {
+			// `X if Y`, as the Kconfig file says it.
+			e.left.print(b, name, eOr)
+			b.WriteString(" if ")
+			e.cond.print(b, name, eOr)
+			break
+		}
 		e.left.print(b, name, eOr)
 		b.WriteString(" || ")
 		e.right.print(b, name, eOr)

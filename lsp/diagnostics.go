@@ -123,6 +123,11 @@ func (s *server) reportProblems(uri string, res *workspace.Result) {
 	if res.ConfigErr != nil {
 		s.showOnce(protocol.MessageTypeWarning, res.ConfigErr.Error()+" (using the defaults)")
 	}
+	if k := res.Kernel; k != nil && k.K != nil {
+		if msg := k.KconfigErrorSummary(); msg != "" {
+			s.showOnce(protocol.MessageTypeError, msg)
+		}
+	}
 	if res.Skipped != nil {
 		s.mu.Lock()
 		warned := s.warnedLarge[uri]

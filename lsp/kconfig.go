@@ -330,7 +330,7 @@ func (s *server) documentSymbol(id jsonrpc2.ID, r *replier, params json.RawMessa
 		return
 	}
 	s.goRequest(id, "textDocument/documentSymbol", r, func(ctx context.Context) (any, error) {
-		outline := s.session.Outline(doc)
+		outline := s.session.Outline(ctx, doc)
 		m := NewMapper(doc.Text)
 		lines := lineStarts(doc.Text)
 		s.mu.Lock()

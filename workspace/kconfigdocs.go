@@ -155,7 +155,11 @@ func kconfigFindings(d *Document, k *Kernel) []diagnostics.Finding {
 	if k != nil {
 		rel = relPath(k, d.Path)
 	}
-	f := kconfig.ParseFile(rel, d.Text)
+	dialect := kconfig.Latest()
+	if k != nil {
+		dialect = k.K.Dialect
+	}
+	f := kconfig.ParseFileDialect(rel, d.Text, dialect)
 	var out []diagnostics.Finding
 	add := func(rule string, sev diagnostics.Severity, start, end int, msg string) {
 		out = append(out, diagnostics.Finding{Rule: rule, Severity: sev, Start: start, End: end, Message: msg, Extent: diagnostics.Span{Start: start, End: end}})

@@ -179,6 +179,33 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 	return k, nil
 }
 
+// KconfigErrorSummary says, in one message, that the tree's Kconfig files
+// have errors krls could not read, with the first few (file:line): what
+// was skipped may hold a definition, select or default that hovers and
+// diagnostics depend on. "" when the tree read cleanly.
+func (k *Kernel) KconfigErrorSummary() string {
+	var errs []string
+	n := 0
+	for _, e := range k.K.Errors {
+		if e.Warning {
+			continue
+		}
+		n++
+		if len(errs) < 3 {
+			errs = append(errs, e.Error())
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	more := ""
+	if n > len(errs) {
+		more = fmt.Sprintf("; and %d more", n-len(errs))
+	}
+	return fmt.Sprintf("the Kconfig files of %s have %d errors krls could not read (%s%s): the rest of the tree is read, but values that depend on what was skipped may be wrong",
+		k.Srctree, n, strings.Join(errs, "; "), more)
+}
+
 // archOf finds ARCH: from the .config, else $ARCH, else the host's, as
 // the kernel's Makefile defaults it (SUBARCH: x86 on an x86-64 host).
 func archOf(dot *kconfig.DotConfig, getenv func(string) (string, bool)) string {

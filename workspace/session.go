@@ -383,12 +383,17 @@ func (s *Session) Definition(ctx context.Context, d *Document, off int) ([]Locat
 	return nil, nil
 }
 
-// Outline returns the outline of a Kconfig document (nil for others).
-func (s *Session) Outline(d *Document) []*kconfig.OutlineNode {
+// Outline returns the outline of a Kconfig document (nil for others), read
+// in its tree's dialect (the newest krls knows outside a tree).
+func (s *Session) Outline(ctx context.Context, d *Document) []*kconfig.OutlineNode {
 	if d.Kind() != KindKconfig {
 		return nil
 	}
-	return kconfig.Outline(kconfig.ParseFile(d.Name(), d.Text))
+	dialect := kconfig.Latest()
+	if k, _ := s.kernelFor(ctx, d); k != nil && k.K != nil {
+		dialect = k.K.Dialect
+	}
+	return kconfig.Outline(kconfig.ParseFileDialect(d.Name(), d.Text, dialect))
 }
 
 // quiet drops the errors that only mean "no kernel here": a request about

@@ -105,6 +105,12 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		if e == nil {
 			return code
 		}
+		if n := countErrors(e.K); n > 0 {
+			// A partial evaluation silently drops the symbols of what
+			// could not be read: no .config from it.
+			fmt.Fprintf(stderr, "krls: not writing %s: the Kconfig files of %s have %d errors (listed above); a configuration from the rest would silently lose the symbols they define\n", *out, *srctree, n)
+			return 2
+		}
 		if err := writeAtomic(*out, e.WriteConfig); err != nil {
 			fmt.Fprintf(stderr, "krls: write %s: %v\n", *out, err)
 			return 2
@@ -166,19 +172,27 @@ func loadEval(ctx context.Context, srctree, arch string, d *kconfig.DotConfig, a
 		fmt.Fprintf(stderr, "krls: %v\n", err)
 		return nil, 2
 	}
-	failed := false
+	// Every error is listed; the caller decides whether what was read is
+	// enough (explain says what it may miss; olddefconfig refuses).
 	for _, e := range k.Errors {
 		if !e.Warning {
 			fmt.Fprintf(stderr, "%v\n", e)
-			failed = true
 		}
-	}
-	if failed {
-		return nil, 2
 	}
 	e := kconfig.NewEval(k)
 	e.Apply(d)
 	return e, 0
+}
+
+// countErrors counts the errors (not warnings) of loading k.
+func countErrors(k *kconfig.Kconfig) int {
+	n := 0
+	for _, e := range k.Errors {
+		if !e.Warning {
+			n++
+		}
+	}
+	return n
 }
 
 // writeAtomic writes a file through a temporary file in the same folder.
