@@ -116,6 +116,10 @@ func (e *Eval) withValues(x *Expr2) string {
 			}
 			return s.displayName()
 		}
+		if s.IsChoice() {
+			// 6.1's choices are symbols of their members' dependencies.
+			return fmt.Sprintf("<choice %q> [=%s]", promptText(s.Choice), e.Str(s))
+		}
 		return fmt.Sprintf("%s [=%s]", s.Name, e.Str(s))
 	}, eOr+1)
 	return b.String()
@@ -216,6 +220,20 @@ func (e *Eval) cause(s *Symbol, x *Explanation) string {
 	st := e.state(s)
 	rev := st.revDep
 	if ch := s.ChoiceNode(); ch != nil {
+		if e.K.Dialect.OldChoices {
+			// 6.1: the choice has a value of its own; at m its
+			// members are modules, each as the .config or its
+			// dependencies say.
+			switch e.TriValue(ch.Sym) {
+			case No:
+				return "because the choice \"" + promptText(ch) + "\" is n"
+			case Mod:
+				if x.Value == "m" {
+					return "as the .config sets it, in the choice \"" + promptText(ch) + "\" at m (any of its members may be a module)"
+				}
+				return "because the choice \"" + promptText(ch) + "\" is m and " + s.Name + " is not set to m"
+			}
+		}
 		if x.Value == "y" {
 			return "as the selected member of the choice \"" + promptText(ch) + "\""
 		}
