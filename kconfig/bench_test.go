@@ -126,3 +126,17 @@ func BenchmarkEvalPhases(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDetectDialect reads a tree's dialect from its scripts/kconfig,
+// which every load does first.
+func BenchmarkDetectDialect(b *testing.B) {
+	for _, kt := range fixtureTrees(b) {
+		b.Run(kt.version, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := DetectDialect(kt.src); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -17,6 +17,9 @@ type builder struct {
 	choice *MenuNode // current_choice
 	stack  []sourceFrame
 	first  bool // no statement seen yet (mainmenu must come first)
+	// sourced are the files read, by the name as written, with where
+	// they were first sourced from.
+	sourced map[string]Pos
 
 	// Slabs: a tree has some 20,000 symbols and menu entries, 60,000
 	// properties and 150,000 expression nodes, all alive as long as the
@@ -58,12 +61,24 @@ func (b *builder) source(path string, from Pos) error {
 			return &Error{Pos: from, Msg: "recursive inclusion of " + path + chain.String()}
 		}
 	}
+	if first, ok := b.sourced[path]; ok && b.k.Dialect.RepeatedSource && from.File != "" {
+		// conf stops here; krls reports it and reads on without the
+		// second copy, so that the rest of the tree still works.
+		b.errorf(from, "repeated inclusion of %s (first included at %s:%d)", path, first.File, first.Line)
+		return nil
+	}
 	f, err := b.files.get(path)
 	if err != nil {
 		if from.File == "" {
 			return fmt.Errorf("%w: %v", ErrNoKconfig, err)
 		}
 		return &Error{Pos: from, Msg: fmt.Sprintf("can't open file %q", path)}
+	}
+	if _, ok := b.sourced[path]; !ok {
+		if b.sourced == nil {
+			b.sourced = map[string]Pos{}
+		}
+		b.sourced[path] = from
 	}
 	b.k.Files = append(b.k.Files, path)
 	b.k.Errors = append(b.k.Errors, f.Errors...)

@@ -71,6 +71,9 @@ type Dialect struct {
 	// StrictEntries: a menuconfig without prompt, a second help text and a
 	// blank help text are errors, not warnings (parser.y: zconf_error).
 	StrictEntries bool
+	// RepeatedSource: sourcing a file a second time (by the name as
+	// written) is an error (util.c: file_lookup, 7.x).
+	RepeatedSource bool
 	// HashSize is SYMBOL_HASHSIZE: for_all_symbols visits symbols bucket
 	// by bucket of this many (fnv32 of the name), newest first in a
 	// bucket, and a few of conf's steps depend on that order.
@@ -116,6 +119,7 @@ func Latest() *Dialect {
 		ChoiceMemberChecks: true,
 		ExprCache:          true,
 		StrictEntries:      true,
+		RepeatedSource:     true,
 		HashSize:           1 << 14,
 	}
 }
@@ -152,8 +156,10 @@ func DetectDialect(srctree string) (*Dialect, error) {
 		src[name] = b
 	}
 	// internal.h holds SYMBOL_HASHSIZE since 6.9; expr.h before.
-	if b, err := os.ReadFile(filepath.Join(dir, "internal.h")); err == nil {
-		src["internal.h"] = b
+	for _, name := range []string{"internal.h", "util.c"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			src[name] = b
+		}
 	}
 	return dialectFromSources(src, "the tree's scripts/kconfig ("+dir+")")
 }
@@ -189,6 +195,7 @@ func dialectFromSources(src map[string][]byte, source string) (*Dialect, error) 
 	d.ReadDropsOutOfRange = regexp.MustCompile(`(?s)int conf_read\(.*?sym_string_within_range`).Match(src["confdata.c"])
 	d.LooseUnset = has("confdata.c", `strncmp(p, "is not set", 10)`)
 	d.StrictEntries = strings.Contains(parser, `zconf_error("menuconfig statement without prompt")`)
+	d.RepeatedSource = has("util.c", "repeated inclusion of")
 	d.HashSize = 0
 	for _, name := range []string{"internal.h", "expr.h"} {
 		if m := hashSizeRE.FindSubmatch(src[name]); m != nil {

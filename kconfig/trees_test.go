@@ -106,6 +106,22 @@ func TestTreesAgainstConf(t *testing.T) {
 		for _, tree := range trees {
 			tree, _ = filepath.Abs(tree)
 			if vs := treeVersions(t, tree); vs != nil && !slices.Contains(vs, kt.version) {
+				// Written in another kernel's language: this conf
+				// refuses it, and krls reports an error too.
+				t.Run(kt.version+"/"+filepath.Base(tree)+"/refused", func(t *testing.T) {
+					cmd := exec.Command(conf, "-s", "--olddefconfig", "Kconfig")
+					cmd.Dir = t.TempDir()
+					cmd.Env = append(os.Environ(), "srctree="+tree, "KCONFIG_CONFIG="+filepath.Join(cmd.Dir, ".config"), "KRLS_TEST_VAR="+testEnvVar)
+					confOut, err := cmd.CombinedOutput()
+					if err == nil {
+						t.Fatalf("conf accepts the tree: list %s in its versions file", kt.version)
+					}
+					tools := &Toolchain{Env: map[string]string{"srctree": tree, "KRLS_TEST_VAR": testEnvVar}}
+					k, err := Load(context.Background(), LoadOptions{Srctree: tree, Tools: tools, Dialect: d})
+					if err == nil && !k.HasErrors() {
+						t.Errorf("krls reads without an error a tree conf refuses:\n%s", confOut)
+					}
+				})
 				continue
 			}
 			seen[filepath.Base(tree)] = true
