@@ -393,8 +393,6 @@ func (b *builder) checkTransitional(s *ConfigStmt, sym *Symbol) {
 			what = "a range"
 		case OptDepends:
 			what = "dependencies"
-		case OptModules:
-			what = "the modules attribute"
 		}
 		if what != "" {
 			b.errorf(o.Pos, "transitional symbol %s cannot have %s: its value comes only from the .config", sym.Name, what)
