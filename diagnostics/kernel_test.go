@@ -55,6 +55,15 @@ type kernelFile struct {
 
 func readKernel(t testing.TB) []kernelFile {
 	root := kernelSrc(t)
+	files := readTree(t, root)
+	if len(files) < 79 {
+		t.Fatalf("found %d .rs files in %s, want the 79 of Linux 6.12", len(files), root)
+	}
+	return files
+}
+
+// readTree reads every .rs file of a tree.
+func readTree(t testing.TB, root string) []kernelFile {
 	var files []kernelFile
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -76,9 +85,6 @@ func readKernel(t testing.TB) []kernelFile {
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if len(files) < 79 {
-		t.Fatalf("found %d .rs files in %s, want the 79 of Linux 6.12", len(files), root)
 	}
 	return files
 }

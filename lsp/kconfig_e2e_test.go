@@ -2,8 +2,11 @@ package lsp
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +15,11 @@ import (
 )
 
 // Tests of the kernel-configuration features against the built binary and
-// the real Linux 6.12 tree of ../shared/kernel-fixture.sh.
+// the real kernels of ../shared/kernel-fixture.sh (fixtureKernels): each
+// runs on Linux 6.1, 6.12 and 7.2.
 
+// kernelFixture is the Linux 6.12 tree and its x86_64 objtree, for the
+// tests of other features (module!, errno, the index).
 func kernelFixture(t *testing.T) (src, objX86 string) {
 	t.Helper()
 	src, objX86 = os.Getenv("KRLS_KERNEL_SRC"), os.Getenv("KRLS_KERNEL_OBJ_X86_64")
@@ -98,89 +104,159 @@ var fullCaps = map[string]any{
 	},
 }
 
-func TestEndToEndKconfigFile(t *testing.T) {
-	src, obj := kernelFixture(t)
+// startOn starts krls on a fixture kernel's srctree, configured by obj.
+func startOn(t *testing.T, src, obj string, caps any) *process {
+	t.Helper()
 	p := startKrls(t)
-	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, fullCaps)
+	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, caps)
+	return p
+}
 
-	path := filepath.Join(src, "init", "Kconfig")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+func (c *process) shutdown() {
+	c.t.Helper()
+	c.call("shutdown", nil)
+	c.notify("exit", nil)
+	if code := c.wait(); code != 0 {
+		c.t.Errorf("exit code %d", code)
 	}
-	text := string(data)
-	uri := pathToURI(path)
-	p.openAs(uri, "kconfig", text, 1)
-	pub := p.diagnosticsFor(uri, version(1))
-	for _, d := range pub.Diagnostics {
-		if d.Severity == protocol.DiagnosticSeverityError {
-			t.Errorf("error in the pristine init/Kconfig: %+v", d)
-		}
-	}
+}
 
-	// Hover on a definition and on a dependency.
-	h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config RUST\n", 0, len("config R"))))
-	for _, want := range []string{"**CONFIG_RUST** = `y` (bool)", "Rust support", "Defined at init/Kconfig:", "Depends on:", "MODVERSIONS [=n]", "Why: y"} {
-		if !strings.Contains(h, want) {
-			t.Errorf("hover on RUST lacks %q:\n%s", want, h)
-		}
-	}
-	h = hoverText(t, p.call("textDocument/hover", at(t, uri, text, "depends on HAVE_RUST", 0, len("depends on H"))))
-	if !strings.Contains(h, "**CONFIG_HAVE_RUST** = `y`") || !strings.Contains(h, "arch/Kconfig") {
-		t.Errorf("hover on HAVE_RUST:\n%s", h)
-	}
-	if h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config RUST\n", 0, 2))); h != "" {
-		t.Errorf("hover on the keyword 'config': %q", h)
-	}
+// withValues is what a hover shows for an atom of a dependency: `NAME
+// [=value]`, with its `!`.
+func withValues(dot map[string]string, atom string) string {
+	name := strings.TrimPrefix(atom, "!")
+	return atom[:len(atom)-len(name)] + name + " [=" + valueOf(dot, name) + "]"
+}
 
-	// Definition of a dependency defined in another file.
-	r := p.call("textDocument/definition", at(t, uri, text, "depends on HAVE_RUST", 0, len("depends on H")))
-	locs := decodeParams[[]protocol.Location](t, r.Result)
-	if len(locs) != 1 || !strings.HasSuffix(string(locs[0].URI), "/arch/Kconfig") {
-		t.Fatalf("definition of HAVE_RUST: %s", r.Result)
-	}
-	lines := strings.Split(readFile(t, filepath.Join(src, "arch", "Kconfig")), "\n")
-	if l := lines[locs[0].Range.Start.Line]; l != "config HAVE_RUST" {
-		t.Errorf("definition points at %q", l)
-	}
+var symbolWordRE = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*\b`)
 
-	// The outline.
-	r = p.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uri}})
-	syms := decodeParams[[]protocol.DocumentSymbol](t, r.Result)
-	var found *protocol.DocumentSymbol
-	var walk func([]protocol.DocumentSymbol)
-	walk = func(ss []protocol.DocumentSymbol) {
-		for i := range ss {
-			if ss[i].Name == "RUST" {
-				found = &ss[i]
+func TestEndToEndKconfigFile(t *testing.T) {
+	for _, fk := range fixtureKernels(t) {
+		t.Run(fk.version, func(t *testing.T) {
+			o := fk.rustObj(t)
+			dot := dotConfig(t, o.dir)
+			p := startOn(t, fk.src, o.dir, fullCaps)
+
+			path := filepath.Join(fk.src, "init", "Kconfig")
+			text := readFile(t, path)
+			uri := pathToURI(path)
+			p.openAs(uri, "kconfig", text, 1)
+			pub := p.diagnosticsFor(uri, version(1))
+			for _, d := range pub.Diagnostics {
+				if d.Severity == protocol.DiagnosticSeverityError {
+					t.Errorf("error in the pristine init/Kconfig: %+v", d)
+				}
 			}
-			walk(ss[i].Children)
-		}
-	}
-	walk(syms)
-	if found == nil || found.Detail != `bool "Rust support"` || found.Kind != protocol.SymbolKindVariable {
-		t.Errorf("outline entry of RUST: %+v (of %d top-level entries)", found, len(syms))
-	}
 
-	// Edits: a dependency on a name no Kconfig file defines, and a stray
-	// endif.
-	edited := strings.Replace(text, "config RUST\n\tbool \"Rust support\"\n", "config RUST\n\tbool \"Rust support\"\n\tdepends on NO_SUCH_SYMBOL_ANYWHERE\n", 1) + "endif\n"
-	p.change(uri, edited, 2)
-	pub = p.diagnosticsFor(uri, version(2))
-	d := findDiag(pub.Diagnostics, "kconfig-undefined-symbol")
-	if d == nil || d.Severity != protocol.DiagnosticSeverityWarning || !strings.Contains(d.Message, "NO_SUCH_SYMBOL_ANYWHERE") {
-		t.Fatalf("diagnostics after the edit: %+v", pub.Diagnostics)
-	}
-	if want := utf16Pos(edited, strings.Index(edited, "NO_SUCH_SYMBOL_ANYWHERE")); d.Range.Start != want {
-		t.Errorf("undefined-symbol range %v, want start %v", d.Range, want)
-	}
-	if d := findDiag(pub.Diagnostics, "kconfig-syntax"); d == nil || d.Severity != protocol.DiagnosticSeverityError {
-		t.Errorf("no syntax error for the stray endif: %+v", pub.Diagnostics)
-	}
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	if code := p.wait(); code != 0 {
-		t.Errorf("exit code %d", code)
+			// Hover on a definition: its value, prompt, place, and each
+			// symbol of its dependencies with its value.
+			rust := readEntry(t, fk.src, "init/Kconfig", "RUST")
+			h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config RUST\n", 0, len("config R"))))
+			want := []string{
+				fmt.Sprintf("**CONFIG_RUST** = `%s` (bool)", valueOf(dot, "RUST")),
+				fmt.Sprintf("%q", rust.prompt()),
+				fmt.Sprintf("Defined at init/Kconfig:%d", rust.line),
+				"Why: " + valueOf(dot, "RUST"),
+			}
+			deps := 0
+			for _, l := range rust.lines {
+				if dep, ok := strings.CutPrefix(strings.TrimSpace(l), "depends on "); ok {
+					for _, name := range symbolWordRE.FindAllString(dep, -1) {
+						want = append(want, withValues(dot, name))
+						deps++
+					}
+				}
+			}
+			if deps == 0 {
+				t.Fatalf("RUST depends on nothing in Linux %s?", fk.version)
+			}
+			for _, w := range want {
+				if !strings.Contains(h, w) {
+					t.Errorf("hover on RUST lacks %q:\n%s", w, h)
+				}
+			}
+			haveRust := readEntry(t, fk.src, "arch/Kconfig", "HAVE_RUST")
+			h = hoverText(t, p.call("textDocument/hover", at(t, uri, text, "depends on HAVE_RUST", 0, len("depends on H"))))
+			if w := fmt.Sprintf("**CONFIG_HAVE_RUST** = `%s`", valueOf(dot, "HAVE_RUST")); !strings.Contains(h, w) || !strings.Contains(h, fmt.Sprintf("arch/Kconfig:%d", haveRust.line)) {
+				t.Errorf("hover on HAVE_RUST lacks %q or its place:\n%s", w, h)
+			}
+			if h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config RUST\n", 0, 2))); h != "" {
+				t.Errorf("hover on the keyword 'config': %q", h)
+			}
+
+			// Definition of a dependency defined in another file.
+			r := p.call("textDocument/definition", at(t, uri, text, "depends on HAVE_RUST", 0, len("depends on H")))
+			locs := decodeParams[[]protocol.Location](t, r.Result)
+			if len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "arch", "Kconfig"))) || int(locs[0].Range.Start.Line) != haveRust.line-1 {
+				t.Errorf("definition of HAVE_RUST: %s, want arch/Kconfig:%d", r.Result, haveRust.line)
+			}
+
+			// The outline.
+			r = p.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uri}})
+			syms := decodeParams[[]protocol.DocumentSymbol](t, r.Result)
+			var found *protocol.DocumentSymbol
+			var walk func([]protocol.DocumentSymbol)
+			walk = func(ss []protocol.DocumentSymbol) {
+				for i := range ss {
+					if ss[i].Name == "RUST" {
+						found = &ss[i]
+					}
+					walk(ss[i].Children)
+				}
+			}
+			walk(syms)
+			if want := fmt.Sprintf("bool %q", rust.prompt()); found == nil || found.Detail != want || found.Kind != protocol.SymbolKindVariable || int(found.Range.Start.Line) != rust.line-1 {
+				t.Errorf("outline entry of RUST: %+v (of %d top-level entries), want %s at line %d", found, len(syms), want, rust.line)
+			}
+
+			// Edits: a dependency on a name no Kconfig file defines, and a
+			// stray endif.
+			lines := strings.Split(text, "\n")
+			edited := strings.Join(slices.Concat(lines[:rust.line+1], []string{"\tdepends on NO_SUCH_SYMBOL_ANYWHERE"}, lines[rust.line+1:]), "\n") + "endif\n"
+			p.change(uri, edited, 2)
+			pub = p.diagnosticsFor(uri, version(2))
+			d := findDiag(pub.Diagnostics, "kconfig-undefined-symbol")
+			if d == nil || d.Severity != protocol.DiagnosticSeverityWarning || !strings.Contains(d.Message, "NO_SUCH_SYMBOL_ANYWHERE") {
+				t.Fatalf("diagnostics after the edit: %+v", pub.Diagnostics)
+			}
+			if want := utf16Pos(edited, strings.Index(edited, "NO_SUCH_SYMBOL_ANYWHERE")); d.Range.Start != want {
+				t.Errorf("undefined-symbol range %v, want start %v", d.Range, want)
+			}
+			endif := strings.Count(edited, "\n") - 1
+			if d := findDiag(pub.Diagnostics, "kconfig-syntax"); d == nil || d.Severity != protocol.DiagnosticSeverityError || int(d.Range.Start.Line) != endif {
+				t.Errorf("no syntax error for the stray endif at line %d: %+v", endif+1, pub.Diagnostics)
+			}
+
+			// The files whose syntax changed across releases have no
+			// diagnostics: 7.2's cdns3 with `depends on X if Y`, 6.1's
+			// rapidio with a tristate choice.
+			const cdns3, rapidio = "drivers/usb/cdns3/Kconfig", "drivers/rapidio/Kconfig"
+			for _, rel := range []string{rapidio, cdns3} {
+				path = filepath.Join(fk.src, rel)
+				text = readFile(t, path)
+				uri = pathToURI(path)
+				p.openAs(uri, "kconfig", text, 1)
+				for _, d := range p.diagnosticsFor(uri, version(1)).Diagnostics {
+					t.Errorf("%s: %+v", rel, d)
+				}
+			}
+			// A hover in cdns3 shows `depends on X if Y` as written.
+			e := readEntry(t, fk.src, cdns3, "USB_CDNS_SUPPORT")
+			h = hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config USB_CDNS_SUPPORT\n", 0, len("config U"))))
+			want = []string{fmt.Sprintf("**CONFIG_USB_CDNS_SUPPORT** = `%s` (tristate)", valueOf(dot, "USB_CDNS_SUPPORT"))}
+			for _, x := range e.dependsIf() {
+				want = append(want, withValues(dot, x[0])+" if "+withValues(dot, x[1]))
+			}
+			if fk.version == "7.2" && len(want) == 1 {
+				t.Errorf("Linux 7.2's %s has no `depends on X if Y` any more", cdns3)
+			}
+			for _, w := range want {
+				if !strings.Contains(h, w) {
+					t.Errorf("hover on USB_CDNS_SUPPORT lacks %q:\n%s", w, h)
+				}
+			}
+			p.shutdown()
+		})
 	}
 }
 
@@ -194,51 +270,65 @@ func readFile(t *testing.T, path string) string {
 }
 
 func TestEndToEndDotConfig(t *testing.T) {
-	src, obj := kernelFixture(t)
-	p := startKrls(t)
-	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, fullCaps)
-	path := filepath.Join(obj, ".config")
-	text := readFile(t, path)
-	uri := pathToURI(path)
-	p.openAs(uri, "properties", text, 1)
-	pub := p.diagnosticsFor(uri, version(1))
-	if len(pub.Diagnostics) != 0 {
-		t.Errorf("the fixture's own .config is stale? %+v", pub.Diagnostics[:min(5, len(pub.Diagnostics))])
-	}
-	h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "\nCONFIG_RUST=y", 0, len("\nCONFIG_R"))))
-	if !strings.Contains(h, "**CONFIG_RUST** = `y` (bool)") {
-		t.Errorf("hover on CONFIG_RUST=y:\n%s", h)
-	}
-	r := p.call("textDocument/definition", at(t, uri, text, "\nCONFIG_RUST=y", 0, len("\nCONFIG_R")))
-	if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || !strings.HasSuffix(string(locs[0].URI), "/init/Kconfig") {
-		t.Errorf("definition of CONFIG_RUST: %s", r.Result)
-	}
+	for _, fk := range fixtureKernels(t) {
+		t.Run(fk.version, func(t *testing.T) {
+			o := fk.rustObj(t)
+			dot := dotConfig(t, o.dir)
+			if dot["RUST"] != "y" || dot["NET"] != "y" || dot["INET"] != "y" {
+				t.Fatalf("the x86_64-rust .config has RUST=%s NET=%s INET=%s", dot["RUST"], dot["NET"], dot["INET"])
+			}
+			p := startOn(t, fk.src, o.dir, fullCaps)
+			path := filepath.Join(o.dir, ".config")
+			text := readFile(t, path)
+			uri := pathToURI(path)
+			p.openAs(uri, "properties", text, 1)
+			pub := p.diagnosticsFor(uri, version(1))
+			if len(pub.Diagnostics) != 0 {
+				t.Errorf("the fixture's own .config is stale? %+v", pub.Diagnostics[:min(5, len(pub.Diagnostics))])
+			}
+			h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "\nCONFIG_RUST=y", 0, len("\nCONFIG_R"))))
+			if !strings.Contains(h, "**CONFIG_RUST** = `y` (bool)") {
+				t.Errorf("hover on CONFIG_RUST=y:\n%s", h)
+			}
+			rust := readEntry(t, fk.src, "init/Kconfig", "RUST")
+			r := p.call("textDocument/definition", at(t, uri, text, "\nCONFIG_RUST=y", 0, len("\nCONFIG_R")))
+			if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "init", "Kconfig"))) || int(locs[0].Range.Start.Line) != rust.line-1 {
+				t.Errorf("definition of CONFIG_RUST: %s, want init/Kconfig:%d", r.Result, rust.line)
+			}
 
-	// MODVERSIONS=y makes RUST impossible (it depends on !MODVERSIONS),
-	// and CONFIG_ARM64 is not an x86 symbol.
-	edited := text + "CONFIG_MODVERSIONS=y\nCONFIG_ARM64=y\n"
-	p.change(uri, edited, 2)
-	pub = p.diagnosticsFor(uri, version(2))
-	var stale, unknown *protocol.Diagnostic
-	for i, d := range pub.Diagnostics {
-		switch {
-		case d.Code == "dotconfig-stale" && strings.HasPrefix(d.Message, "CONFIG_RUST=y "):
-			stale = &pub.Diagnostics[i]
-		case d.Code == "dotconfig-unknown-symbol" && strings.Contains(d.Message, "CONFIG_ARM64"):
-			unknown = &pub.Diagnostics[i]
-		}
+			// Networking off makes INET (inside `if NET`) impossible, and
+			// another arch's symbol is not one of this tree for x86_64.
+			other := otherArchSymbol(o.arch)
+			edited := strings.Replace(text, "\nCONFIG_NET=y\n", "\n# CONFIG_NET is not set\n", 1) + "CONFIG_" + other + "=y\n"
+			p.change(uri, edited, 2)
+			pub = p.diagnosticsFor(uri, version(2))
+			var stale, unknown *protocol.Diagnostic
+			for i, d := range pub.Diagnostics {
+				switch {
+				case d.Code == "dotconfig-stale" && strings.HasPrefix(d.Message, "CONFIG_INET=y "):
+					stale = &pub.Diagnostics[i]
+				case d.Code == "dotconfig-unknown-symbol" && strings.Contains(d.Message, "CONFIG_"+other+" "):
+					unknown = &pub.Diagnostics[i]
+				}
+			}
+			if stale == nil || !strings.HasPrefix(stale.Message, "CONFIG_INET=y will be dropped by the next build: ") || !strings.Contains(stale.Message, "NET [=n]") || stale.Severity != protocol.DiagnosticSeverityWarning {
+				t.Errorf("no stale CONFIG_INET naming NET: %+v", pub.Diagnostics[:min(5, len(pub.Diagnostics))])
+			} else if want := lineOf(t, edited, "CONFIG_INET=y") - 1; int(stale.Range.Start.Line) != want {
+				t.Errorf("the stale diagnostic is on line %d, want %d", stale.Range.Start.Line, want)
+			}
+			if unknown == nil || !strings.Contains(unknown.Message, "arch/arm64/Kconfig") && !strings.Contains(unknown.Message, "arch/x86/Kconfig") || unknown.Severity != protocol.DiagnosticSeverityInformation {
+				t.Errorf("no information about CONFIG_%s: %+v", other, unknown)
+			} else if want := lineOf(t, edited, "CONFIG_"+other+"=y") - 1; int(unknown.Range.Start.Line) != want {
+				t.Errorf("the unknown-symbol diagnostic is on line %d, want %d", unknown.Range.Start.Line, want)
+			}
+			for _, d := range pub.Diagnostics {
+				if int(d.Range.Start.Line) == lineOf(t, edited, "# CONFIG_NET is not set")-1 {
+					t.Errorf("a diagnostic on the edited NET line: %+v", d)
+				}
+			}
+			p.shutdown()
+		})
 	}
-	if stale == nil || stale.Message != "CONFIG_RUST=y will be dropped by the next build: RUST depends on !MODVERSIONS [=y]" || stale.Severity != protocol.DiagnosticSeverityWarning {
-		t.Errorf("no stale CONFIG_RUST naming MODVERSIONS: %+v", pub.Diagnostics)
-	} else if line := strings.Split(edited, "\n")[stale.Range.Start.Line]; line != "CONFIG_RUST=y" {
-		t.Errorf("the stale diagnostic is on %q", line)
-	}
-	if unknown == nil || !strings.Contains(unknown.Message, "arch/arm64/Kconfig") || unknown.Severity != protocol.DiagnosticSeverityInformation {
-		t.Errorf("no information about CONFIG_ARM64: %+v", unknown)
-	}
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	p.wait()
 }
 
 // showMessage waits for a window/showMessage that contains want.
@@ -367,106 +457,156 @@ func TestEndToEndReload(t *testing.T) {
 }
 
 func TestEndToEndRustCfg(t *testing.T) {
-	src, obj := kernelFixture(t)
-	p := startKrls(t)
-	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, fullCaps)
-	path := filepath.Join(src, "rust", "kernel", "lib.rs")
-	text := readFile(t, path)
-	uri := pathToURI(path)
-	p.open(uri, text, 1)
-	pub := p.diagnosticsFor(uri, version(1))
-	for _, d := range pub.Diagnostics {
-		if d.Code == "undefined-config" || d.Code == "config-not-for-arch" || d.Code == "disabled-cfg-item" {
-			t.Errorf("pristine lib.rs: %+v", d)
-		}
-	}
+	for _, fk := range fixtureKernels(t) {
+		t.Run(fk.version, func(t *testing.T) {
+			o := fk.rustObj(t)
+			dot := dotConfig(t, o.dir)
+			p := startOn(t, fk.src, o.dir, fullCaps)
+			path := filepath.Join(fk.src, "rust", "kernel", "lib.rs")
+			text := readFile(t, path)
+			uri := pathToURI(path)
+			p.open(uri, text, 1)
+			pub := p.diagnosticsFor(uri, version(1))
+			for _, d := range pub.Diagnostics {
+				if d.Code == "undefined-config" || d.Code == "config-not-for-arch" || d.Code == "disabled-cfg-item" {
+					t.Errorf("pristine lib.rs: %+v", d)
+				}
+			}
 
-	h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "cfg(CONFIG_NET)", 0, len("cfg(CONFIG_N"))))
-	for _, want := range []string{"`cfg(CONFIG_NET)` holds", "**CONFIG_NET** = `y` (bool)", "Networking support", "Defined at net/Kconfig:"} {
-		if !strings.Contains(h, want) {
-			t.Errorf("hover on CONFIG_NET lacks %q:\n%s", want, h)
-		}
-	}
-	if h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "pub mod net;", 0, 4))); h != "" {
-		t.Errorf("krls hovers outside cfg predicates: %q", h)
-	}
-	r := p.call("textDocument/definition", at(t, uri, text, "cfg(CONFIG_NET)", 0, len("cfg(CONFIG_N")))
-	if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || !strings.HasSuffix(string(locs[0].URI), "/net/Kconfig") {
-		t.Errorf("definition of CONFIG_NET: %s", r.Result)
-	}
+			// Typing cfgs (6.1's lib.rs has none of its own): hover,
+			// definition and completion, then the diagnostics of what was
+			// typed.
+			edited := text + "\n#[cfg(CONFIG_NET)]\nfn krls_net() {}\n#[cfg(CONFIG_NE)]\nfn a() {}\n#[cfg(CONFIG_NO_SUCH_THING)]\nfn b() {}\n#[cfg(any(CONFIG_" + otherArchSymbol(o.arch) + ", test))]\nfn c() {}\n"
+			p.change(uri, edited, 2)
+			typed := strings.Count(edited[:strings.Index(edited, "fn krls_net")], "cfg(CONFIG_NET)") - 1
+			net := readEntry(t, fk.src, "net/Kconfig", "NET")
+			h := hoverText(t, p.call("textDocument/hover", at(t, uri, edited, "cfg(CONFIG_NET)", typed, len("cfg(CONFIG_N"))))
+			holds := "`cfg(CONFIG_NET)` holds"
+			if v := valueOf(dot, "NET"); v != "y" && v != "m" {
+				holds = "`cfg(CONFIG_NET)` does not hold"
+			}
+			for _, want := range []string{holds, fmt.Sprintf("**CONFIG_NET** = `%s` (bool)", valueOf(dot, "NET")), net.prompt(), fmt.Sprintf("Defined at net/Kconfig:%d", net.line)} {
+				if !strings.Contains(h, want) {
+					t.Errorf("hover on CONFIG_NET lacks %q:\n%s", want, h)
+				}
+			}
+			if h := hoverText(t, p.call("textDocument/hover", at(t, uri, edited, "fn krls_net", 0, 4))); h != "" {
+				t.Errorf("krls hovers outside cfg predicates: %q", h)
+			}
+			r := p.call("textDocument/definition", at(t, uri, edited, "cfg(CONFIG_NET)", typed, len("cfg(CONFIG_N")))
+			if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "net", "Kconfig"))) || int(locs[0].Range.Start.Line) != net.line-1 {
+				t.Errorf("definition of CONFIG_NET: %s, want net/Kconfig:%d", r.Result, net.line)
+			}
 
-	// Typing a cfg: completion, then the diagnostics of what was typed.
-	edited := text + "\n#[cfg(CONFIG_NE)]\nfn a() {}\n#[cfg(CONFIG_NO_SUCH_THING)]\nfn b() {}\n#[cfg(any(CONFIG_ARM64, test))]\nfn c() {}\n"
-	p.change(uri, edited, 2)
-	r = p.call("textDocument/completion", at(t, uri, edited, "cfg(CONFIG_NE)", 0, len("cfg(CONFIG_NE")))
-	list := decodeParams[protocol.CompletionList](t, r.Result)
-	var net *protocol.CompletionItem
-	for i := range list.Items {
-		if list.Items[i].Label == "CONFIG_NET" {
-			net = &list.Items[i]
-		}
-		if !strings.HasPrefix(list.Items[i].Label, "CONFIG_NE") {
-			t.Errorf("completion %q for CONFIG_NE", list.Items[i].Label)
-		}
+			r = p.call("textDocument/completion", at(t, uri, edited, "cfg(CONFIG_NE)", 0, len("cfg(CONFIG_NE")))
+			list := decodeParams[protocol.CompletionList](t, r.Result)
+			var item *protocol.CompletionItem
+			for i := range list.Items {
+				if list.Items[i].Label == "CONFIG_NET" {
+					item = &list.Items[i]
+				}
+				if !strings.HasPrefix(list.Items[i].Label, "CONFIG_NE") {
+					t.Errorf("completion %q for CONFIG_NE", list.Items[i].Label)
+				}
+			}
+			if want := net.prompt() + " [=" + valueOf(dot, "NET") + "]"; item == nil || item.Detail != want || item.TextEdit == nil {
+				t.Errorf("completion of CONFIG_NE: %+v (%d items), want detail %q", item, len(list.Items), want)
+			} else if want := utf16Pos(edited, strings.Index(edited, "CONFIG_NE)")); item.TextEdit.Range.Start != want {
+				t.Errorf("completion replaces from %v, want %v", item.TextEdit.Range.Start, want)
+			}
+			if r := p.call("textDocument/completion", at(t, uri, edited, "fn krls_net", 0, 4)); !strings.Contains(string(r.Result), `"items":[]`) {
+				t.Errorf("completion outside a cfg: %s", r.Result)
+			}
+			pub = p.diagnosticsFor(uri, version(2))
+			var undefined []string
+			for _, d := range pub.Diagnostics {
+				if d.Code == "undefined-config" && d.Severity == protocol.DiagnosticSeverityError {
+					undefined = append(undefined, d.Message)
+				}
+			}
+			if want := []string{
+				"CONFIG_NE is not defined by any Kconfig file; did you mean CONFIG_NET?",
+				"CONFIG_NO_SUCH_THING is not defined by any Kconfig file",
+			}; strings.Join(undefined, "|") != strings.Join(want, "|") {
+				t.Errorf("undefined-config: %q, want %q", undefined, want)
+			}
+			if d := findDiag(pub.Diagnostics, "config-not-for-arch"); d == nil || d.Severity != protocol.DiagnosticSeverityInformation || !strings.Contains(d.Message, "CONFIG_"+otherArchSymbol(o.arch)) {
+				t.Errorf("no config-not-for-arch: %+v", pub.Diagnostics)
+			}
+			p.shutdown()
+		})
 	}
-	if net == nil || net.Detail != "Networking support [=y]" || net.TextEdit == nil {
-		t.Errorf("completion of CONFIG_NE: %+v (%d items)", net, len(list.Items))
-	} else if want := utf16Pos(edited, strings.Index(edited, "CONFIG_NE)")); net.TextEdit.Range.Start != want {
-		t.Errorf("completion replaces from %v, want %v", net.TextEdit.Range.Start, want)
-	}
-	if r := p.call("textDocument/completion", at(t, uri, edited, "pub mod net;", 0, 4)); !strings.Contains(string(r.Result), `"items":[]`) {
-		t.Errorf("completion outside a cfg: %s", r.Result)
-	}
-	pub = p.diagnosticsFor(uri, version(2))
-	var undefined []string
-	for _, d := range pub.Diagnostics {
-		if d.Code == "undefined-config" && d.Severity == protocol.DiagnosticSeverityError {
-			undefined = append(undefined, d.Message)
-		}
-	}
-	if want := []string{
-		"CONFIG_NE is not defined by any Kconfig file; did you mean CONFIG_NET?",
-		"CONFIG_NO_SUCH_THING is not defined by any Kconfig file",
-	}; strings.Join(undefined, "|") != strings.Join(want, "|") {
-		t.Errorf("undefined-config: %q, want %q", undefined, want)
-	}
-	if d := findDiag(pub.Diagnostics, "config-not-for-arch"); d == nil || d.Severity != protocol.DiagnosticSeverityInformation || !strings.Contains(d.Message, "arch/arm64/Kconfig") {
-		t.Errorf("no config-not-for-arch: %+v", pub.Diagnostics)
-	}
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	p.wait()
 }
 
-// TestEndToEndDisabledItem: with the arm64 configuration, where the Rust
-// PHY abstractions are off, a driver that uses kernel::net::phy gets a
-// warning naming the symbol and why it is off, pointing at the gate.
+// TestEndToEndDisabledItem: a driver that uses a module of the kernel
+// crate that lib.rs compiles only under a cfg the configuration does not
+// set gets a warning naming the symbol, pointing at the gate; one that
+// uses a module that is built (its cfg holds, or it has none), nothing.
+// Linux 6.1's kernel crate gates nothing: its modules are always built.
 func TestEndToEndDisabledItem(t *testing.T) {
-	src, _ := kernelFixture(t)
-	obj := os.Getenv("KRLS_KERNEL_OBJ_ARM64")
-	if obj == "" {
-		t.Skip("no arm64 objtree")
+	for _, fk := range fixtureKernels(t) {
+		t.Run(fk.version, func(t *testing.T) {
+			gates := libGates(t, fk.src)
+			t.Logf("%d modules in rust/kernel/lib.rs", len(gates))
+			offs := 0
+			for _, o := range fk.objs {
+				var off, on *kernelGate
+				for i, g := range gates {
+					switch h := g.holds(t, o.dir); {
+					case !h && off == nil:
+						off = &gates[i]
+					case h && (on == nil || on.cfg == "" && g.cfg != ""):
+						// A gate that holds, else a module without one.
+						on = &gates[i]
+					}
+				}
+				if off == nil && on == nil {
+					continue
+				}
+				if off != nil {
+					offs++
+					t.Logf("%s: kernel::%s is not built (%s)", o.name, off.module, off.cfg)
+				}
+				if on != nil {
+					t.Logf("%s: kernel::%s is built (%q)", o.name, on.module, on.cfg)
+				}
+				t.Run(o.name, func(t *testing.T) {
+					p := startOn(t, fk.src, o.dir, fullCaps)
+					defer p.shutdown()
+					for i, g := range []*kernelGate{off, on} {
+						if g == nil {
+							continue
+						}
+						// Never written: the document is open only.
+						path := filepath.Join(fk.src, "drivers", fmt.Sprintf("krls_gate_test_%d.rs", i))
+						text := "use kernel::" + g.module + ";\n"
+						uri := pathToURI(path)
+						p.open(uri, text, 1)
+						pub := p.diagnosticsFor(uri, version(1))
+						d := findDiag(pub.Diagnostics, "disabled-cfg-item")
+						if g == on {
+							if d != nil {
+								t.Errorf("kernel::%s under %s, which holds: %+v", g.module, g.cfg, d)
+							}
+							continue
+						}
+						name, _, _ := strings.Cut(g.cfg, " ")
+						if d == nil || d.Severity != protocol.DiagnosticSeverityWarning || !strings.Contains(d.Message, "kernel::"+g.module) || !strings.Contains(d.Message, name) {
+							t.Fatalf("kernel::%s under %s: diagnostics %+v", g.module, g.cfg, pub.Diagnostics)
+						}
+						if want := utf16Pos(text, strings.Index(text, g.module)); d.Range.Start != want {
+							t.Errorf("range %v, want start %v", d.Range, want)
+						}
+						if len(d.RelatedInformation) == 0 || d.RelatedInformation[0].Location.URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "rust", "kernel", "lib.rs"))) ||
+							int(d.RelatedInformation[0].Location.Range.Start.Line) != g.line-1 {
+							t.Errorf("related information %+v, want rust/kernel/lib.rs:%d", d.RelatedInformation, g.line)
+						}
+					}
+				})
+			}
+			if slices.ContainsFunc(gates, func(g kernelGate) bool { return g.cfg != "" }) && offs == 0 {
+				t.Errorf("every gate of lib.rs holds in every object tree of Linux %s: nothing was left out to test", fk.version)
+			}
+		})
 	}
-	p := startKrls(t)
-	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, fullCaps)
-	path := filepath.Join(src, "drivers", "net", "phy", "ax88796b_rust.rs")
-	text := readFile(t, path)
-	uri := pathToURI(path)
-	p.open(uri, text, 1)
-	pub := p.diagnosticsFor(uri, version(1))
-	d := findDiag(pub.Diagnostics, "disabled-cfg-item")
-	if d == nil || d.Severity != protocol.DiagnosticSeverityWarning || !strings.Contains(d.Message, "kernel::net::phy") || !strings.Contains(d.Message, "CONFIG_RUST_PHYLIB_ABSTRACTIONS") {
-		t.Fatalf("diagnostics: %+v", pub.Diagnostics)
-	}
-	if len(d.RelatedInformation) == 0 || !strings.HasSuffix(string(d.RelatedInformation[0].Location.URI), "/rust/kernel/net.rs") {
-		t.Errorf("related information %+v", d.RelatedInformation)
-	} else {
-		lines := strings.Split(readFile(t, filepath.Join(src, "rust", "kernel", "net.rs")), "\n")
-		if l := lines[d.RelatedInformation[0].Location.Range.Start.Line]; !strings.Contains(l, "CONFIG_RUST_PHYLIB_ABSTRACTIONS") {
-			t.Errorf("related information points at %q", l)
-		}
-	}
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	p.wait()
 }

@@ -44,28 +44,37 @@ func countStatus(all []message) int {
 	return n
 }
 
+// TestEndToEndStatusKernel: the status of each object tree of each
+// fixture kernel names its arch and whether its .config turns Rust on.
 func TestEndToEndStatusKernel(t *testing.T) {
-	src, obj := kernelFixture(t)
-	p := startKrls(t)
-	p.initializeWith("file://"+src, map[string]any{"krls": map[string]any{"objtree": obj}}, statusCaps)
-	path := filepath.Join(src, "rust", "kernel", "lib.rs")
-	uri := pathToURI(path)
-	p.open(uri, readFile(t, path), 1)
-	st := p.status("ok", func(st statusParams) bool { return st.State == "ok" })
-	want := statusParams{State: "ok", Arch: "x86_64", Rust: "y", Srctree: src, Objtree: obj}
-	if st != want {
-		t.Errorf("status %+v, want %+v", st, want)
-	}
-	// Another document of the same tree changes nothing: no second status.
-	path2 := filepath.Join(src, "rust", "kernel", "error.rs")
-	uri2 := pathToURI(path2)
-	p.open(uri2, readFile(t, path2), 1)
-	p.diagnosticsFor(uri2, version(1))
-	p.call("shutdown", nil)
-	p.notify("exit", nil)
-	p.wait()
-	if n := countStatus(p.all); n != 1 {
-		t.Errorf("%d krls/status notifications, want 1", n)
+	for _, fk := range fixtureKernels(t) {
+		for _, o := range fk.objs {
+			t.Run(fk.version+"/"+o.name, func(t *testing.T) {
+				rust := "n"
+				if dotConfig(t, o.dir)["RUST"] == "y" {
+					rust = "y"
+				}
+				p := startOn(t, fk.src, o.dir, statusCaps)
+				path := filepath.Join(fk.src, "rust", "kernel", "lib.rs")
+				uri := pathToURI(path)
+				p.open(uri, readFile(t, path), 1)
+				st := p.status("ok", func(st statusParams) bool { return st.State == "ok" })
+				want := statusParams{State: "ok", Arch: o.arch, Rust: rust, Srctree: fk.src, Objtree: o.dir}
+				if st != want {
+					t.Errorf("status %+v, want %+v", st, want)
+				}
+				// Another document of the same tree changes nothing: no
+				// second status.
+				path2 := filepath.Join(fk.src, "rust", "kernel", "error.rs")
+				uri2 := pathToURI(path2)
+				p.open(uri2, readFile(t, path2), 1)
+				p.diagnosticsFor(uri2, version(1))
+				p.shutdown()
+				if n := countStatus(p.all); n != 1 {
+					t.Errorf("%d krls/status notifications, want 1", n)
+				}
+			})
+		}
 	}
 }
 

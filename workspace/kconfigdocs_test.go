@@ -2,7 +2,14 @@ package workspace
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,4 +137,363 @@ func TestKconfigFindingsAndHover(t *testing.T) {
 	if len(locs) != 1 || locs[0].Line != 6 {
 		t.Errorf("definition of DEP: %+v", locs)
 	}
+}
+
+// confErrorLines runs the tree's own conf (built in the object tree) on
+// a Kconfig file of the tree with the given text, and returns the lines
+// where it reports errors: what the tree's dialect accepts is what its
+// conf does.
+func confErrorLines(t *testing.T, src, obj, text string) []int {
+	t.Helper()
+	conf := filepath.Join(obj, "scripts", "kconfig", "conf")
+	if _, err := os.Stat(conf); err != nil {
+		t.Fatalf("the object tree has no conf: %v", err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "Kconfig")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(conf, "--olddefconfig", path)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "srctree=" + src, "KCONFIG_CONFIG=" + filepath.Join(dir, ".config")}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run %s: %v", conf, err)
+	}
+	var lines []int
+	for _, m := range regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(path)+`:(\d+): (.*)$`).FindAllStringSubmatch(string(out), -1) {
+		if strings.HasPrefix(m[2], "warning") {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		if !slices.Contains(lines, n) {
+			lines = append(lines, n)
+		}
+	}
+	if (err == nil) != (len(lines) == 0) {
+		t.Fatalf("conf: %v, yet errors at %v:\n%s", err, lines, out)
+	}
+	return lines
+}
+
+// kconfigDefinitions scans every Kconfig file of a tree for the names
+// its entries define, as a reader would: `config NAME` and `menuconfig
+// NAME` lines.
+func kconfigDefinitions(t *testing.T, src string) map[string]bool {
+	t.Helper()
+	def := regexp.MustCompile(`(?m)^[ \t]*(?:menu)?config[ \t]+([A-Za-z0-9_]+)`)
+	out := map[string]bool{}
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != src {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), "Kconfig") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range def.FindAllSubmatch(b, -1) {
+			out[string(m[1])] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// objtreeWith makes an object tree of src in a temporary folder whose
+// .config is text: the fixture's trees are never written.
+func objtreeWith(t *testing.T, src, text string) string {
+	t.Helper()
+	return writeTree(t, map[string]string{
+		".config":  text,
+		"Makefile": "include " + filepath.Join(src, "Makefile") + "\n",
+	})
+}
+
+func loadReal(t *testing.T, src, obj string) *Kernel {
+	t.Helper()
+	ks := NewKernels()
+	t.Cleanup(ks.Close)
+	k, err := ks.Get(context.Background(), KernelTrees{Srctree: src, Objtree: obj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// syntaxErrorLines are the lines (1-based) of a document's kconfig-syntax
+// errors.
+func syntaxErrorLines(d *Document, k *Kernel) []int {
+	var out []int
+	for _, f := range kconfigFindings(d, k) {
+		if f.Rule == RuleKconfigSyntax && f.Severity == diagnostics.Error {
+			out = append(out, strings.Count(string(d.Text[:f.Start]), "\n")+1)
+		}
+	}
+	return out
+}
+
+// TestKconfigDocsRealTrees: the Kconfig and .config features on each
+// fixture kernel, read in the tree's own dialect.
+func TestKconfigDocsRealTrees(t *testing.T) {
+	const cdns3 = "drivers/usb/cdns3/Kconfig"
+	const rapidio = "drivers/rapidio/Kconfig"
+	for _, fk := range fixtureKernels(t) {
+		t.Run(fk.version, func(t *testing.T) {
+			o := fk.rustObj(t)
+			k := loadReal(t, fk.src, o.dir)
+			dot := dotConfig(t, o.dir)
+			docAt := func(rel, text string) *Document {
+				p := filepath.Join(fk.src, rel)
+				if text == "" {
+					text = mustRead(t, p)
+				}
+				return &Document{Key: "file://" + p, Path: p, LanguageID: "kconfig", Text: []byte(text)}
+			}
+
+			// Every Kconfig file the load read, and the two whose syntax
+			// changed across releases (7.2's cdns3 with `depends on X if
+			// Y`, 6.1's rapidio with a tristate choice), has no syntax
+			// error; each name said to be undefined is defined nowhere.
+			t.Run("pristine files", func(t *testing.T) {
+				defined := kconfigDefinitions(t, fk.src)
+				files := append([]string{cdns3, rapidio}, k.K.Files...)
+				undefined := 0
+				for _, rel := range files {
+					d := docAt(rel, "")
+					for _, f := range kconfigFindings(d, k) {
+						line := strings.Count(string(d.Text[:f.Start]), "\n") + 1
+						switch {
+						case f.Rule == RuleKconfigUndefined:
+							undefined++
+							if name := string(d.Text[f.Start:f.End]); defined[name] {
+								t.Errorf("%s:%d: %s is said to be undefined, but a Kconfig file defines it", rel, line, name)
+							}
+						case f.Severity == diagnostics.Error || f.Rule == RuleKconfigSyntax:
+							t.Errorf("%s:%d: %s %s", rel, line, f.Rule, f.Message)
+						}
+					}
+				}
+				t.Logf("%d files, %d references to undefined names", len(files), undefined)
+			})
+
+			// Errors typed into cdns3's Kconfig are reported at their
+			// line, and the syntax of newer releases is an error exactly
+			// where the tree's own conf rejects it.
+			t.Run("edits", func(t *testing.T) {
+				text := mustRead(t, filepath.Join(fk.src, cdns3))
+				lines := strings.Split(text, "\n")
+				e := readEntry(t, fk.src, cdns3, "USB_CDNS_SUPPORT")
+				for _, c := range []struct{ name, line string }{
+					{"unknown statement", "\tkrls_no_such_keyword USB"},
+					{"depends on X if Y", "\tdepends on USB if !USB_GADGET"},
+					{"transitional", "\ttransitional"},
+				} {
+					// After the entry's type line.
+					edited := strings.Join(slices.Concat(lines[:e.line+1], []string{c.line}, lines[e.line+1:]), "\n")
+					if c.name == "transitional" {
+						// A transitional symbol has no prompt: a new one
+						// at the end.
+						edited = text + "\nconfig KRLS_TEST_OLD\n\tbool\n" + c.line + "\n"
+					}
+					at := lineOf(t, edited, c.line)
+					want := confErrorLines(t, fk.src, o.dir, edited)
+					got := syntaxErrorLines(docAt(cdns3, edited), k)
+					t.Logf("%s at line %d: krls reports errors at %v, conf at %v", c.name, at, got, want)
+					if slices.Contains(got, at) != slices.Contains(want, at) {
+						t.Errorf("%s at line %d: krls reports errors at lines %v, the tree's conf at %v", c.name, at, got, want)
+					}
+					for _, l := range got {
+						if !slices.Contains(want, l) {
+							t.Errorf("%s at line %d: krls reports an error at line %d, the tree's conf not (%v)", c.name, at, l, want)
+						}
+					}
+				}
+			})
+
+			// A hover on a definition in a Kconfig document, with the
+			// values of this .config; 7.2's `depends on X if Y` reads as
+			// written.
+			t.Run("hover", func(t *testing.T) {
+				d := docAt(cdns3, "")
+				e := readEntry(t, fk.src, cdns3, "USB_CDNS_SUPPORT")
+				off := strings.Index(string(d.Text), "config USB_CDNS_SUPPORT\n") + len("config U")
+				h, err := kconfigHover(d, k, off)
+				if err != nil || h == nil {
+					t.Fatalf("hover: %v %v", h, err)
+				}
+				if got := string(d.Text[h.Start:h.End]); got != "USB_CDNS_SUPPORT" {
+					t.Errorf("hover range %q", got)
+				}
+				want := []string{
+					fmt.Sprintf("**CONFIG_USB_CDNS_SUPPORT** = `%s` (tristate)", valueOf(dot, "USB_CDNS_SUPPORT")),
+					fmt.Sprintf("%q", e.prompt()),
+					fmt.Sprintf("Defined at %s:%d", cdns3, e.line),
+				}
+				withValue := func(atom string) string {
+					name := strings.TrimPrefix(atom, "!")
+					return fmt.Sprintf("%s%s [=%s]", atom[:len(atom)-len(name)], name, valueOf(dot, name))
+				}
+				ifs := e.dependsIf()
+				for _, x := range ifs {
+					want = append(want, withValue(x[0])+" if "+withValue(x[1]))
+				}
+				for _, w := range want {
+					if !strings.Contains(h.Markdown, w) {
+						t.Errorf("hover lacks %q:\n%s", w, h.Markdown)
+					}
+				}
+				dep := ""
+				for _, l := range strings.Split(h.Markdown, "\n") {
+					if strings.HasPrefix(l, "Depends on: ") {
+						dep = l
+					}
+				}
+				if len(ifs) == 0 && strings.Contains(dep, " if ") {
+					t.Errorf("the entry has no `depends on X if Y`, yet: %s", dep)
+				}
+				if fk.version == "7.2" && len(ifs) == 0 {
+					t.Errorf("Linux 7.2's %s has no `depends on X if Y` line any more: the test needs another symbol", cdns3)
+				}
+			})
+
+			// Go to the definition of a dependency, in another file.
+			t.Run("definition", func(t *testing.T) {
+				d := docAt(cdns3, "")
+				text := string(d.Text)
+				i := strings.Index(text, "USB_GADGET")
+				if i < 0 {
+					t.Fatalf("%s does not name USB_GADGET", cdns3)
+				}
+				locs := kconfigDefinition(d, k, i+2)
+				gadget := false
+				for _, l := range locs {
+					lines := strings.Split(mustRead(t, l.Path), "\n")
+					if l.Line < 1 || l.Line > len(lines) || !regexp.MustCompile(`^(menu)?config USB_GADGET\s*$`).MatchString(lines[l.Line-1]) {
+						t.Errorf("definition at %s:%d", l.Path, l.Line)
+						continue
+					}
+					gadget = gadget || l.Path == filepath.Join(fk.src, "drivers/usb/gadget/Kconfig")
+				}
+				if !gadget {
+					t.Errorf("definitions of USB_GADGET: %+v", locs)
+				}
+			})
+
+			// RAPIDIO_ENUM_BASIC made m in a copy of the .config: in
+			// 6.1, a member of a tristate choice, which is m with it;
+			// later, a plain tristate.
+			t.Run("tristate choice", func(t *testing.T) {
+				const member = "RAPIDIO_ENUM_BASIC"
+				choicePrompt, inChoice := tristateChoice(t, mustRead(t, filepath.Join(fk.src, rapidio)))
+				wantDep := ""
+				switch {
+				case inChoice == member:
+					wantDep = fmt.Sprintf("Depends on: `<choice %q> [=m]`", choicePrompt)
+				case fk.version == "6.1":
+					t.Fatalf("Linux 6.1's %s has no tristate choice with %s any more", rapidio, member)
+				default:
+					e := readEntry(t, fk.src, rapidio, member)
+					if !slices.Contains(e.lines, "\tdepends on RAPIDIO") {
+						t.Fatalf("%s of Linux %s: %s does not depend on RAPIDIO alone", rapidio, fk.version, member)
+					}
+					wantDep = "Depends on: `RAPIDIO [=y]`"
+				}
+				if dot["MODULES"] != "y" {
+					t.Fatal("the .config has no modules")
+				}
+				orig := mustRead(t, filepath.Join(o.dir, ".config"))
+				text := regexp.MustCompile(`(?m)^(# )?CONFIG_RAPIDIO(=.*| is not set)\n`).ReplaceAllString(orig, "") +
+					"CONFIG_RAPIDIO=y\nCONFIG_" + member + "=m\n"
+				obj := objtreeWith(t, fk.src, text)
+				km := loadReal(t, fk.src, obj)
+				d := docAt(rapidio, "")
+				off := strings.Index(string(d.Text), "config "+member+"\n") + len("config ")
+				h, err := kconfigHover(d, km, off)
+				if err != nil || h == nil {
+					t.Fatalf("hover: %v %v", h, err)
+				}
+				for _, w := range []string{"**CONFIG_" + member + "** = `m` (tristate)", wantDep} {
+					if !strings.Contains(h.Markdown, w) {
+						t.Errorf("hover lacks %q:\n%s", w, h.Markdown)
+					}
+				}
+				// The copy is consistent: nothing in it is stale.
+				dd := &Document{Key: "k", Path: filepath.Join(obj, ".config"), Text: []byte(text)}
+				fs, err := dotConfigFindings(dd, km)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range fs {
+					t.Errorf("in the .config with %s=m: %s %s", member, f.Rule, f.Message)
+				}
+			})
+
+			// A stale .config: a copy of the fixture's with networking
+			// turned off and another arch's symbol, loaded as the
+			// kernel's own .config.
+			t.Run("stale .config", func(t *testing.T) {
+				d := &Document{Key: "k", Path: filepath.Join(o.dir, ".config"), Text: []byte(mustRead(t, filepath.Join(o.dir, ".config")))}
+				if fs, err := dotConfigFindings(d, k); err != nil || len(fs) != 0 {
+					t.Errorf("the fixture's own .config: %v %+v", err, fs)
+				}
+				if dot["NET"] != "y" || dot["INET"] != "y" {
+					t.Fatalf("the .config has NET=%s, INET=%s", dot["NET"], dot["INET"])
+				}
+				other := otherArchSymbol(o.arch)
+				text := strings.Replace(string(d.Text), "\nCONFIG_NET=y\n", "\n# CONFIG_NET is not set\n", 1) + "CONFIG_" + other + "=y\n"
+				obj := objtreeWith(t, fk.src, text)
+				ks := loadReal(t, fk.src, obj)
+				ds := &Document{Key: "k", Path: filepath.Join(obj, ".config"), Text: []byte(text)}
+				fs, err := dotConfigFindings(ds, ks)
+				if err != nil {
+					t.Fatal(err)
+				}
+				byLine := map[int][]diagnostics.Finding{}
+				for _, f := range fs {
+					l := strings.Count(text[:f.Start], "\n") + 1
+					byLine[l] = append(byLine[l], f)
+				}
+				inet := byLine[lineOf(t, text, "CONFIG_INET=y")]
+				if len(inet) != 1 || inet[0].Rule != RuleDotConfigStale || inet[0].Severity != diagnostics.Warning ||
+					!strings.HasPrefix(inet[0].Message, "CONFIG_INET=y will be dropped by the next build: ") || !strings.Contains(inet[0].Message, "NET [=n]") {
+					t.Errorf("CONFIG_INET=y: %+v", inet)
+				}
+				if f := byLine[lineOf(t, text, "# CONFIG_NET is not set")]; len(f) != 0 {
+					t.Errorf("# CONFIG_NET is not set: %+v", f)
+				}
+				// ARM64 is arch/arm64's, X86_64 arch/x86's.
+				unknown := byLine[lineOf(t, text, "CONFIG_"+other+"=y")]
+				if len(unknown) != 1 || unknown[0].Rule != RuleDotConfigUnknown || !strings.Contains(unknown[0].Message, "arch/"+strings.ToLower(strings.TrimSuffix(other, "_64"))+"/Kconfig") {
+					t.Errorf("CONFIG_%s=y: %+v", other, unknown)
+				}
+			})
+		})
+	}
+}
+
+// tristateChoice finds a choice of a Kconfig file with a tristate member:
+// the choice's prompt and the member ("" for none).
+func tristateChoice(t *testing.T, text string) (prompt, member string) {
+	t.Helper()
+	re := regexp.MustCompile(`(?ms)^choice\s*\n(.*?)^endchoice`)
+	for _, m := range re.FindAllStringSubmatch(text, -1) {
+		body := m[1]
+		p := regexp.MustCompile(`(?m)^\s+prompt\s+"([^"]*)"`).FindStringSubmatch(body)
+		mem := regexp.MustCompile(`(?m)^config\s+(\w+)\s*\n\s+tristate\b`).FindStringSubmatch(body)
+		if p != nil && mem != nil {
+			return p[1], mem[1]
+		}
+	}
+	return "", ""
 }

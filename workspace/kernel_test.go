@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -239,24 +241,72 @@ func realKernel(t testing.TB) (src, objX86 string) {
 	return src, objX86
 }
 
-// TestKernelRealTree loads the x86_64 fixture as the server would.
+// TestKernelRealTree loads every object tree of the fixture kernels as the
+// server would, and compares what the Rust code gets with the tree's own
+// conf: the cfg flags krls computes are exactly the lines conf wrote to
+// include/generated/rustc_cfg.
 func TestKernelRealTree(t *testing.T) {
-	src, obj := realKernel(t)
-	ks := NewKernels()
-	defer ks.Close()
-	trees, err := LocateKernel(filepath.Join(src, "rust/kernel/net.rs"), KernelSettings{Objtree: obj}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ks.Get(context.Background(), trees)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("loaded %s for %s in %v: %d Kconfig files", k.Srctree, k.Arch, k.Took, len(k.K.Files))
-	if k.Arch != "x86_64" || !k.Cfg.Set("CONFIG_RUST") || k.Defs.Lookup("ARM64") == nil {
-		t.Errorf("arch %s, RUST %v", k.Arch, k.Cfg.Set("CONFIG_RUST"))
-	}
-	if k.Changed() {
-		t.Error("Changed right after the load")
+	for _, fk := range fixtureKernels(t) {
+		for _, o := range fk.objs {
+			t.Run(fk.version+"/"+o.name, func(t *testing.T) {
+				ks := NewKernels()
+				defer ks.Close()
+				trees, err := LocateKernel(filepath.Join(fk.src, "rust/kernel/lib.rs"), KernelSettings{Objtree: o.dir}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if trees.Srctree != fk.src || trees.Objtree != o.dir {
+					t.Errorf("located %+v", trees)
+				}
+				k, err := ks.Get(context.Background(), trees)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("loaded %s for %s in %v: %d Kconfig files", k.Srctree, k.Arch, k.Took, len(k.K.Files))
+				if k.Arch != o.arch {
+					t.Errorf("arch %s, want %s", k.Arch, o.arch)
+				}
+				if msg := k.KconfigErrorSummary(); msg != "" {
+					t.Errorf("a real tree reads with errors: %s", msg)
+				}
+				if k.Eval == nil || k.Cfg == nil || k.Rules == nil {
+					t.Fatalf("no evaluation: %v", k.NoConfig)
+				}
+				dot := dotConfig(t, o.dir)
+				if got, want := k.Eval.Str(k.Symbol("RUST")), valueOf(dot, "RUST"); got != want {
+					t.Errorf("RUST = %s, the .config says %s", got, want)
+				}
+				if got, want := k.Cfg.Set("CONFIG_RUST"), valueOf(dot, "RUST") == "y"; got != want {
+					t.Errorf("cfg(CONFIG_RUST) %v, want %v", got, want)
+				}
+				other := otherArchSymbol(o.arch)
+				if k.Symbol(other) != nil || k.Defs.Lookup(other) == nil {
+					t.Errorf("%s: symbol %v, definitions %v", other, k.Symbol(other), k.Defs.Lookup(other))
+				}
+				want := strings.Split(strings.TrimSuffix(mustRead(t, filepath.Join(o.dir, "include/generated/rustc_cfg")), "\n"), "\n")
+				sort.Strings(want)
+				if got := k.Cfg.Flags(); !slices.Equal(got, want) {
+					gotSet := map[string]bool{}
+					for _, f := range got {
+						gotSet[f] = true
+					}
+					wantSet := map[string]bool{}
+					for _, f := range want {
+						wantSet[f] = true
+						if !gotSet[f] {
+							t.Errorf("conf's rustc_cfg has %s, krls not", f)
+						}
+					}
+					for _, f := range got {
+						if !wantSet[f] {
+							t.Errorf("krls has %s, conf's rustc_cfg not", f)
+						}
+					}
+				}
+				if k.Changed() {
+					t.Error("Changed right after the load")
+				}
+			})
+		}
 	}
 }

@@ -32,12 +32,12 @@ func brokenTree(t *testing.T) string {
 		"Kconfig": "mainmenu \"Test\"\nconfig A\n\tbool \"a\"\n\tdefault y\nsource \"sub/Kconfig\"\n",
 		"sub/Kconfig": "config B\n\tbool \"b\"\n\tdepends on A if C\n\tdefault y\n" +
 			"config C\n\tbool \"c\"\n\tdefault y\n\tdepends on A\n",
-		"scripts/kconfig/lexer.l":  "\"bool\"\t\treturn T_BOOL;\n\"config\"\treturn T_CONFIG;\n\"default\"\treturn T_DEFAULT;\n\"depends\"\treturn T_DEPENDS;\n\"if\"\treturn T_IF;\n\"on\"\treturn T_ON;\n\"source\"\treturn T_SOURCE;\n\"mainmenu\"\treturn T_MAINMENU;\n",
-		"scripts/kconfig/parser.y": "depends: T_DEPENDS T_ON expr T_EOL\nchoice_option: T_BOOL T_WORD_QUOTE if_expr T_EOL\n",
-		"scripts/kconfig/symbol.c": "newval.val = \"0x0\";\n",
-		"scripts/kconfig/expr.h":   "#define SYMBOL_HASHSIZE\t\t(1U << 14)\nval_is_valid\n",
+		"scripts/kconfig/lexer.l":    "\"bool\"\t\treturn T_BOOL;\n\"config\"\treturn T_CONFIG;\n\"default\"\treturn T_DEFAULT;\n\"depends\"\treturn T_DEPENDS;\n\"if\"\treturn T_IF;\n\"on\"\treturn T_ON;\n\"source\"\treturn T_SOURCE;\n\"mainmenu\"\treturn T_MAINMENU;\n",
+		"scripts/kconfig/parser.y":   "depends: T_DEPENDS T_ON expr T_EOL\nchoice_option: T_BOOL T_WORD_QUOTE if_expr T_EOL\n",
+		"scripts/kconfig/symbol.c":   "newval.val = \"0x0\";\n",
+		"scripts/kconfig/expr.h":     "#define SYMBOL_HASHSIZE\t\t(1U << 14)\nval_is_valid\n",
 		"scripts/kconfig/confdata.c": "int conf_read(const char *name)\n{\n}\n",
-		".config":                  "CONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\n",
+		".config":                    "CONFIG_A=y\nCONFIG_B=y\nCONFIG_C=y\n",
 	})
 }
 
