@@ -12,11 +12,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/krls-dev/krls/internal/kerneltest"
+
 	"github.com/krls-dev/krls/kconfig"
 	"github.com/krls-dev/krls/symbols"
 )
 
-// The kernel rules on the real kernels of the fixture (realKernels), under
+// The kernel rules on the real kernels of the fixture (kerneltest.Kernels), under
 // each configured object tree.
 
 var loadedKernels sync.Map // objtree → *KernelConfig
@@ -72,38 +74,6 @@ func kernelRuleFindings(t *testing.T, files []parsedFile, kc *KernelConfig) map[
 
 func key2(f *symbols.File, rel string, x Finding) string {
 	return rel + ":" + strconv.Itoa(f.Lines.Line(x.Start)+1) + " " + x.Rule + " " + string(f.Src[x.Start:x.End])
-}
-
-// kconfigDefiners scans every Kconfig file of a tree, as a reader would,
-// for the files that define each name (`config NAME`, `menuconfig NAME`).
-func kconfigDefiners(t *testing.T, src string) map[string][]string {
-	t.Helper()
-	def := regexp.MustCompile(`(?m)^[ \t]*(?:menu)?config[ \t]+([A-Za-z0-9_]+)`)
-	out := map[string][]string{}
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != src {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasPrefix(d.Name(), "Kconfig") {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		for _, m := range def.FindAllSubmatch(b, -1) {
-			out[string(m[1])] = append(out[string(m[1])], filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // readLines reads a file of an object tree line by line.
@@ -203,10 +173,10 @@ var (
 // every `use kernel::a::b...` outside the kernel crate that names in full
 // a module whose cfg conf did not give rustc is reported there.
 func TestKernelRulesRealTree(t *testing.T) {
-	for _, rk := range realKernels(t) {
-		t.Run(rk.version, func(t *testing.T) {
-			files := parseTree(t, rk.src)
-			definers := kconfigDefiners(t, rk.src)
+	for _, rk := range kerneltest.Kernels(t) {
+		t.Run(rk.Version, func(t *testing.T) {
+			files := parseTree(t, rk.Src)
+			definers := kerneltest.Definers(t, rk.Src)
 			// The names of one-line cfg attributes, outside comments.
 			type use struct{ key, name string }
 			var uses []use
@@ -239,10 +209,10 @@ func TestKernelRulesRealTree(t *testing.T) {
 				}
 			}
 			t.Logf("%d gated modules, %d uses of the kernel crate, %d CONFIG_ names in one-line cfgs", len(gates), len(useLines), len(uses))
-			for _, o := range rk.objs {
-				t.Run(o.name, func(t *testing.T) {
-					kc := realKernel(t, rk.src, o.dir, o.arch)
-					srcarch := "arch/" + kconfig.SrcArch(o.arch) + "/"
+			for _, o := range rk.Objs {
+				t.Run(o.Name, func(t *testing.T) {
+					kc := realKernel(t, rk.Src, o.Dir, o.Arch)
+					srcarch := "arch/" + kconfig.SrcArch(o.Arch) + "/"
 					otherArchOnly := func(name string) bool {
 						defs := definers[name]
 						for _, f := range defs {
@@ -254,10 +224,10 @@ func TestKernelRulesRealTree(t *testing.T) {
 						return len(defs) > 0
 					}
 					flags := map[string]bool{}
-					for _, l := range readLines(t, filepath.Join(o.dir, "include/generated/rustc_cfg")) {
+					for _, l := range readLines(t, filepath.Join(o.Dir, "include/generated/rustc_cfg")) {
 						flags[l] = true
 					}
-					dot := dotConfigValues(t, o.dir)
+					dot := dotConfigValues(t, o.Dir)
 					got := kernelRuleFindings(t, files, kc)
 					keys := make([]string, 0, len(got))
 					for k := range got {

@@ -331,9 +331,10 @@ func propSymbol(p *Property) *Symbol {
 	return nil
 }
 
-// choiceDefault is sym_choice_default.
-func (e *Eval) choiceDefault(choice *MenuNode) *Symbol {
-	for _, p := range choice.Sym.Props {
+// visibleDefault is the first default of a choice whose condition holds
+// and whose symbol is visible, or nil.
+func (e *Eval) visibleDefault(cs *Symbol) *Symbol {
+	for _, p := range cs.Props {
 		if p.Kind != PropDefault {
 			continue
 		}
@@ -347,6 +348,14 @@ func (e *Eval) choiceDefault(choice *MenuNode) *Symbol {
 				return d
 			}
 		}
+	}
+	return nil
+}
+
+// choiceDefault is sym_choice_default.
+func (e *Eval) choiceDefault(choice *MenuNode) *Symbol {
+	if d := e.visibleDefault(choice.Sym); d != nil {
+		return d
 	}
 	var found *Symbol
 	forEachSubEntry(choice, func(n *MenuNode) bool {
@@ -621,20 +630,8 @@ func (e *Eval) calcOldChoice(cs *Symbol) *Symbol {
 // condition holds and whose symbol is visible, else the first visible
 // value.
 func (e *Eval) oldChoiceDefault(cs *Symbol) *Symbol {
-	for _, p := range cs.Props {
-		if p.Kind != PropDefault {
-			continue
-		}
-		v := e.calcExpr(p.Visible)
-		e.propTri[p.id] = v
-		if v == No {
-			continue
-		}
-		if d := propSymbol(p); d != nil {
-			if ds := e.state(d); ds != nil && ds.visible != No {
-				return d
-			}
-		}
+	if d := e.visibleDefault(cs); d != nil {
+		return d
 	}
 	for _, m := range cs.Choice.Members {
 		if e.state(m).visible != No {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/krls-dev/krls/internal/kerneltest"
+
 	"go.lsp.dev/protocol"
 )
 
@@ -125,19 +127,19 @@ func (c *process) shutdown() {
 // [=value]`, with its `!`.
 func withValues(dot map[string]string, atom string) string {
 	name := strings.TrimPrefix(atom, "!")
-	return atom[:len(atom)-len(name)] + name + " [=" + valueOf(dot, name) + "]"
+	return atom[:len(atom)-len(name)] + name + " [=" + kerneltest.ValueOf(dot, name) + "]"
 }
 
 var symbolWordRE = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*\b`)
 
 func TestEndToEndKconfigFile(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		t.Run(fk.version, func(t *testing.T) {
-			o := fk.rustObj(t)
-			dot := dotConfig(t, o.dir)
-			p := startOn(t, fk.src, o.dir, fullCaps)
+	for _, fk := range kerneltest.Kernels(t) {
+		t.Run(fk.Version, func(t *testing.T) {
+			o := fk.RustObj(t)
+			dot := kerneltest.DotConfig(t, o.Dir)
+			p := startOn(t, fk.Src, o.Dir, fullCaps)
 
-			path := filepath.Join(fk.src, "init", "Kconfig")
+			path := filepath.Join(fk.Src, "init", "Kconfig")
 			text := readFile(t, path)
 			uri := pathToURI(path)
 			p.openAs(uri, "kconfig", text, 1)
@@ -150,16 +152,16 @@ func TestEndToEndKconfigFile(t *testing.T) {
 
 			// Hover on a definition: its value, prompt, place, and each
 			// symbol of its dependencies with its value.
-			rust := readEntry(t, fk.src, "init/Kconfig", "RUST")
+			rust := kerneltest.ReadEntry(t, fk.Src, "init/Kconfig", "RUST")
 			h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config RUST\n", 0, len("config R"))))
 			want := []string{
-				fmt.Sprintf("**CONFIG_RUST** = `%s` (bool)", valueOf(dot, "RUST")),
-				fmt.Sprintf("%q", rust.prompt()),
-				fmt.Sprintf("Defined at init/Kconfig:%d", rust.line),
-				"Why: " + valueOf(dot, "RUST"),
+				fmt.Sprintf("**CONFIG_RUST** = `%s` (bool)", kerneltest.ValueOf(dot, "RUST")),
+				fmt.Sprintf("%q", rust.Prompt()),
+				fmt.Sprintf("Defined at init/Kconfig:%d", rust.Line),
+				"Why: " + kerneltest.ValueOf(dot, "RUST"),
 			}
 			deps := 0
-			for _, l := range rust.lines {
+			for _, l := range rust.Lines {
 				if dep, ok := strings.CutPrefix(strings.TrimSpace(l), "depends on "); ok {
 					for _, name := range symbolWordRE.FindAllString(dep, -1) {
 						want = append(want, withValues(dot, name))
@@ -168,16 +170,16 @@ func TestEndToEndKconfigFile(t *testing.T) {
 				}
 			}
 			if deps == 0 {
-				t.Fatalf("RUST depends on nothing in Linux %s?", fk.version)
+				t.Fatalf("RUST depends on nothing in Linux %s?", fk.Version)
 			}
 			for _, w := range want {
 				if !strings.Contains(h, w) {
 					t.Errorf("hover on RUST lacks %q:\n%s", w, h)
 				}
 			}
-			haveRust := readEntry(t, fk.src, "arch/Kconfig", "HAVE_RUST")
+			haveRust := kerneltest.ReadEntry(t, fk.Src, "arch/Kconfig", "HAVE_RUST")
 			h = hoverText(t, p.call("textDocument/hover", at(t, uri, text, "depends on HAVE_RUST", 0, len("depends on H"))))
-			if w := fmt.Sprintf("**CONFIG_HAVE_RUST** = `%s`", valueOf(dot, "HAVE_RUST")); !strings.Contains(h, w) || !strings.Contains(h, fmt.Sprintf("arch/Kconfig:%d", haveRust.line)) {
+			if w := fmt.Sprintf("**CONFIG_HAVE_RUST** = `%s`", kerneltest.ValueOf(dot, "HAVE_RUST")); !strings.Contains(h, w) || !strings.Contains(h, fmt.Sprintf("arch/Kconfig:%d", haveRust.Line)) {
 				t.Errorf("hover on HAVE_RUST lacks %q or its place:\n%s", w, h)
 			}
 			if h := hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config RUST\n", 0, 2))); h != "" {
@@ -187,8 +189,8 @@ func TestEndToEndKconfigFile(t *testing.T) {
 			// Definition of a dependency defined in another file.
 			r := p.call("textDocument/definition", at(t, uri, text, "depends on HAVE_RUST", 0, len("depends on H")))
 			locs := decodeParams[[]protocol.Location](t, r.Result)
-			if len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "arch", "Kconfig"))) || int(locs[0].Range.Start.Line) != haveRust.line-1 {
-				t.Errorf("definition of HAVE_RUST: %s, want arch/Kconfig:%d", r.Result, haveRust.line)
+			if len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.Src, "arch", "Kconfig"))) || int(locs[0].Range.Start.Line) != haveRust.Line-1 {
+				t.Errorf("definition of HAVE_RUST: %s, want arch/Kconfig:%d", r.Result, haveRust.Line)
 			}
 
 			// The outline.
@@ -205,14 +207,14 @@ func TestEndToEndKconfigFile(t *testing.T) {
 				}
 			}
 			walk(syms)
-			if want := fmt.Sprintf("bool %q", rust.prompt()); found == nil || found.Detail != want || found.Kind != protocol.SymbolKindVariable || int(found.Range.Start.Line) != rust.line-1 {
-				t.Errorf("outline entry of RUST: %+v (of %d top-level entries), want %s at line %d", found, len(syms), want, rust.line)
+			if want := fmt.Sprintf("bool %q", rust.Prompt()); found == nil || found.Detail != want || found.Kind != protocol.SymbolKindVariable || int(found.Range.Start.Line) != rust.Line-1 {
+				t.Errorf("outline entry of RUST: %+v (of %d top-level entries), want %s at line %d", found, len(syms), want, rust.Line)
 			}
 
 			// Edits: a dependency on a name no Kconfig file defines, and a
 			// stray endif.
 			lines := strings.Split(text, "\n")
-			edited := strings.Join(slices.Concat(lines[:rust.line+1], []string{"\tdepends on NO_SUCH_SYMBOL_ANYWHERE"}, lines[rust.line+1:]), "\n") + "endif\n"
+			edited := strings.Join(slices.Concat(lines[:rust.Line+1], []string{"\tdepends on NO_SUCH_SYMBOL_ANYWHERE"}, lines[rust.Line+1:]), "\n") + "endif\n"
 			p.change(uri, edited, 2)
 			pub = p.diagnosticsFor(uri, version(2))
 			d := findDiag(pub.Diagnostics, "kconfig-undefined-symbol")
@@ -232,7 +234,7 @@ func TestEndToEndKconfigFile(t *testing.T) {
 			// rapidio with a tristate choice.
 			const cdns3, rapidio = "drivers/usb/cdns3/Kconfig", "drivers/rapidio/Kconfig"
 			for _, rel := range []string{rapidio, cdns3} {
-				path = filepath.Join(fk.src, rel)
+				path = filepath.Join(fk.Src, rel)
 				text = readFile(t, path)
 				uri = pathToURI(path)
 				p.openAs(uri, "kconfig", text, 1)
@@ -241,13 +243,13 @@ func TestEndToEndKconfigFile(t *testing.T) {
 				}
 			}
 			// A hover in cdns3 shows `depends on X if Y` as written.
-			e := readEntry(t, fk.src, cdns3, "USB_CDNS_SUPPORT")
+			e := kerneltest.ReadEntry(t, fk.Src, cdns3, "USB_CDNS_SUPPORT")
 			h = hoverText(t, p.call("textDocument/hover", at(t, uri, text, "config USB_CDNS_SUPPORT\n", 0, len("config U"))))
-			want = []string{fmt.Sprintf("**CONFIG_USB_CDNS_SUPPORT** = `%s` (tristate)", valueOf(dot, "USB_CDNS_SUPPORT"))}
-			for _, x := range e.dependsIf() {
+			want = []string{fmt.Sprintf("**CONFIG_USB_CDNS_SUPPORT** = `%s` (tristate)", kerneltest.ValueOf(dot, "USB_CDNS_SUPPORT"))}
+			for _, x := range e.DependsIf() {
 				want = append(want, withValues(dot, x[0])+" if "+withValues(dot, x[1]))
 			}
-			if fk.version == "7.2" && len(want) == 1 {
+			if fk.Version == "7.2" && len(want) == 1 {
 				t.Errorf("Linux 7.2's %s has no `depends on X if Y` any more", cdns3)
 			}
 			for _, w := range want {
@@ -270,15 +272,15 @@ func readFile(t *testing.T, path string) string {
 }
 
 func TestEndToEndDotConfig(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		t.Run(fk.version, func(t *testing.T) {
-			o := fk.rustObj(t)
-			dot := dotConfig(t, o.dir)
+	for _, fk := range kerneltest.Kernels(t) {
+		t.Run(fk.Version, func(t *testing.T) {
+			o := fk.RustObj(t)
+			dot := kerneltest.DotConfig(t, o.Dir)
 			if dot["RUST"] != "y" || dot["NET"] != "y" || dot["INET"] != "y" {
 				t.Fatalf("the x86_64-rust .config has RUST=%s NET=%s INET=%s", dot["RUST"], dot["NET"], dot["INET"])
 			}
-			p := startOn(t, fk.src, o.dir, fullCaps)
-			path := filepath.Join(o.dir, ".config")
+			p := startOn(t, fk.Src, o.Dir, fullCaps)
+			path := filepath.Join(o.Dir, ".config")
 			text := readFile(t, path)
 			uri := pathToURI(path)
 			p.openAs(uri, "properties", text, 1)
@@ -290,15 +292,15 @@ func TestEndToEndDotConfig(t *testing.T) {
 			if !strings.Contains(h, "**CONFIG_RUST** = `y` (bool)") {
 				t.Errorf("hover on CONFIG_RUST=y:\n%s", h)
 			}
-			rust := readEntry(t, fk.src, "init/Kconfig", "RUST")
+			rust := kerneltest.ReadEntry(t, fk.Src, "init/Kconfig", "RUST")
 			r := p.call("textDocument/definition", at(t, uri, text, "\nCONFIG_RUST=y", 0, len("\nCONFIG_R")))
-			if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "init", "Kconfig"))) || int(locs[0].Range.Start.Line) != rust.line-1 {
-				t.Errorf("definition of CONFIG_RUST: %s, want init/Kconfig:%d", r.Result, rust.line)
+			if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.Src, "init", "Kconfig"))) || int(locs[0].Range.Start.Line) != rust.Line-1 {
+				t.Errorf("definition of CONFIG_RUST: %s, want init/Kconfig:%d", r.Result, rust.Line)
 			}
 
 			// Networking off makes INET (inside `if NET`) impossible, and
 			// another arch's symbol is not one of this tree for x86_64.
-			other := otherArchSymbol(o.arch)
+			other := kerneltest.OtherArchSymbol(o.Arch)
 			edited := strings.Replace(text, "\nCONFIG_NET=y\n", "\n# CONFIG_NET is not set\n", 1) + "CONFIG_" + other + "=y\n"
 			p.change(uri, edited, 2)
 			pub = p.diagnosticsFor(uri, version(2))
@@ -313,16 +315,16 @@ func TestEndToEndDotConfig(t *testing.T) {
 			}
 			if stale == nil || !strings.HasPrefix(stale.Message, "CONFIG_INET=y will be dropped by the next build: ") || !strings.Contains(stale.Message, "NET [=n]") || stale.Severity != protocol.DiagnosticSeverityWarning {
 				t.Errorf("no stale CONFIG_INET naming NET: %+v", pub.Diagnostics[:min(5, len(pub.Diagnostics))])
-			} else if want := lineOf(t, edited, "CONFIG_INET=y") - 1; int(stale.Range.Start.Line) != want {
+			} else if want := kerneltest.LineOf(t, edited, "CONFIG_INET=y") - 1; int(stale.Range.Start.Line) != want {
 				t.Errorf("the stale diagnostic is on line %d, want %d", stale.Range.Start.Line, want)
 			}
 			if unknown == nil || !strings.Contains(unknown.Message, "arch/arm64/Kconfig") && !strings.Contains(unknown.Message, "arch/x86/Kconfig") || unknown.Severity != protocol.DiagnosticSeverityInformation {
 				t.Errorf("no information about CONFIG_%s: %+v", other, unknown)
-			} else if want := lineOf(t, edited, "CONFIG_"+other+"=y") - 1; int(unknown.Range.Start.Line) != want {
+			} else if want := kerneltest.LineOf(t, edited, "CONFIG_"+other+"=y") - 1; int(unknown.Range.Start.Line) != want {
 				t.Errorf("the unknown-symbol diagnostic is on line %d, want %d", unknown.Range.Start.Line, want)
 			}
 			for _, d := range pub.Diagnostics {
-				if int(d.Range.Start.Line) == lineOf(t, edited, "# CONFIG_NET is not set")-1 {
+				if int(d.Range.Start.Line) == kerneltest.LineOf(t, edited, "# CONFIG_NET is not set")-1 {
 					t.Errorf("a diagnostic on the edited NET line: %+v", d)
 				}
 			}
@@ -457,12 +459,12 @@ func TestEndToEndReload(t *testing.T) {
 }
 
 func TestEndToEndRustCfg(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		t.Run(fk.version, func(t *testing.T) {
-			o := fk.rustObj(t)
-			dot := dotConfig(t, o.dir)
-			p := startOn(t, fk.src, o.dir, fullCaps)
-			path := filepath.Join(fk.src, "rust", "kernel", "lib.rs")
+	for _, fk := range kerneltest.Kernels(t) {
+		t.Run(fk.Version, func(t *testing.T) {
+			o := fk.RustObj(t)
+			dot := kerneltest.DotConfig(t, o.Dir)
+			p := startOn(t, fk.Src, o.Dir, fullCaps)
+			path := filepath.Join(fk.Src, "rust", "kernel", "lib.rs")
 			text := readFile(t, path)
 			uri := pathToURI(path)
 			p.open(uri, text, 1)
@@ -476,16 +478,16 @@ func TestEndToEndRustCfg(t *testing.T) {
 			// Typing cfgs (6.1's lib.rs has none of its own): hover,
 			// definition and completion, then the diagnostics of what was
 			// typed.
-			edited := text + "\n#[cfg(CONFIG_NET)]\nfn krls_net() {}\n#[cfg(CONFIG_NE)]\nfn a() {}\n#[cfg(CONFIG_NO_SUCH_THING)]\nfn b() {}\n#[cfg(any(CONFIG_" + otherArchSymbol(o.arch) + ", test))]\nfn c() {}\n"
+			edited := text + "\n#[cfg(CONFIG_NET)]\nfn krls_net() {}\n#[cfg(CONFIG_NE)]\nfn a() {}\n#[cfg(CONFIG_NO_SUCH_THING)]\nfn b() {}\n#[cfg(any(CONFIG_" + kerneltest.OtherArchSymbol(o.Arch) + ", test))]\nfn c() {}\n"
 			p.change(uri, edited, 2)
 			typed := strings.Count(edited[:strings.Index(edited, "fn krls_net")], "cfg(CONFIG_NET)") - 1
-			net := readEntry(t, fk.src, "net/Kconfig", "NET")
+			net := kerneltest.ReadEntry(t, fk.Src, "net/Kconfig", "NET")
 			h := hoverText(t, p.call("textDocument/hover", at(t, uri, edited, "cfg(CONFIG_NET)", typed, len("cfg(CONFIG_N"))))
 			holds := "`cfg(CONFIG_NET)` holds"
-			if v := valueOf(dot, "NET"); v != "y" && v != "m" {
+			if v := kerneltest.ValueOf(dot, "NET"); v != "y" && v != "m" {
 				holds = "`cfg(CONFIG_NET)` does not hold"
 			}
-			for _, want := range []string{holds, fmt.Sprintf("**CONFIG_NET** = `%s` (bool)", valueOf(dot, "NET")), net.prompt(), fmt.Sprintf("Defined at net/Kconfig:%d", net.line)} {
+			for _, want := range []string{holds, fmt.Sprintf("**CONFIG_NET** = `%s` (bool)", kerneltest.ValueOf(dot, "NET")), net.Prompt(), fmt.Sprintf("Defined at net/Kconfig:%d", net.Line)} {
 				if !strings.Contains(h, want) {
 					t.Errorf("hover on CONFIG_NET lacks %q:\n%s", want, h)
 				}
@@ -494,8 +496,8 @@ func TestEndToEndRustCfg(t *testing.T) {
 				t.Errorf("krls hovers outside cfg predicates: %q", h)
 			}
 			r := p.call("textDocument/definition", at(t, uri, edited, "cfg(CONFIG_NET)", typed, len("cfg(CONFIG_N")))
-			if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "net", "Kconfig"))) || int(locs[0].Range.Start.Line) != net.line-1 {
-				t.Errorf("definition of CONFIG_NET: %s, want net/Kconfig:%d", r.Result, net.line)
+			if locs := decodeParams[[]protocol.Location](t, r.Result); len(locs) != 1 || locs[0].URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.Src, "net", "Kconfig"))) || int(locs[0].Range.Start.Line) != net.Line-1 {
+				t.Errorf("definition of CONFIG_NET: %s, want net/Kconfig:%d", r.Result, net.Line)
 			}
 
 			r = p.call("textDocument/completion", at(t, uri, edited, "cfg(CONFIG_NE)", 0, len("cfg(CONFIG_NE")))
@@ -509,7 +511,7 @@ func TestEndToEndRustCfg(t *testing.T) {
 					t.Errorf("completion %q for CONFIG_NE", list.Items[i].Label)
 				}
 			}
-			if want := net.prompt() + " [=" + valueOf(dot, "NET") + "]"; item == nil || item.Detail != want || item.TextEdit == nil {
+			if want := net.Prompt() + " [=" + kerneltest.ValueOf(dot, "NET") + "]"; item == nil || item.Detail != want || item.TextEdit == nil {
 				t.Errorf("completion of CONFIG_NE: %+v (%d items), want detail %q", item, len(list.Items), want)
 			} else if want := utf16Pos(edited, strings.Index(edited, "CONFIG_NE)")); item.TextEdit.Range.Start != want {
 				t.Errorf("completion replaces from %v, want %v", item.TextEdit.Range.Start, want)
@@ -530,7 +532,7 @@ func TestEndToEndRustCfg(t *testing.T) {
 			}; strings.Join(undefined, "|") != strings.Join(want, "|") {
 				t.Errorf("undefined-config: %q, want %q", undefined, want)
 			}
-			if d := findDiag(pub.Diagnostics, "config-not-for-arch"); d == nil || d.Severity != protocol.DiagnosticSeverityInformation || !strings.Contains(d.Message, "CONFIG_"+otherArchSymbol(o.arch)) {
+			if d := findDiag(pub.Diagnostics, "config-not-for-arch"); d == nil || d.Severity != protocol.DiagnosticSeverityInformation || !strings.Contains(d.Message, "CONFIG_"+kerneltest.OtherArchSymbol(o.Arch)) {
 				t.Errorf("no config-not-for-arch: %+v", pub.Diagnostics)
 			}
 			p.shutdown()
@@ -544,15 +546,15 @@ func TestEndToEndRustCfg(t *testing.T) {
 // uses a module that is built (its cfg holds, or it has none), nothing.
 // Linux 6.1's kernel crate gates nothing: its modules are always built.
 func TestEndToEndDisabledItem(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		t.Run(fk.version, func(t *testing.T) {
-			gates := libGates(t, fk.src)
+	for _, fk := range kerneltest.Kernels(t) {
+		t.Run(fk.Version, func(t *testing.T) {
+			gates := libGates(t, fk.Src)
 			t.Logf("%d modules in rust/kernel/lib.rs", len(gates))
 			offs := 0
-			for _, o := range fk.objs {
+			for _, o := range fk.Objs {
 				var off, on *kernelGate
 				for i, g := range gates {
-					switch h := g.holds(t, o.dir); {
+					switch h := g.holds(t, o.Dir); {
 					case !h && off == nil:
 						off = &gates[i]
 					case h && (on == nil || on.cfg == "" && g.cfg != ""):
@@ -565,20 +567,20 @@ func TestEndToEndDisabledItem(t *testing.T) {
 				}
 				if off != nil {
 					offs++
-					t.Logf("%s: kernel::%s is not built (%s)", o.name, off.module, off.cfg)
+					t.Logf("%s: kernel::%s is not built (%s)", o.Name, off.module, off.cfg)
 				}
 				if on != nil {
-					t.Logf("%s: kernel::%s is built (%q)", o.name, on.module, on.cfg)
+					t.Logf("%s: kernel::%s is built (%q)", o.Name, on.module, on.cfg)
 				}
-				t.Run(o.name, func(t *testing.T) {
-					p := startOn(t, fk.src, o.dir, fullCaps)
+				t.Run(o.Name, func(t *testing.T) {
+					p := startOn(t, fk.Src, o.Dir, fullCaps)
 					defer p.shutdown()
 					for i, g := range []*kernelGate{off, on} {
 						if g == nil {
 							continue
 						}
 						// Never written: the document is open only.
-						path := filepath.Join(fk.src, "drivers", fmt.Sprintf("krls_gate_test_%d.rs", i))
+						path := filepath.Join(fk.Src, "drivers", fmt.Sprintf("krls_gate_test_%d.rs", i))
 						text := "use kernel::" + g.module + ";\n"
 						uri := pathToURI(path)
 						p.open(uri, text, 1)
@@ -597,7 +599,7 @@ func TestEndToEndDisabledItem(t *testing.T) {
 						if want := utf16Pos(text, strings.Index(text, g.module)); d.Range.Start != want {
 							t.Errorf("range %v, want start %v", d.Range, want)
 						}
-						if len(d.RelatedInformation) == 0 || d.RelatedInformation[0].Location.URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.src, "rust", "kernel", "lib.rs"))) ||
+						if len(d.RelatedInformation) == 0 || d.RelatedInformation[0].Location.URI != protocol.DocumentURI(pathToURI(filepath.Join(fk.Src, "rust", "kernel", "lib.rs"))) ||
 							int(d.RelatedInformation[0].Location.Range.Start.Line) != g.line-1 {
 							t.Errorf("related information %+v, want rust/kernel/lib.rs:%d", d.RelatedInformation, g.line)
 						}
@@ -605,7 +607,7 @@ func TestEndToEndDisabledItem(t *testing.T) {
 				})
 			}
 			if slices.ContainsFunc(gates, func(g kernelGate) bool { return g.cfg != "" }) && offs == 0 {
-				t.Errorf("every gate of lib.rs holds in every object tree of Linux %s: nothing was left out to test", fk.version)
+				t.Errorf("every gate of lib.rs holds in every object tree of Linux %s: nothing was left out to test", fk.Version)
 			}
 		})
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 // Tests of the krls/status notification against the built binary.
@@ -47,25 +49,25 @@ func countStatus(all []message) int {
 // TestEndToEndStatusKernel: the status of each object tree of each
 // fixture kernel names its arch and whether its .config turns Rust on.
 func TestEndToEndStatusKernel(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		for _, o := range fk.objs {
-			t.Run(fk.version+"/"+o.name, func(t *testing.T) {
+	for _, fk := range kerneltest.Kernels(t) {
+		for _, o := range fk.Objs {
+			t.Run(fk.Version+"/"+o.Name, func(t *testing.T) {
 				rust := "n"
-				if dotConfig(t, o.dir)["RUST"] == "y" {
+				if kerneltest.DotConfig(t, o.Dir)["RUST"] == "y" {
 					rust = "y"
 				}
-				p := startOn(t, fk.src, o.dir, statusCaps)
-				path := filepath.Join(fk.src, "rust", "kernel", "lib.rs")
+				p := startOn(t, fk.Src, o.Dir, statusCaps)
+				path := filepath.Join(fk.Src, "rust", "kernel", "lib.rs")
 				uri := pathToURI(path)
 				p.open(uri, readFile(t, path), 1)
 				st := p.status("ok", func(st statusParams) bool { return st.State == "ok" })
-				want := statusParams{State: "ok", Arch: o.arch, Rust: rust, Srctree: fk.src, Objtree: o.dir}
+				want := statusParams{State: "ok", Arch: o.Arch, Rust: rust, Srctree: fk.Src, Objtree: o.Dir}
 				if st != want {
 					t.Errorf("status %+v, want %+v", st, want)
 				}
 				// Another document of the same tree changes nothing: no
 				// second status.
-				path2 := filepath.Join(fk.src, "rust", "kernel", "error.rs")
+				path2 := filepath.Join(fk.Src, "rust", "kernel", "error.rs")
 				uri2 := pathToURI(path2)
 				p.open(uri2, readFile(t, path2), 1)
 				p.diagnosticsFor(uri2, version(1))

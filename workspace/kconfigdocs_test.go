@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/krls-dev/krls/internal/kerneltest"
+
 	"github.com/krls-dev/krls/diagnostics"
 )
 
@@ -178,38 +180,6 @@ func confErrorLines(t *testing.T, src, obj, text string) []int {
 	return lines
 }
 
-// kconfigDefinitions scans every Kconfig file of a tree for the names
-// its entries define, as a reader would: `config NAME` and `menuconfig
-// NAME` lines.
-func kconfigDefinitions(t *testing.T, src string) map[string]bool {
-	t.Helper()
-	def := regexp.MustCompile(`(?m)^[ \t]*(?:menu)?config[ \t]+([A-Za-z0-9_]+)`)
-	out := map[string]bool{}
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != src {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasPrefix(d.Name(), "Kconfig") {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range def.FindAllSubmatch(b, -1) {
-			out[string(m[1])] = true
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // objtreeWith makes an object tree of src in a temporary folder whose
 // .config is text: the fixture's trees are never written.
 func objtreeWith(t *testing.T, src, text string) string {
@@ -248,13 +218,13 @@ func syntaxErrorLines(d *Document, k *Kernel) []int {
 func TestKconfigDocsRealTrees(t *testing.T) {
 	const cdns3 = "drivers/usb/cdns3/Kconfig"
 	const rapidio = "drivers/rapidio/Kconfig"
-	for _, fk := range fixtureKernels(t) {
-		t.Run(fk.version, func(t *testing.T) {
-			o := fk.rustObj(t)
-			k := loadReal(t, fk.src, o.dir)
-			dot := dotConfig(t, o.dir)
+	for _, fk := range kerneltest.Kernels(t) {
+		t.Run(fk.Version, func(t *testing.T) {
+			o := fk.RustObj(t)
+			k := loadReal(t, fk.Src, o.Dir)
+			dot := kerneltest.DotConfig(t, o.Dir)
 			docAt := func(rel, text string) *Document {
-				p := filepath.Join(fk.src, rel)
+				p := filepath.Join(fk.Src, rel)
 				if text == "" {
 					text = mustRead(t, p)
 				}
@@ -266,7 +236,7 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 			// Y`, 6.1's rapidio with a tristate choice), has no syntax
 			// error; each name said to be undefined is defined nowhere.
 			t.Run("pristine files", func(t *testing.T) {
-				defined := kconfigDefinitions(t, fk.src)
+				defined := kerneltest.Definers(t, fk.Src)
 				files := append([]string{cdns3, rapidio}, k.K.Files...)
 				undefined := 0
 				for _, rel := range files {
@@ -276,7 +246,7 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 						switch {
 						case f.Rule == RuleKconfigUndefined:
 							undefined++
-							if name := string(d.Text[f.Start:f.End]); defined[name] {
+							if name := string(d.Text[f.Start:f.End]); len(defined[name]) > 0 {
 								t.Errorf("%s:%d: %s is said to be undefined, but a Kconfig file defines it", rel, line, name)
 							}
 						case f.Severity == diagnostics.Error || f.Rule == RuleKconfigSyntax:
@@ -291,23 +261,23 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 			// line, and the syntax of newer releases is an error exactly
 			// where the tree's own conf rejects it.
 			t.Run("edits", func(t *testing.T) {
-				text := mustRead(t, filepath.Join(fk.src, cdns3))
+				text := mustRead(t, filepath.Join(fk.Src, cdns3))
 				lines := strings.Split(text, "\n")
-				e := readEntry(t, fk.src, cdns3, "USB_CDNS_SUPPORT")
+				e := kerneltest.ReadEntry(t, fk.Src, cdns3, "USB_CDNS_SUPPORT")
 				for _, c := range []struct{ name, line string }{
 					{"unknown statement", "\tkrls_no_such_keyword USB"},
 					{"depends on X if Y", "\tdepends on USB if !USB_GADGET"},
 					{"transitional", "\ttransitional"},
 				} {
 					// After the entry's type line.
-					edited := strings.Join(slices.Concat(lines[:e.line+1], []string{c.line}, lines[e.line+1:]), "\n")
+					edited := strings.Join(slices.Concat(lines[:e.Line+1], []string{c.line}, lines[e.Line+1:]), "\n")
 					if c.name == "transitional" {
 						// A transitional symbol has no prompt: a new one
 						// at the end.
 						edited = text + "\nconfig KRLS_TEST_OLD\n\tbool\n" + c.line + "\n"
 					}
-					at := lineOf(t, edited, c.line)
-					want := confErrorLines(t, fk.src, o.dir, edited)
+					at := kerneltest.LineOf(t, edited, c.line)
+					want := confErrorLines(t, fk.Src, o.Dir, edited)
 					got := syntaxErrorLines(docAt(cdns3, edited), k)
 					t.Logf("%s at line %d: krls reports errors at %v, conf at %v", c.name, at, got, want)
 					if slices.Contains(got, at) != slices.Contains(want, at) {
@@ -326,7 +296,7 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 			// written.
 			t.Run("hover", func(t *testing.T) {
 				d := docAt(cdns3, "")
-				e := readEntry(t, fk.src, cdns3, "USB_CDNS_SUPPORT")
+				e := kerneltest.ReadEntry(t, fk.Src, cdns3, "USB_CDNS_SUPPORT")
 				off := strings.Index(string(d.Text), "config USB_CDNS_SUPPORT\n") + len("config U")
 				h, err := kconfigHover(d, k, off)
 				if err != nil || h == nil {
@@ -336,15 +306,15 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 					t.Errorf("hover range %q", got)
 				}
 				want := []string{
-					fmt.Sprintf("**CONFIG_USB_CDNS_SUPPORT** = `%s` (tristate)", valueOf(dot, "USB_CDNS_SUPPORT")),
-					fmt.Sprintf("%q", e.prompt()),
-					fmt.Sprintf("Defined at %s:%d", cdns3, e.line),
+					fmt.Sprintf("**CONFIG_USB_CDNS_SUPPORT** = `%s` (tristate)", kerneltest.ValueOf(dot, "USB_CDNS_SUPPORT")),
+					fmt.Sprintf("%q", e.Prompt()),
+					fmt.Sprintf("Defined at %s:%d", cdns3, e.Line),
 				}
 				withValue := func(atom string) string {
 					name := strings.TrimPrefix(atom, "!")
-					return fmt.Sprintf("%s%s [=%s]", atom[:len(atom)-len(name)], name, valueOf(dot, name))
+					return fmt.Sprintf("%s%s [=%s]", atom[:len(atom)-len(name)], name, kerneltest.ValueOf(dot, name))
 				}
-				ifs := e.dependsIf()
+				ifs := e.DependsIf()
 				for _, x := range ifs {
 					want = append(want, withValue(x[0])+" if "+withValue(x[1]))
 				}
@@ -362,7 +332,7 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 				if len(ifs) == 0 && strings.Contains(dep, " if ") {
 					t.Errorf("the entry has no `depends on X if Y`, yet: %s", dep)
 				}
-				if fk.version == "7.2" && len(ifs) == 0 {
+				if fk.Version == "7.2" && len(ifs) == 0 {
 					t.Errorf("Linux 7.2's %s has no `depends on X if Y` line any more: the test needs another symbol", cdns3)
 				}
 			})
@@ -383,7 +353,7 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 						t.Errorf("definition at %s:%d", l.Path, l.Line)
 						continue
 					}
-					gadget = gadget || l.Path == filepath.Join(fk.src, "drivers/usb/gadget/Kconfig")
+					gadget = gadget || l.Path == filepath.Join(fk.Src, "drivers/usb/gadget/Kconfig")
 				}
 				if !gadget {
 					t.Errorf("definitions of USB_GADGET: %+v", locs)
@@ -395,28 +365,28 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 			// later, a plain tristate.
 			t.Run("tristate choice", func(t *testing.T) {
 				const member = "RAPIDIO_ENUM_BASIC"
-				choicePrompt, inChoice := tristateChoice(t, mustRead(t, filepath.Join(fk.src, rapidio)))
+				choicePrompt, inChoice := tristateChoice(t, mustRead(t, filepath.Join(fk.Src, rapidio)))
 				wantDep := ""
 				switch {
 				case inChoice == member:
 					wantDep = fmt.Sprintf("Depends on: `<choice %q> [=m]`", choicePrompt)
-				case fk.version == "6.1":
+				case fk.Version == "6.1":
 					t.Fatalf("Linux 6.1's %s has no tristate choice with %s any more", rapidio, member)
 				default:
-					e := readEntry(t, fk.src, rapidio, member)
-					if !slices.Contains(e.lines, "\tdepends on RAPIDIO") {
-						t.Fatalf("%s of Linux %s: %s does not depend on RAPIDIO alone", rapidio, fk.version, member)
+					e := kerneltest.ReadEntry(t, fk.Src, rapidio, member)
+					if !slices.Contains(e.Lines, "\tdepends on RAPIDIO") {
+						t.Fatalf("%s of Linux %s: %s does not depend on RAPIDIO alone", rapidio, fk.Version, member)
 					}
 					wantDep = "Depends on: `RAPIDIO [=y]`"
 				}
 				if dot["MODULES"] != "y" {
 					t.Fatal("the .config has no modules")
 				}
-				orig := mustRead(t, filepath.Join(o.dir, ".config"))
+				orig := mustRead(t, filepath.Join(o.Dir, ".config"))
 				text := regexp.MustCompile(`(?m)^(# )?CONFIG_RAPIDIO(=.*| is not set)\n`).ReplaceAllString(orig, "") +
 					"CONFIG_RAPIDIO=y\nCONFIG_" + member + "=m\n"
-				obj := objtreeWith(t, fk.src, text)
-				km := loadReal(t, fk.src, obj)
+				obj := objtreeWith(t, fk.Src, text)
+				km := loadReal(t, fk.Src, obj)
 				d := docAt(rapidio, "")
 				off := strings.Index(string(d.Text), "config "+member+"\n") + len("config ")
 				h, err := kconfigHover(d, km, off)
@@ -443,17 +413,17 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 			// turned off and another arch's symbol, loaded as the
 			// kernel's own .config.
 			t.Run("stale .config", func(t *testing.T) {
-				d := &Document{Key: "k", Path: filepath.Join(o.dir, ".config"), Text: []byte(mustRead(t, filepath.Join(o.dir, ".config")))}
+				d := &Document{Key: "k", Path: filepath.Join(o.Dir, ".config"), Text: []byte(mustRead(t, filepath.Join(o.Dir, ".config")))}
 				if fs, err := dotConfigFindings(d, k); err != nil || len(fs) != 0 {
 					t.Errorf("the fixture's own .config: %v %+v", err, fs)
 				}
 				if dot["NET"] != "y" || dot["INET"] != "y" {
 					t.Fatalf("the .config has NET=%s, INET=%s", dot["NET"], dot["INET"])
 				}
-				other := otherArchSymbol(o.arch)
+				other := kerneltest.OtherArchSymbol(o.Arch)
 				text := strings.Replace(string(d.Text), "\nCONFIG_NET=y\n", "\n# CONFIG_NET is not set\n", 1) + "CONFIG_" + other + "=y\n"
-				obj := objtreeWith(t, fk.src, text)
-				ks := loadReal(t, fk.src, obj)
+				obj := objtreeWith(t, fk.Src, text)
+				ks := loadReal(t, fk.Src, obj)
 				ds := &Document{Key: "k", Path: filepath.Join(obj, ".config"), Text: []byte(text)}
 				fs, err := dotConfigFindings(ds, ks)
 				if err != nil {
@@ -464,16 +434,16 @@ func TestKconfigDocsRealTrees(t *testing.T) {
 					l := strings.Count(text[:f.Start], "\n") + 1
 					byLine[l] = append(byLine[l], f)
 				}
-				inet := byLine[lineOf(t, text, "CONFIG_INET=y")]
+				inet := byLine[kerneltest.LineOf(t, text, "CONFIG_INET=y")]
 				if len(inet) != 1 || inet[0].Rule != RuleDotConfigStale || inet[0].Severity != diagnostics.Warning ||
 					!strings.HasPrefix(inet[0].Message, "CONFIG_INET=y will be dropped by the next build: ") || !strings.Contains(inet[0].Message, "NET [=n]") {
 					t.Errorf("CONFIG_INET=y: %+v", inet)
 				}
-				if f := byLine[lineOf(t, text, "# CONFIG_NET is not set")]; len(f) != 0 {
+				if f := byLine[kerneltest.LineOf(t, text, "# CONFIG_NET is not set")]; len(f) != 0 {
 					t.Errorf("# CONFIG_NET is not set: %+v", f)
 				}
 				// ARM64 is arch/arm64's, X86_64 arch/x86's.
-				unknown := byLine[lineOf(t, text, "CONFIG_"+other+"=y")]
+				unknown := byLine[kerneltest.LineOf(t, text, "CONFIG_"+other+"=y")]
 				if len(unknown) != 1 || unknown[0].Rule != RuleDotConfigUnknown || !strings.Contains(unknown[0].Message, "arch/"+strings.ToLower(strings.TrimSuffix(other, "_64"))+"/Kconfig") {
 					t.Errorf("CONFIG_%s=y: %+v", other, unknown)
 				}

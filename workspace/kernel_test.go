@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 // writeTree writes files (path → content) under a new temporary folder.
@@ -246,16 +248,16 @@ func realKernel(t testing.TB) (src, objX86 string) {
 // conf: the cfg flags krls computes are exactly the lines conf wrote to
 // include/generated/rustc_cfg.
 func TestKernelRealTree(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		for _, o := range fk.objs {
-			t.Run(fk.version+"/"+o.name, func(t *testing.T) {
+	for _, fk := range kerneltest.Kernels(t) {
+		for _, o := range fk.Objs {
+			t.Run(fk.Version+"/"+o.Name, func(t *testing.T) {
 				ks := NewKernels()
 				defer ks.Close()
-				trees, err := LocateKernel(filepath.Join(fk.src, "rust/kernel/lib.rs"), KernelSettings{Objtree: o.dir}, nil)
+				trees, err := LocateKernel(filepath.Join(fk.Src, "rust/kernel/lib.rs"), KernelSettings{Objtree: o.Dir}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if trees.Srctree != fk.src || trees.Objtree != o.dir {
+				if trees.Srctree != fk.Src || trees.Objtree != o.Dir {
 					t.Errorf("located %+v", trees)
 				}
 				k, err := ks.Get(context.Background(), trees)
@@ -263,8 +265,8 @@ func TestKernelRealTree(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Logf("loaded %s for %s in %v: %d Kconfig files", k.Srctree, k.Arch, k.Took, len(k.K.Files))
-				if k.Arch != o.arch {
-					t.Errorf("arch %s, want %s", k.Arch, o.arch)
+				if k.Arch != o.Arch {
+					t.Errorf("arch %s, want %s", k.Arch, o.Arch)
 				}
 				if msg := k.KconfigErrorSummary(); msg != "" {
 					t.Errorf("a real tree reads with errors: %s", msg)
@@ -272,18 +274,18 @@ func TestKernelRealTree(t *testing.T) {
 				if k.Eval == nil || k.Cfg == nil || k.Rules == nil {
 					t.Fatalf("no evaluation: %v", k.NoConfig)
 				}
-				dot := dotConfig(t, o.dir)
-				if got, want := k.Eval.Str(k.Symbol("RUST")), valueOf(dot, "RUST"); got != want {
+				dot := kerneltest.DotConfig(t, o.Dir)
+				if got, want := k.Eval.Str(k.Symbol("RUST")), kerneltest.ValueOf(dot, "RUST"); got != want {
 					t.Errorf("RUST = %s, the .config says %s", got, want)
 				}
-				if got, want := k.Cfg.Set("CONFIG_RUST"), valueOf(dot, "RUST") == "y"; got != want {
+				if got, want := k.Cfg.Set("CONFIG_RUST"), kerneltest.ValueOf(dot, "RUST") == "y"; got != want {
 					t.Errorf("cfg(CONFIG_RUST) %v, want %v", got, want)
 				}
-				other := otherArchSymbol(o.arch)
+				other := kerneltest.OtherArchSymbol(o.Arch)
 				if k.Symbol(other) != nil || k.Defs.Lookup(other) == nil {
 					t.Errorf("%s: symbol %v, definitions %v", other, k.Symbol(other), k.Defs.Lookup(other))
 				}
-				want := strings.Split(strings.TrimSuffix(mustRead(t, filepath.Join(o.dir, "include/generated/rustc_cfg")), "\n"), "\n")
+				want := strings.Split(strings.TrimSuffix(mustRead(t, filepath.Join(o.Dir, "include/generated/rustc_cfg")), "\n"), "\n")
 				sort.Strings(want)
 				if got := k.Cfg.Flags(); !slices.Equal(got, want) {
 					gotSet := map[string]bool{}

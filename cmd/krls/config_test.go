@@ -6,29 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// writeFiles writes a small tree.
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+	"github.com/krls-dev/krls/internal/kerneltest"
+)
 
 // brokenTree has a Kconfig file krls cannot fully read: `depends on X if
 // Y` in a tree whose scripts/kconfig (a stand-in parser.y of 6.12's kind)
 // does not know it.
 func brokenTree(t *testing.T) string {
-	return writeFiles(t, map[string]string{
+	return kerneltest.WriteTree(t, map[string]string{
 		"Kconfig": "mainmenu \"Test\"\nconfig A\n\tbool \"a\"\n\tdefault y\nsource \"sub/Kconfig\"\n",
 		"sub/Kconfig": "config B\n\tbool \"b\"\n\tdepends on A if C\n\tdefault y\n" +
 			"config C\n\tbool \"c\"\n\tdefault y\n\tdepends on A\n",
@@ -83,63 +69,22 @@ func TestConfigExplainPartialTree(t *testing.T) {
 	}
 }
 
-// fixtureKernel is one kernel of ../shared/kernel-fixture.sh with its
-// object trees.
-type fixtureKernel struct {
-	version, src string
-	objs         []string
-}
-
-func fixtureKernels(t *testing.T) []fixtureKernel {
-	t.Helper()
-	var out []fixtureKernel
-	for _, k := range []struct {
-		version, src string
-		objs         []string
-	}{
-		{"6.1", "KRLS_KERNEL_SRC_6_1", []string{"KRLS_KERNEL_OBJ_6_1_X86_64", "KRLS_KERNEL_OBJ_6_1_DEBIAN"}},
-		{"6.12", "KRLS_KERNEL_SRC", []string{"KRLS_KERNEL_OBJ_X86_64", "KRLS_KERNEL_OBJ_ARM64", "KRLS_KERNEL_OBJ_DEBIAN"}},
-		{"7.2", "KRLS_KERNEL_SRC_7_2", []string{"KRLS_KERNEL_OBJ_7_2_X86_64", "KRLS_KERNEL_OBJ_7_2_ARM64", "KRLS_KERNEL_OBJ_7_2_DEBIAN"}},
-	} {
-		fk := fixtureKernel{version: k.version, src: os.Getenv(k.src)}
-		for _, o := range k.objs {
-			if dir := os.Getenv(o); dir != "" {
-				fk.objs = append(fk.objs, dir)
-			}
-		}
-		if fk.src == "" || len(fk.objs) != len(k.objs) {
-			if os.Getenv("KRLS_REQUIRE_KERNEL") != "" {
-				t.Fatalf("the Linux %s fixture is missing (%s)", k.version, k.src)
-			}
-			continue
-		}
-		out = append(out, fk)
-	}
-	if len(out) == 0 {
-		t.Skip("no fixture kernel: eval \"$(../shared/kernel-fixture.sh)\"")
-	}
-	return out
-}
-
 // TestConfigOlddefconfigRealTrees: on each fixture kernel, the CLI writes
 // each fixture .config (made by that kernel's conf) back unchanged, and
 // explain speaks the tree's language.
 func TestConfigOlddefconfigRealTrees(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		for _, obj := range fk.objs {
-			t.Run(fk.version+"/"+filepath.Base(obj), func(t *testing.T) {
-				in := filepath.Join(obj, ".config")
+	for _, fk := range kerneltest.Kernels(t) {
+		for _, o := range fk.Objs {
+			t.Run(fk.Version+"/"+o.Name, func(t *testing.T) {
+				in := filepath.Join(o.Dir, ".config")
 				want, err := os.ReadFile(in)
 				if err != nil {
 					t.Fatal(err)
 				}
-				arch := "x86_64"
-				if strings.Contains(string(want[:200]), "Linux/arm64") {
-					arch = "arm64"
-				}
+				arch := o.Arch
 				out := filepath.Join(t.TempDir(), ".config")
 				var stdout, stderr bytes.Buffer
-				if code := runConfig([]string{"olddefconfig", "--srctree", fk.src, "--arch", arch, "--in", in, "--out", out}, &stdout, &stderr); code != 0 {
+				if code := runConfig([]string{"olddefconfig", "--srctree", fk.Src, "--arch", arch, "--in", in, "--out", out}, &stdout, &stderr); code != 0 {
 					t.Fatalf("exit %d\n%s", code, stderr.String())
 				}
 				got, err := os.ReadFile(out)
@@ -155,11 +100,11 @@ func TestConfigOlddefconfigRealTrees(t *testing.T) {
 }
 
 func TestConfigExplainRealTrees(t *testing.T) {
-	for _, fk := range fixtureKernels(t) {
-		t.Run(fk.version, func(t *testing.T) {
+	for _, fk := range kerneltest.Kernels(t) {
+		t.Run(fk.Version, func(t *testing.T) {
 			explain := func(sym string) string {
 				var stdout, stderr bytes.Buffer
-				if code := runConfig([]string{"explain", sym, "--srctree", fk.src, "--objtree", fk.objs[0]}, &stdout, &stderr); code != 0 {
+				if code := runConfig([]string{"explain", sym, "--srctree", fk.Src, "--objtree", fk.Objs[0].Dir}, &stdout, &stderr); code != 0 {
 					t.Fatalf("explain %s: exit %d\n%s", sym, code, stderr.String())
 				}
 				if strings.Contains(stdout.String(), "incomplete") {
@@ -170,7 +115,7 @@ func TestConfigExplainRealTrees(t *testing.T) {
 			if got := explain("NET"); !strings.Contains(got, "CONFIG_NET=y (bool)") || !strings.Contains(got, "net/Kconfig") {
 				t.Errorf("explain NET:\n%s", got)
 			}
-			switch fk.version {
+			switch fk.Version {
 			case "7.2":
 				// `depends on X if Y` as the tree writes it.
 				if got := explain("USB_CDNS_SUPPORT"); !strings.Contains(got, "(USB [=") || !strings.Contains(got, " if !USB_GADGET [=") {
