@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"bytes"
+	"context"
 	"sort"
 	"strings"
 
@@ -94,6 +95,22 @@ func (p *Pass) lints() *lintIndex {
 		return true
 	})
 	return li
+}
+
+// AllowedAt lists the rules whose lints the attributes around byte
+// offset off of f allow (or expect): what a file that f pulls in with
+// `include!` there inherits, since the included text is compiled as if it
+// stood at the include! (bindgen output under a module's
+// `#![allow(clippy::all, ...)]`).
+func AllowedAt(ctx context.Context, f *symbols.File, off int) map[string]bool {
+	li := newPass(ctx, f, Config{}).lints()
+	out := map[string]bool{}
+	for _, r := range AllRules() {
+		if len(r.Lints) > 0 && li.allowed(off, r.Lints) {
+			out[r.Name] = true
+		}
+	}
+	return out
 }
 
 // allowed reports whether one of lints is allowed at byte offset scope.

@@ -55,6 +55,9 @@ type Config struct {
 	// sections in other files, for the undocumented-unsafe fix; nil
 	// quotes only this file's functions.
 	Contracts Contracts
+	// OutOfScope, when set, says why no rule runs on the file: its crate
+	// is one the kernel's build does not lint (a vendored crate).
+	OutOfScope string
 }
 
 // Enabled reports whether the rule named name runs under c.

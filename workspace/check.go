@@ -25,6 +25,11 @@ type CheckOptions struct {
 	// CheckPrivateItems forces clippy's check-private-items on; otherwise
 	// each file takes it from its nearest .clippy.toml.
 	CheckPrivateItems bool
+	// AllCrates checks the files of the crates the kernel's build does
+	// not lint (vendored crates: rust/Makefile's skip_clippy or
+	// --cap-lints=allow) too; by default they are left out, as clippy
+	// leaves them.
+	AllCrates bool
 	// Jobs is the number of files analysed at once; 0 means
 	// runtime.GOMAXPROCS(0).
 	Jobs int
@@ -46,6 +51,9 @@ type FileResult struct {
 	Err error
 	// Skipped files are over symbols.MaxFileSize and were not read.
 	Skipped bool
+	// OutOfScope says why the file was not checked: its crate is one the
+	// kernel's build does not lint (see CheckOptions.AllCrates).
+	OutOfScope string
 }
 
 // Check expands paths (files, or folders searched recursively for *.rs)
@@ -113,7 +121,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 	sort.SliceStable(order, func(a, b int) bool { return sizes[order[a]] > sizes[order[b]] })
 
 	results := make([]FileResult, len(files), len(files)+len(w.errs))
-	var cache ConfigCache
+	cache := ConfigCache{AllCrates: opts.AllCrates}
 	var modules ModuleFactsCache
 	var confErr error
 	var confOnce sync.Once
@@ -205,6 +213,10 @@ func checkFile(ctx context.Context, cache *ConfigCache, modules *ModuleFactsCach
 	cfg, err := cache.DiagnosticsConfig(path, opts.Rules, opts.CheckPrivateItems)
 	if err != nil {
 		return r, err
+	}
+	if cfg.OutOfScope != "" {
+		r.OutOfScope = cfg.OutOfScope
+		return r, nil
 	}
 	// The module! rules take their facts from the file's srctree (or
 	// KDIR's, for an out-of-tree module), found as the server finds it.

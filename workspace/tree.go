@@ -8,7 +8,9 @@ package workspace
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/krls-dev/krls/diagnostics"
 	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/lints"
 )
 
 // IsSrctree reports whether dir is the top of a kernel source tree with
@@ -148,45 +151,126 @@ func parseClippyConf(path string, b []byte) (ClippyConf, error) {
 	return c, nil
 }
 
-// ConfigCache remembers the clippy configuration per folder, so that a
+// ConfigCache remembers the clippy configuration per folder, and what
+// each kernel tree's build says about lints (symbols/lints), so that a
 // server or a `krls check` run over thousands of files reads each
-// .clippy.toml once. It is safe for concurrent use.
+// .clippy.toml and Makefile once. It is safe for concurrent use.
 type ConfigCache struct {
-	mu    sync.Mutex
-	byDir map[string]cachedConf
+	// AllCrates checks the crates the build does not lint too (`krls
+	// check --all-crates`); set before the first use.
+	AllCrates bool
+
+	mu       sync.Mutex
+	byDir    map[string]cachedConf
+	byTree   map[string]*lints.Tree // srctree → its lint facts (nil: unreadable)
+	includes map[string][]folderInclude
 }
 
 type cachedConf struct {
-	conf ClippyConf
-	err  error
+	conf    ClippyConf
+	err     error
+	srctree string // the kernel tree holding the folder, "" outside one
 }
 
 // ClippyConf returns the configuration for files in dir.
 func (c *ConfigCache) ClippyConf(dir string) (ClippyConf, error) {
+	cc := c.dirConf(dir)
+	return cc.conf, cc.err
+}
+
+func (c *ConfigCache) dirConf(dir string) cachedConf {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byDir == nil {
 		c.byDir = map[string]cachedConf{}
 	}
 	if v, ok := c.byDir[dir]; ok {
-		return v.conf, v.err
+		return v
 	}
 	conf, err := ReadClippyConf(dir)
-	c.byDir[dir] = cachedConf{conf, err}
-	return conf, err
+	tree, _ := FindSrctree(dir)
+	v := cachedConf{conf, err, tree}
+	c.byDir[dir] = v
+	return v
+}
+
+// TreeLints returns what the build of the kernel tree holding dir says
+// about lints (nil outside a tree, or when its Makefile cannot be read).
+func (c *ConfigCache) TreeLints(dir string) *lints.Tree {
+	srctree := c.dirConf(dir).srctree
+	if srctree == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.byTree[srctree]; ok {
+		return t
+	}
+	t, err := lints.Read(srctree)
+	if err != nil {
+		t = nil
+	}
+	if c.byTree == nil {
+		c.byTree = map[string]*lints.Tree{}
+	}
+	c.byTree[srctree] = t
+	return t
 }
 
 // Forget drops what is cached, after a configuration file changed.
 func (c *ConfigCache) Forget() {
 	c.mu.Lock()
-	c.byDir = nil
+	c.byDir, c.byTree, c.includes = nil, nil, nil
 	c.mu.Unlock()
 }
 
 // DiagnosticsConfig is the rule configuration for a file at path: the
 // selected rules, and check-private-items from the clippy configuration
 // unless force is set (the --check-private-items flag).
+//
+// With no rules selected (nil), a file of a kernel tree gets the rules
+// its build enables: a rule that reproduces a clippy lint runs only if
+// the tree's Makefile flags (or clippy's default) report that lint — 6.1
+// enables none of the SAFETY lints but missing_safety_doc. (A Makefile
+// that sets no Rust flags at all says nothing: every rule runs.) A file of a
+// crate the build does not lint (rust/Makefile's skip_clippy or
+// --cap-lints=allow: syn, quote, zerocopy, ...) gets no rule at all,
+// unless AllCrates; Config.OutOfScope then says why. Rules selected by
+// name always run: the user asked.
 func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forcePrivate bool) (diagnostics.Config, error) {
-	conf, err := c.ClippyConf(filepath.Dir(path))
-	return diagnostics.Config{Rules: rules, CheckPrivateItems: forcePrivate || conf.CheckPrivateItems}, err
+	dir := filepath.Dir(path)
+	conf, err := c.ClippyConf(dir)
+	cfg := diagnostics.Config{Rules: rules, CheckPrivateItems: forcePrivate || conf.CheckPrivateItems}
+	t := c.TreeLints(dir)
+	if t == nil {
+		return cfg, err
+	}
+	if !c.AllCrates {
+		if abs, aerr := filepath.Abs(path); aerr == nil {
+			if rel, rerr := filepath.Rel(t.Srctree, abs); rerr == nil {
+				if crate, ok := t.UnlintedCrate(filepath.ToSlash(rel)); ok {
+					cfg.Rules = map[string]bool{}
+					cfg.OutOfScope = crate.Dir + ": " + crate.Why
+					return cfg, err
+				}
+			}
+		}
+	}
+	if rules == nil && t.HasRustFlags {
+		cfg.Rules = map[string]bool{}
+		for _, r := range diagnostics.AllRules() {
+			if r.Clippy == "" || t.Enabled(r.Clippy) {
+				cfg.Rules[r.Name] = true
+			}
+		}
+	}
+	// A file pulled in by include! is compiled under the attributes of
+	// the include! site.
+	if allowed := c.includeAllows(context.Background(), path); len(allowed) > 0 {
+		cfg.Rules = maps.Clone(cfg.Rules)
+		for name := range allowed {
+			delete(cfg.Rules, name)
+		}
+	}
+	return cfg, err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -41,6 +42,11 @@ Flags:
   --fix                  apply the safe fixes to the files, then report what
                          remains; fixes that need a human (inserting a
                          SAFETY comment to fill in) are never applied
+  --all-crates           check the crates the kernel's build does not lint
+                         too (rust/Makefile's skip_clippy and
+                         --cap-lints=allow crates: syn, quote, zerocopy,
+                         ...); by default they are left out, as clippy
+                         leaves them
   --jobs N               files analysed at once (default: number of CPUs)
 
 Formats:
@@ -99,6 +105,7 @@ func checkFlagSet(fl *checkFlags, rules *string) *flag.FlagSet {
 	fs.BoolVar(&fl.private, "check-private-items", false, "check private items too")
 	fs.StringVar(&fl.diff, "diff", "", "report only findings on lines changed since git revision `REV`")
 	fs.BoolVar(&fl.fix, "fix", false, "apply safe fixes")
+	fs.BoolVar(&fl.allCrates, "all-crates", false, "check the crates the kernel's build does not lint too")
 	fs.IntVar(&fl.jobs, "jobs", 0, "files analysed at once (`N`, default number of CPUs)")
 	return fs
 }
@@ -110,6 +117,8 @@ type checkFlags struct {
 	diff    string
 	fix     bool
 	jobs    int
+	// allCrates: --all-crates.
+	allCrates bool
 }
 
 // parseCheckArgs reads the flags, which may come before, between or after
@@ -187,7 +196,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 	ctx := context.Background()
 	opts := workspace.CheckOptions{
-		Rules: fl.rules, CheckPrivateItems: fl.private, Jobs: fl.jobs,
+		Rules: fl.rules, CheckPrivateItems: fl.private, Jobs: fl.jobs, AllCrates: fl.allCrates,
 		Warn: func(msg string) { fmt.Fprintf(stderr, "krls: warning: %s\n", msg) },
 	}
 	results, err := workspace.Check(ctx, paths, opts)
@@ -254,8 +263,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "krls: write: %v\n", err)
 		return 2
 	}
+	outOfScope := map[string]int{}
 	for _, r := range results {
 		switch {
+		case r.OutOfScope != "":
+			outOfScope[r.OutOfScope]++
 		case r.Skipped:
 			fmt.Fprintf(stderr, "krls: %s: skipped: over %d MiB, too large to analyse\n", r.Path, symbols.MaxFileSize>>20)
 		case r.Err != nil:
@@ -266,6 +278,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "krls: %s\n", msg)
 			failed = true
 		}
+	}
+	if len(outOfScope) > 0 {
+		// One line: the kernel's own build does not lint these either.
+		var crates []string
+		n := 0
+		for why, k := range outOfScope {
+			crates = append(crates, why)
+			n += k
+		}
+		sort.Strings(crates)
+		fmt.Fprintf(stderr, "krls: %d files not checked, in crates the kernel's build does not lint (%s); --all-crates checks them\n", n, strings.Join(crates, "; "))
 	}
 	if failed {
 		return 2

@@ -1,0 +1,136 @@
+package workspace
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
+)
+
+// scopeTree is a small kernel tree whose build enables only clippy's
+// default lints (as 6.1's does for the SAFETY lints), builds a vendored
+// crate without clippy, and pulls a bindgen-like file into a module with
+// include! under `#![allow(clippy::undocumented_unsafe_blocks)]`.
+var scopeTree = map[string]string{
+	"Kconfig": "config RUST\n\tbool \"rust\"\n",
+	"Makefile": "export rust_common_flags := --edition=2021 \\\n\t-Dclippy::style \\\n\t-Wclippy::dbg_macro\n" +
+		"KBUILD_RUSTFLAGS := $(rust_common_flags) -Wclippy::float_arithmetic\n",
+	"rust/Makefile": "$(obj)/libvendored.rlib: private skip_clippy = 1\n$(obj)/libvendored.rlib: $(src)/vendored/lib.rs FORCE\n" +
+		"$(obj)/kernel.o: $(src)/kernel/lib.rs FORCE\n",
+	"rust/kernel/lib.rs": "//! The kernel crate.\n" +
+		"pub fn f(p: *const u8) -> u8 { unsafe { *p } }\n" +
+		"pub unsafe fn g() {}\n",
+	"rust/vendored/lib.rs":       "pub fn v(p: *const u8) -> u8 { unsafe { *p } }\npub unsafe fn w() {}\n",
+	"drivers/gpu/fw.rs":          "#![allow(clippy::undocumented_unsafe_blocks)]\ninclude!(\"fw/bindings.rs\");\n",
+	"drivers/gpu/fw/bindings.rs": "pub fn b(p: *const u8) -> u8 { unsafe { *p } }\n",
+	"drivers/gpu/other.rs":       "mod m {\n    include!(\"other/plain.rs\");\n}\n",
+	"drivers/gpu/other/plain.rs": "pub fn c(p: *const u8) -> u8 { unsafe { *p } }\n",
+}
+
+// rulesByFile runs Check and lists the rules found in each file (relative
+// to root), and the files left out of scope.
+func rulesByFile(t *testing.T, root string, opts CheckOptions) (map[string][]string, []string) {
+	t.Helper()
+	res, err := Check(context.Background(), []string{root}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	var out []string
+	for _, r := range res {
+		rel, _ := filepath.Rel(root, r.Path)
+		rel = filepath.ToSlash(rel)
+		if r.Err != nil {
+			t.Errorf("%s: %v", rel, r.Err)
+		}
+		if r.OutOfScope != "" {
+			out = append(out, rel)
+		}
+		for _, f := range r.Findings {
+			got[rel] = append(got[rel], f.Rule)
+		}
+	}
+	return got, out
+}
+
+func TestCheckScopeFromTree(t *testing.T) {
+	root := writeTree(t, scopeTree)
+	got, out := rulesByFile(t, root, CheckOptions{})
+	// Only missing-safety-doc: the build leaves clippy's restriction
+	// lints (undocumented_unsafe_blocks, ...) at their default, allow.
+	if want := []string{"missing-safety-doc"}; !slices.Equal(got["rust/kernel/lib.rs"], want) {
+		t.Errorf("rust/kernel/lib.rs: %v, want %v", got["rust/kernel/lib.rs"], want)
+	}
+	if !slices.Equal(out, []string{"rust/vendored/lib.rs"}) {
+		t.Errorf("out of scope: %v, want the vendored crate", out)
+	}
+	if len(got["rust/vendored/lib.rs"]) > 0 {
+		t.Errorf("the vendored crate was checked: %v", got["rust/vendored/lib.rs"])
+	}
+
+	// Asked for by name, a rule runs whatever the build says; the
+	// include!d file inherits its site's allow, the other does not.
+	got, _ = rulesByFile(t, root, CheckOptions{Rules: map[string]bool{"undocumented-unsafe": true}})
+	if !slices.Equal(got["rust/kernel/lib.rs"], []string{"undocumented-unsafe"}) {
+		t.Errorf("--rules undocumented-unsafe on lib.rs: %v", got["rust/kernel/lib.rs"])
+	}
+	if len(got["drivers/gpu/fw/bindings.rs"]) > 0 {
+		t.Errorf("an include!d file under #![allow(clippy::undocumented_unsafe_blocks)] was reported: %v", got["drivers/gpu/fw/bindings.rs"])
+	}
+	if !slices.Equal(got["drivers/gpu/other/plain.rs"], []string{"undocumented-unsafe"}) {
+		t.Errorf("an include!d file without allow: %v", got["drivers/gpu/other/plain.rs"])
+	}
+
+	// --all-crates checks the vendored crate too.
+	got, out = rulesByFile(t, root, CheckOptions{AllCrates: true})
+	if len(out) > 0 || !slices.Equal(got["rust/vendored/lib.rs"], []string{"missing-safety-doc"}) {
+		t.Errorf("--all-crates: out of scope %v, vendored %v", out, got["rust/vendored/lib.rs"])
+	}
+}
+
+// TestCheckScopeRealTrees: on each fixture kernel, `krls check` reports
+// only the lints the tree's Makefile enables (6.1: none of the SAFETY
+// lints but missing_safety_doc), nothing in the crates rust/Makefile
+// builds without clippy (7.2: syn, quote, proc-macro2, zerocopy), and
+// nothing in 7.2's nova-core bindings, which r570_144.rs includes under
+// `#![allow(clippy::all, clippy::undocumented_unsafe_blocks, ...)]`.
+func TestCheckScopeRealTrees(t *testing.T) {
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			got, out := rulesByFile(t, k.Src, CheckOptions{})
+			count := map[string]int{}
+			for file, rules := range got {
+				for _, r := range rules {
+					count[r]++
+					if k.Version == "6.1" && (r == "undocumented-unsafe" || r == "unnecessary-safety-comment" || r == "unnecessary-safety-doc") {
+						t.Errorf("6.1 enables no %s, yet %s has one", r, file)
+					}
+				}
+				if strings.HasSuffix(file, "/bindings.rs") && strings.Contains(file, "nova-core") {
+					t.Errorf("%s is included under an allow, yet has %v", file, rules)
+				}
+			}
+			t.Logf("%v; %d files out of scope", count, len(out))
+			for _, f := range out {
+				if !strings.HasPrefix(f, "rust/") || strings.HasPrefix(f, "rust/kernel/") || strings.HasPrefix(f, "rust/macros/") {
+					t.Errorf("%s is out of scope", f)
+				}
+			}
+			switch k.Version {
+			case "6.1":
+				if len(out) == 0 {
+					t.Error("6.1's vendored alloc is checked")
+				}
+			case "7.2":
+				for _, d := range []string{"rust/syn/", "rust/quote/", "rust/proc-macro2/", "rust/zerocopy/"} {
+					if !slices.ContainsFunc(out, func(f string) bool { return strings.HasPrefix(f, d) }) {
+						t.Errorf("no file of %s is out of scope", d)
+					}
+				}
+			}
+		})
+	}
+}
