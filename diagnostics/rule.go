@@ -55,6 +55,10 @@ type Config struct {
 	// sections in other files, for the undocumented-unsafe fix; nil
 	// quotes only this file's functions.
 	Contracts Contracts
+	// Macros finds the macro_rules! definitions of the file's tree by
+	// name, to decide whether `unsafe` in a macro call's input is code;
+	// nil looks in the file alone.
+	Macros Macros
 	// OutOfScope, when set, says why no rule runs on the file: its crate
 	// is one the kernel's build does not lint (a vendored crate).
 	OutOfScope string
@@ -175,6 +179,8 @@ type Pass struct {
 
 	modCallsDone bool
 	modCalls     []modCall
+
+	macroShapes map[string]symbols.MacroShape // the file's own macro_rules!, on first use
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef

@@ -222,8 +222,73 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, path []symbols.PathNode) {
 		if !isFormatMacro(p.File, call) {
 			sa.markNecessary(path, callAt)
 		}
+		// Only input that lands in code is checked, as clippy checks
+		// the expansion: `impl_x!(unsafe { Device })` matched by a
+		// matcher `(unsafe { $t:ident })` holds no unsafe block.
+		if !p.callInputIsCode(call) {
+			return
+		}
 	}
 	sa.addSite(s)
+}
+
+// Macros finds macro_rules! definitions by name in the file's tree.
+type Macros interface {
+	Shape(name string) (symbols.MacroShape, bool)
+}
+
+// exprMacros are macros of core and alloc whose arguments are
+// expressions (the format-like ones are isFormatMacro's).
+var exprMacros = map[string]bool{
+	"assert": true, "assert_eq": true, "assert_ne": true, "debug_assert": true,
+	"debug_assert_eq": true, "debug_assert_ne": true, "matches": true, "vec": true,
+	"dbg": true, "addr_of": true, "addr_of_mut": true, "cfg_if": true, "const_format_args": true,
+}
+
+// quoteMacros build token streams: their input is generated code, not
+// code of this crate.
+var quoteMacros = map[string]bool{
+	"quote": true, "quote_spanned": true, "parse_quote": true, "parse_quote_spanned": true,
+}
+
+// callInputIsCode decides, by syntax, whether the input of a macro call
+// is compiled where it stands: the arguments of format-like and
+// expression macros are; the bodies of quote! and friends are not; for
+// other macros, the macro_rules! definition decides (in the file, else
+// through Config.Macros): a matcher that takes `unsafe` literally
+// consumes it, one with an expr, block, stmt, tt or item fragment may
+// transcribe it. A macro krls cannot see is not assumed to compile its
+// input.
+func (p *Pass) callInputIsCode(call *sitter.Node) bool {
+	m := call.ChildByFieldName("macro")
+	if m == nil {
+		return false
+	}
+	name := string(p.File.Text(m))
+	if i := strings.LastIndex(name, "::"); i >= 0 {
+		name = name[i+2:]
+	}
+	switch {
+	case isFormatMacro(p.File, call), exprMacros[name]:
+		return true
+	case quoteMacros[name]:
+		return false
+	}
+	if p.macroShapes == nil {
+		p.macroShapes = symbols.MacroShapes(p.File)
+		if p.macroShapes == nil {
+			p.macroShapes = map[string]symbols.MacroShape{}
+		}
+	}
+	if shape, ok := p.macroShapes[name]; ok {
+		return shape.InputIsCode()
+	}
+	if p.Config.Macros != nil {
+		if shape, ok := p.Config.Macros.Shape(name); ok {
+			return shape.InputIsCode()
+		}
+	}
+	return false
 }
 
 // isFormatMacro: format!, write!, println!, panic!, the kernel's pr_*!

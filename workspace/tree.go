@@ -164,6 +164,7 @@ type ConfigCache struct {
 	byDir    map[string]cachedConf
 	byTree   map[string]*lints.Tree // srctree → its lint facts (nil: unreadable)
 	includes map[string][]folderInclude
+	macros   map[string]*treeMacros // srctree or module folder → its macro_rules!
 }
 
 type cachedConf struct {
@@ -220,7 +221,7 @@ func (c *ConfigCache) TreeLints(dir string) *lints.Tree {
 // Forget drops what is cached, after a configuration file changed.
 func (c *ConfigCache) Forget() {
 	c.mu.Lock()
-	c.byDir, c.byTree, c.includes = nil, nil, nil
+	c.byDir, c.byTree, c.includes, c.macros = nil, nil, nil, nil
 	c.mu.Unlock()
 }
 
@@ -241,6 +242,9 @@ func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forc
 	dir := filepath.Dir(path)
 	conf, err := c.ClippyConf(dir)
 	cfg := diagnostics.Config{Rules: rules, CheckPrivateItems: forcePrivate || conf.CheckPrivateItems}
+	if m := c.macrosFor(dir); m != nil {
+		cfg.Macros = m
+	}
 	t := c.TreeLints(dir)
 	if t == nil {
 		return cfg, err

@@ -81,3 +81,27 @@ macro_rules! impl_sig {
     };
 }
 impl_sig!([impl Send for S5] [impl Send for S6]);
+
+pub struct Device;
+
+// A matcher that takes `unsafe` literally: the call's `unsafe { Device }`
+// is a token pattern the macro consumes, not a block (the kernel's
+// impl_device_context_deref!).
+macro_rules! impl_for {
+    (unsafe { $t:ident }) => {
+        // SAFETY: the caller promises what impl_for! needs.
+        unsafe impl Sync for $t {}
+    };
+}
+
+// SAFETY: `Device` holds nothing that is not Sync.
+impl_for!(unsafe { Device });
+
+pub struct Device2;
+impl_for!(unsafe { Device2 });
+
+// A macro whose matcher takes no code: its input is never compiled.
+macro_rules! names {
+    ($($i:ident)*) => {};
+}
+names!(unsafe);

@@ -1,0 +1,122 @@
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// treeMacros finds the macro_rules! definitions of a tree by name, for
+// the rules' question "is this macro call's input code?"
+// (diagnostics.Macros). The tree's files that define any macro_rules! are
+// listed once, by text, on the first question; a name is then looked for
+// in those files' text and only the files that define it are parsed. It
+// is safe for concurrent use.
+type treeMacros struct {
+	root string
+
+	once  sync.Once
+	files map[string][]byte // the .rs files holding "macro_rules!"
+
+	mu     sync.Mutex
+	shapes map[string]*macroAnswer
+}
+
+type macroAnswer struct {
+	shape symbols.MacroShape
+	ok    bool
+}
+
+// Shape returns the merged shape of the macro_rules! definitions named
+// name in the tree.
+func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
+	m.once.Do(m.scan)
+	m.mu.Lock()
+	if a, ok := m.shapes[name]; ok {
+		m.mu.Unlock()
+		return a.shape, a.ok
+	}
+	m.mu.Unlock()
+	var a macroAnswer
+	for path, src := range m.files {
+		if !symbols.DefinesMacro(src, name) {
+			continue
+		}
+		f, err := symbols.Parse(context.Background(), path, src)
+		if err != nil {
+			continue
+		}
+		if s, ok := symbols.MacroShapes(f)[name]; ok {
+			a.ok = true
+			a.shape.Name = name
+			a.shape.LiteralUnsafe = a.shape.LiteralUnsafe || s.LiteralUnsafe
+			a.shape.Captures = a.shape.Captures || s.Captures
+		}
+		f.Close()
+	}
+	m.mu.Lock()
+	if m.shapes == nil {
+		m.shapes = map[string]*macroAnswer{}
+	}
+	m.shapes[name] = &a
+	m.mu.Unlock()
+	return a.shape, a.ok
+}
+
+// scan lists the files of the tree that define a macro_rules!, leaving
+// out hidden folders and files over symbols.MaxFileSize.
+func (m *treeMacros) scan() {
+	m.files = map[string][]byte{}
+	filepath.WalkDir(m.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != m.root && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(d.Name(), ".rs") || !d.Type().IsRegular() {
+			return nil
+		}
+		if info, err := d.Info(); err != nil || info.Size() > symbols.MaxFileSize {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && bytes.Contains(b, []byte("macro_rules!")) {
+			m.files[p] = b
+		}
+		return nil
+	})
+}
+
+// macrosFor returns the macro finder of the tree holding dir: its
+// srctree, else its module folder; nil outside both (the rules then look
+// in the file alone).
+func (c *ConfigCache) macrosFor(dir string) *treeMacros {
+	root := c.dirConf(dir).srctree
+	if root == "" {
+		root, _ = FindModuleDir(dir)
+	}
+	if root == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.macros == nil {
+		c.macros = map[string]*treeMacros{}
+	}
+	m := c.macros[root]
+	if m == nil {
+		m = &treeMacros{root: root}
+		c.macros[root] = m
+	}
+	return m
+}
