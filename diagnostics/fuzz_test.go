@@ -34,7 +34,7 @@ func FuzzAnalyze(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	for _, name := range []string{"keys.rs", "values.rs", "driver.rs", "syntax.rs", "literals.rs"} {
+	for _, name := range []string{"keys.rs", "values.rs", "driver.rs", "syntax.rs", "literals.rs", "params.rs", "new.rs", "scope.rs"} {
 		if src, err := os.ReadFile(filepath.Join(moduleFixtures, name)); err == nil {
 			f.Add(src)
 		}
@@ -45,6 +45,13 @@ func FuzzAnalyze(f *testing.F) {
 	}
 	kc := fixtureKernel(f)
 	mc := &ModuleConfig{Facts: symbols.BuiltinModuleFacts(), Object: "fuzz", Makefile: "Makefile"}
+	// The params blocks of the hand-written (6.18) and syn (7.x) readers.
+	var later []Config
+	for _, v := range []string{"v6.18", "v7.2"} {
+		facts := symbols.ReadModuleFacts(context.Background(), filepath.Join("..", "symbols", "testdata", "modschema", v))
+		later = append(later, Config{Module: &ModuleConfig{Facts: facts, Object: "fuzz", Makefile: "Makefile",
+			CrateMacro: func(name string) bool { return name == "module_crate" }}})
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()
 		defer func() {
@@ -60,7 +67,7 @@ func FuzzAnalyze(f *testing.F) {
 		root := false
 		// Contracts that know every path: every call resolves.
 		all := allContracts{}
-		for _, cfg := range []Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Module: mc, Contracts: all}} {
+		for _, cfg := range append([]Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Module: mc, Contracts: all}}, later...) {
 			for _, x := range Analyze(context.Background(), file, cfg) {
 				if x.Start < 0 || x.End < x.Start || x.End > len(src) {
 					t.Fatalf("%s: range [%d,%d) outside [0,%d)", x.Rule, x.Start, x.End, len(src))

@@ -24,6 +24,12 @@ type ModuleConfig struct {
 	// Object is the kbuild object the file builds ("" when no Makefile
 	// or Kbuild next to it says), and Makefile the file that says so.
 	Object, Makefile string
+	// CrateMacro reports whether the file's crate defines, in another
+	// of its files, a macro_rules! of that name, which an unqualified
+	// invocation then names instead of the kernel's (symbols.MacroScope);
+	// nil when not known. It is asked only about invocations the file
+	// does not resolve itself.
+	CrateMacro func(name string) bool
 }
 
 // ModuleRules need Config.Module.
@@ -45,7 +51,7 @@ var ModuleRules = []*Rule{
 // ModuleSyntax reports a value without the `,` that must follow it.
 var ModuleSyntax = &Rule{
 	Name:        "module-syntax",
-	Doc:         "A value is not followed by the `,` module.rs requires after every value, the last one too (`assert_eq!(expect_punct(it), ',')`): the build fails with expect_punct's \"Expected Punct\" or \"Reached end of token stream for Punct\". The fix inserts the comma.",
+	Doc:         "A value is not followed by the `,` module.rs requires after every value, the last one too (`assert_eq!(expect_punct(it), ',')` by hand up to 6.18, `parse::<Token![,]>()` with syn in 7.x): the build fails with expect_punct's \"Expected Punct\" or \"Reached end of token stream for Punct\", or syn's \"expected `,`\". In a params block: an entry without its `:`, without the `{ ... }` after its type, or without the `,` that separates it from the next (that ends every entry, up to 6.18). The fix inserts the comma, or the block.",
 	Severity:    Error,
 	NeedsModule: true,
 	Run:         runModuleSyntax,
@@ -54,7 +60,7 @@ var ModuleSyntax = &Rule{
 // ModuleUnknownKey reports keys the macro does not take.
 var ModuleUnknownKey = &Rule{
 	Name:        "module-unknown-key",
-	Doc:         "A key module! (or the module_*_driver! macro) does not take: the build fails with module.rs's \"Unknown key\" panic. The valid keys are read from the tree's rust/macros/module.rs; the fixes rename the key to a close valid one.",
+	Doc:         "A key module! (or the module_*_driver! macro, or a parameter's block in params) does not take: the build fails with module.rs's \"Unknown key\" panic (\"unknown key\" error in 7.x). The valid keys are read from the tree's rust/macros/module.rs; a key a driver macro writes itself, or that module! orders after a key the macro appends (module_pwm_platform_driver!'s imports_ns), cannot be written either. The fixes rename the key to a close valid one.",
 	Severity:    Error,
 	NeedsModule: true,
 	Run:         runModuleUnknownKey,
@@ -63,7 +69,7 @@ var ModuleUnknownKey = &Rule{
 // ModuleMissingKey reports a required key that is not written.
 var ModuleMissingKey = &Rule{
 	Name:        "module-missing-key",
-	Doc:         "A key module! requires (type, name, license in 6.12: REQUIRED_KEYS of rust/macros/module.rs, or a driver macro's own keys) is not written. The fix inserts it in its place in the order.",
+	Doc:         "A key module! requires (type, name, license: REQUIRED_KEYS of rust/macros/module.rs, or its `[required]` lines in 7.x; a driver macro's own keys; default and description in a parameter's block) is not written. The fix inserts it in its place in the order.",
 	Severity:    Error,
 	NeedsModule: true,
 	Run:         runModuleMissingKey,
@@ -72,7 +78,7 @@ var ModuleMissingKey = &Rule{
 // ModuleDuplicateKey reports a key written twice.
 var ModuleDuplicateKey = &Rule{
 	Name:        "module-duplicate-key",
-	Doc:         "A key is written twice: module.rs panics with \"Duplicated key\". The fix removes the repeated entry.",
+	Doc:         "A key is written twice: module.rs panics with \"Duplicated key\". Two parameters of one name in params: module! makes a `static` of that name for each, which rustc rejects (E0428). The fix removes the repeated entry.",
 	Severity:    Error,
 	NeedsModule: true,
 	Run:         runModuleDuplicateKey,
@@ -99,7 +105,7 @@ var ModuleNonASCII = &Rule{
 // ModuleValueKind reports values of the wrong kind.
 var ModuleValueKind = &Rule{
 	Name:        "module-value-kind",
-	Doc:         "A value is not of the kind module.rs reads for its key: a byte string b\"...\" where this kernel takes a string (or a string where an older kernel takes a byte string), a string where it takes an identifier, a single string where it takes an array. The fix converts between string and byte string literals.",
+	Doc:         "A value is not of the kind module.rs reads for its key: a byte string b\"...\" where this kernel takes a string (or a string where an older kernel takes a byte string), a string where it takes an identifier or a type, a single string where it takes an array; in params, a parameter type module.rs does not map to kernel_param ops (\"Unsupported parameter type\", the types read from the tree), or a default that is not a literal where the hand-written reader wants one. The fix converts between string and byte string literals, or corrects a type's case.",
 	Severity:    Error,
 	NeedsModule: true,
 	Run:         runModuleValueKind,
@@ -136,7 +142,7 @@ var ModuleNonGPLLicense = &Rule{
 // ModuleNameMismatch reports a name other than the kbuild object's.
 var ModuleNameMismatch = &Rule{
 	Name:        "module-name-mismatch",
-	Doc:         "The name differs from the object the Makefile or Kbuild next to the file builds (obj-m += rust_minimal.o builds the module rust_minimal): modprobe, lsmod and modinfo know the module by the object's name, while module! gives its name to the log prefix and to the built-in module's parameters and modinfo.",
+	Doc:         "The name differs from the object the Makefile or Kbuild next to the file builds (obj-m += rust_minimal.o builds the module rust_minimal): modprobe, lsmod and modinfo know the module by the object's name, while module! gives its name to the log prefix and to the built-in module's parameters and modinfo. `-` and `_` count as the same, as they do for kbuild and modprobe.",
 	Severity:    Information,
 	NeedsModule: true,
 	Run:         runModuleNameMismatch,
@@ -151,13 +157,25 @@ var ModuleUnknownType = &Rule{
 	Run:         runModuleUnknownType,
 }
 
-// modCall is an invocation with the schema of its macro.
+// modCall is an invocation with the schema of its macro, or the block
+// of one entry of its params (param is set).
 type modCall struct {
 	symbols.ModuleCall
 	schema *symbols.ModuleSchema
+	// label names the macro (or the parameter) in messages.
+	label string
+	// param is the parameter whose block this is; nil for an invocation.
+	param *symbols.ModuleParam
+	// params are an invocation's params entries, read with paramSchema
+	// from its entry paramsEntry.
+	params      []symbols.ModuleParam
+	paramSchema *symbols.ParamSchema
+	paramsEntry symbols.ModuleEntry
 }
 
-// moduleCalls are the file's invocations, computed once per pass.
+// moduleCalls are the file's invocations of the kernel's module! and
+// driver macros (symbols.MacroScope decides which are the kernel's),
+// each followed by the blocks of its parameters, computed once per pass.
 func (p *Pass) moduleCalls() []modCall {
 	if p.modCallsDone {
 		return p.modCalls
@@ -167,10 +185,41 @@ func (p *Pass) moduleCalls() []modCall {
 	if facts == nil {
 		return nil
 	}
+	var scope *symbols.MacroScope
 	for _, c := range symbols.ModuleCalls(p.File, func(n string) bool { return facts.Drivers[n] != nil }) {
-		if s := facts.SchemaOf(c.Macro); s != nil {
-			p.modCalls = append(p.modCalls, modCall{c, s})
+		s := facts.SchemaOf(c.Macro)
+		if s == nil {
+			continue
 		}
+		if scope == nil {
+			scope = symbols.NewMacroScope(p.File.Path, p.File.Src, p.File)
+			scope.Crate = p.Config.Module.CrateMacro
+		}
+		if !scope.IsKernel(p.File.Src, c) {
+			continue
+		}
+		mc := modCall{ModuleCall: c, schema: s, label: c.Macro + "!"}
+		var blocks []modCall
+		for _, e := range mc.entries() {
+			k, ok := s.Key(e.Key)
+			if !ok || k.Params == nil || mc.paramSchema != nil {
+				continue
+			}
+			mc.paramSchema, mc.paramsEntry = k.Params, e
+			mc.params = symbols.ModuleParams(p.File.Src, e)
+			for i := range mc.params {
+				prm := &mc.params[i]
+				if !prm.HasBlock {
+					continue
+				}
+				b := prm.Block
+				b.Start = c.Start
+				blocks = append(blocks, modCall{ModuleCall: b, schema: k.Params.Fields, param: prm,
+					label: fmt.Sprintf("%s! (parameter `%s`)", c.Macro, prm.Key)})
+			}
+		}
+		p.modCalls = append(p.modCalls, mc)
+		p.modCalls = append(p.modCalls, blocks...)
 	}
 	return p.modCalls
 }
@@ -196,8 +245,16 @@ func (c *modCall) vars(key string, ordered []string) map[string]string {
 	return v
 }
 
-// macroLabel names the macro in messages.
-func (c *modCall) macroLabel() string { return c.Macro + "!" }
+// macroLabel names the macro (and the parameter) in messages.
+func (c *modCall) macroLabel() string { return c.label }
+
+// extent is where a finding about the whole call or block spans.
+func (c *modCall) extent() Span {
+	if c.param != nil {
+		return Span{c.param.Name.Start, c.Close + 1}
+	}
+	return Span{c.Start, c.Close + 1}
+}
 
 func runModuleSyntax(p *Pass) {
 	for _, c := range p.moduleCalls() {
@@ -228,7 +285,92 @@ func runModuleSyntax(p *Pass) {
 			f.Fixes = []Fix{{Title: "Insert `,`", Safe: true, Edits: []Edit{{Start: e.Value.End, End: e.Value.End, NewText: ","}}}}
 			p.report(c.Start, f)
 		}
+		p.paramsSyntax(&c)
 	}
+}
+
+// paramsSyntax checks the entries of a params block: each is `name:
+// type { ... }` and the entries are separated by `,` (every one ends
+// with one where the reader asserts it).
+func (p *Pass) paramsSyntax(c *modCall) {
+	ps := c.paramSchema
+	if ps == nil {
+		return
+	}
+	punct := c.schema.Messages.Punct.Render(nil)
+	for i, prm := range c.params {
+		last := i+1 == len(c.params)
+		switch {
+		case !prm.Colon:
+			f := Finding{Start: prm.Name.Start, End: prm.Name.End,
+				Message: fmt.Sprintf("%s expects `%s: type { ... }` in params: a `:` after the parameter's name", c.macroLabel(), prm.Key)}
+			p.report(c.Start, f)
+			continue
+		case prm.Type.End == 0:
+			continue // no type: module-value-kind
+		case !prm.HasBlock:
+			msg := fmt.Sprintf("%s expects a block `{ %s }` after the type of parameter `%s`", c.macroLabel(), fieldList(ps), prm.Key)
+			if ps.Block != "" {
+				msg = ps.Block + ": " + msg
+			}
+			f := Finding{Start: prm.Type.Start, End: prm.Type.End, Message: msg}
+			f.Fixes = []Fix{{Title: "Insert the block", Edits: []Edit{{Start: prm.Type.End, End: prm.Type.End, NewText: " " + p.paramBlock(c, prm)}}}}
+			p.report(c.Start, f)
+			continue
+		}
+		if prm.Comma || last && (ps.Separated || !c.paramsClosed()) {
+			continue
+		}
+		where := ", before parameter `" + c.params[min(i+1, len(c.params)-1)].Key + "`"
+		msg := punct
+		if last {
+			where, msg = ", the last one too", c.schema.Messages.PunctEnd.Render(nil)
+		}
+		f := Finding{Start: prm.Block.Close, End: prm.Block.Close + 1,
+			Message: fmt.Sprintf("%s: %s expects a `,` after parameter `%s`%s", msg, c.label, prm.Key, where)}
+		f.Fixes = []Fix{{Title: "Insert `,`", Safe: true, Edits: []Edit{{Start: prm.Block.Close + 1, End: prm.Block.Close + 1, NewText: ","}}}}
+		p.report(c.Start, f)
+	}
+}
+
+// paramsClosed says the params block's closing brace is written.
+func (c *modCall) paramsClosed() bool {
+	e := c.paramsEntry
+	return e.Last.Start > e.Value.Start && e.Last.End == e.Value.End && c.Closed
+}
+
+// fieldList is the keys of a parameter's block, for messages.
+func fieldList(ps *symbols.ParamSchema) string {
+	var out []string
+	for _, k := range ps.Fields.Keys {
+		out = append(out, k.Name+": ...")
+	}
+	return strings.Join(out, ", ")
+}
+
+// paramBlock is a parameter's block with its required keys, for a fix,
+// indented under the parameter's line.
+func (p *Pass) paramBlock(c *modCall, prm symbols.ModuleParam) string {
+	ind, _ := symbols.LineIndent(p.File.Src, prm.Name.Start)
+	var b strings.Builder
+	b.WriteString("{\n")
+	for _, k := range c.paramSchema.Fields.Keys {
+		if k.Required {
+			fmt.Fprintf(&b, "%s    %s: %s,\n", ind, k.Name, fieldPlaceholder(k))
+		}
+	}
+	b.WriteString(ind + "}")
+	return b.String()
+}
+
+// fieldPlaceholder is the value a fix writes for a key of a parameter's
+// block: 0 for the default (every type taken is an integer), an empty
+// literal of the kind otherwise.
+func fieldPlaceholder(k symbols.ModuleKey) string {
+	if k.Kind == symbols.ValueExpr || k.Kind == symbols.ValueLiteral {
+		return "0"
+	}
+	return k.Kind.Placeholder()
 }
 
 func runModuleUnknownKey(p *Pass) {
@@ -243,8 +385,17 @@ func runModuleUnknownKey(p *Pass) {
 			}
 			f := Finding{Start: e.KeySpan.Start, End: e.KeySpan.End,
 				Message: c.schema.Messages.Unknown.Render(c.vars(e.Key, nil))}
-			if d := p.Config.Module.Facts.Drivers[c.Macro]; d != nil && slices.Contains(d.Preset, e.Key) {
-				f.Message = fmt.Sprintf("%s writes `%s` into module! itself: %s", c.macroLabel(), e.Key, f.Message)
+			if d := p.Config.Module.Facts.Drivers[c.Macro]; d != nil && c.param == nil {
+				ms := p.Config.Module.Facts.Schema.Messages
+				switch {
+				case slices.Contains(d.After, e.Key):
+					f.Message = buildSays(ms.Duplicate.Render(c.vars(e.Key, nil)), fmt.Sprintf("%s writes `%s` into module! itself, after your keys", c.macroLabel(), e.Key))
+				case slices.Contains(d.Closed, e.Key):
+					f.Message = buildSays(ms.Order.Render(c.vars(e.Key, p.reachingModule(&c, d))),
+						fmt.Sprintf("%s writes %s into module! after your keys, and module! takes `%s` only before it", c.macroLabel(), backquoted(d.After), e.Key))
+				case slices.Contains(d.Preset, e.Key):
+					f.Message = fmt.Sprintf("%s writes `%s` into module! itself: %s", c.macroLabel(), e.Key, f.Message)
+				}
 			}
 			for _, s := range suggestKeys(e.Key, c.schema, present) {
 				f.Message += fmt.Sprintf(" Did you mean %q?", s)
@@ -254,6 +405,38 @@ func runModuleUnknownKey(p *Pass) {
 			p.report(c.Start, f)
 		}
 	}
+}
+
+// buildSays puts the build's message before krls's explanation.
+func buildSays(build, ours string) string {
+	if strings.HasSuffix(build, ".") {
+		return build + " " + ours
+	}
+	return build + ": " + ours
+}
+
+// reachingModule lists, in module!'s order, the keys module! gets from a
+// driver macro's invocation: those the macro writes and the user's that
+// are not the macro's own.
+func (p *Pass) reachingModule(c *modCall, d *symbols.DriverMacro) []string {
+	s := p.Config.Module.Facts.Schema
+	keys := append(slices.Clone(d.Preset), d.After...)
+	for _, e := range c.entries() {
+		if i := c.schema.Index(e.Key); (i < 0 || i >= d.Own) && s.Index(e.Key) >= 0 && !slices.Contains(keys, e.Key) {
+			keys = append(keys, e.Key)
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return s.Index(keys[i]) < s.Index(keys[j]) })
+	return keys
+}
+
+// backquoted lists names as `a`, `b`.
+func backquoted(names []string) string {
+	var out []string
+	for _, n := range names {
+		out = append(out, "`"+n+"`")
+	}
+	return strings.Join(out, ", ")
 }
 
 // suggestKeys lists the valid keys not yet written that are within two
@@ -302,7 +485,7 @@ func runModuleMissingKey(p *Pass) {
 			}
 			f := Finding{Start: c.Name.Start, End: c.Name.End,
 				Message: c.schema.Messages.Missing.Render(c.vars(k.Name, nil)),
-				Extent:  Span{c.Start, c.Close + 1}}
+				Extent:  c.extent()}
 			f.Fixes = []Fix{{Title: "Insert " + k.Name, Edits: []Edit{p.insertKey(&c, k)}}}
 			p.report(c.Start, f)
 		}
@@ -338,13 +521,16 @@ func (p *Pass) insertKey(c *modCall, k symbols.ModuleKey) Edit {
 		}
 		return Edit{Start: last.End, End: last.End, NewText: comma + " " + text}
 	}
-	ind, _ := symbols.LineIndent(src, c.Start)
+	ind, _ := symbols.LineIndent(src, c.Name.Start)
 	return Edit{Start: c.Open + 1, End: c.Open + 1, NewText: "\n" + ind + "    " + text}
 }
 
 // moduleValue is the value a fix writes for a key: the file's module
 // type, the object's name, "GPL", or an empty literal of the kind.
 func (p *Pass) moduleValue(c *modCall, k symbols.ModuleKey) string {
+	if c.param != nil {
+		return fieldPlaceholder(k)
+	}
 	switch {
 	case k.Name == "type" && (k.Kind == symbols.ValueIdent || k.Kind == symbols.ValueType):
 		for _, t := range symbols.TypesInFile(p.File) {
@@ -381,6 +567,22 @@ func runModuleDuplicateKey(p *Pass) {
 				Message: c.schema.Messages.Duplicate.Render(c.vars(e.Key, nil)),
 				Related: []Related{{Start: first.KeySpan.Start, End: first.KeySpan.End, Message: "first written here"}}}
 			f.Fixes = []Fix{{Title: "Remove this " + e.Key, Edits: []Edit{removeEntry(p.File.Src, e)}}}
+			p.report(c.Start, f)
+		}
+		// Two parameters of one name: module! makes a `static` of that
+		// name for each in `module_parameters`, which rustc rejects
+		// (E0428).
+		seenParam := map[string]symbols.ModuleParam{}
+		for _, prm := range c.params {
+			first, dup := seenParam[prm.Key]
+			if !dup {
+				seenParam[prm.Key] = prm
+				continue
+			}
+			f := Finding{Start: prm.Name.Start, End: prm.Name.End,
+				Message: fmt.Sprintf("the parameter `%s` is declared twice: %s makes a `static %s` in `module_parameters` for each, and rustc rejects the second (E0428)", prm.Key, c.macroLabel(), prm.Key),
+				Related: []Related{{Start: first.Name.Start, End: first.Name.End, Message: "first declared here"}}}
+			f.Fixes = []Fix{{Title: "Remove this parameter", Edits: []Edit{removeEntry(p.File.Src, symbols.ModuleEntry{KeySpan: prm.Name, End: prm.End})}}}
 			p.report(c.Start, f)
 		}
 	}
@@ -440,7 +642,7 @@ func runModuleKeyOrder(p *Pass) {
 		e := seen[first]
 		f := Finding{Start: e.KeySpan.Start, End: e.KeySpan.End,
 			Message: c.schema.Messages.Order.Render(c.vars(e.Key, names)),
-			Extent:  Span{c.Start, c.Close + 1}}
+			Extent:  c.extent()}
 		if len(seen) == len(c.Entries) { // nothing else in the way
 			f.Fixes = []Fix{{Title: "Reorder the keys", Safe: true, Edits: reorderEdits(p.File.Src, &c, seen, ordered)}}
 		}
@@ -568,7 +770,11 @@ func runModuleValueKind(p *Pass) {
 			if k.Helper != "" {
 				f.Message += " (" + k.Helper + ")"
 			}
-			f.Message += ", not " + shapeText(e.Shape)
+			if e.Shape == symbols.ShapeOther {
+				f.Message += ", not `" + string(p.File.Src[e.Value.Start:e.Value.End]) + "`"
+			} else {
+				f.Message += ", not " + shapeText(e.Shape)
+			}
 			if len(e.Strings) == 1 && e.Strings[0].Span == (symbols.Span{Start: e.Value.Start, End: e.Value.End}) {
 				s := e.Strings[0]
 				switch {
@@ -582,6 +788,48 @@ func runModuleValueKind(p *Pass) {
 			}
 			p.report(c.Start, f)
 		}
+		p.paramTypes(&c)
+	}
+}
+
+// paramTypes checks each parameter's type: one identifier, among the
+// types module.rs maps to kernel_param ops.
+func (p *Pass) paramTypes(c *modCall) {
+	ps := c.paramSchema
+	if ps == nil {
+		return
+	}
+	src := p.File.Src
+	for _, prm := range c.params {
+		if !prm.Colon {
+			continue
+		}
+		if prm.Type.End == 0 {
+			if prm.HasBlock {
+				p.report(c.Start, Finding{Start: prm.Name.Start, End: prm.Name.End,
+					Message: fmt.Sprintf("%s expects the type of parameter `%s` after its `:`: one of %s", c.macroLabel(), prm.Key, strings.Join(ps.Types, ", "))})
+			}
+			continue
+		}
+		ty := string(src[prm.Type.Start:prm.Type.End])
+		if len(ps.Types) == 0 || ps.HasType(ty) {
+			continue
+		}
+		msg := fmt.Sprintf("%s takes a parameter of one of the types %s, not `%s`", c.macroLabel(), strings.Join(ps.Types, ", "), ty)
+		if ps.Unsupported.Format != "" {
+			vars := map[string]string{"t": ty}
+			for _, a := range ps.Unsupported.Args {
+				vars[a] = ty
+			}
+			msg = buildSays(ps.Unsupported.Render(vars), msg)
+		}
+		f := Finding{Start: prm.Type.Start, End: prm.Type.End, Message: msg}
+		for _, t := range ps.Types {
+			if strings.EqualFold(t, ty) || editDistance(strings.ToLower(ty), t, 1) <= 1 {
+				f.Fixes = append(f.Fixes, Fix{Title: "Replace with " + t, Edits: []Edit{{Start: prm.Type.Start, End: prm.Type.End, NewText: t}}})
+			}
+		}
+		p.report(c.Start, f)
 	}
 }
 
@@ -698,8 +946,10 @@ func fits(k symbols.ModuleValueKind, s symbols.ValueShape) bool {
 		return s == symbols.ShapeByteString
 	case symbols.ValueStringArray, symbols.ValueArray:
 		return s == symbols.ShapeArray
-	case symbols.ValueGroup:
+	case symbols.ValueGroup, symbols.ValueParams:
 		return s == symbols.ShapeGroup
+	case symbols.ValueLiteral:
+		return s == symbols.ShapeString || s == symbols.ShapeByteString || s == symbols.ShapeCString || s == symbols.ShapeOther
 	case symbols.ValueType:
 		return s == symbols.ShapeIdent || s == symbols.ShapePath
 	}
@@ -744,6 +994,9 @@ func (c *modCall) licenseLit() (symbols.StringLit, bool) {
 
 func runModuleNonGPLLicense(p *Pass) {
 	for _, c := range p.moduleCalls() {
+		if c.param != nil {
+			continue
+		}
 		s, ok := c.licenseLit()
 		if !ok {
 			continue
@@ -759,6 +1012,9 @@ func runModuleNonGPLLicense(p *Pass) {
 func runModuleUnknownLicense(p *Pass) {
 	facts := p.Config.Module.Facts
 	for _, c := range p.moduleCalls() {
+		if c.param != nil {
+			continue
+		}
 		s, ok := c.licenseLit()
 		if !ok {
 			continue
@@ -825,12 +1081,15 @@ func runModuleNameMismatch(p *Pass) {
 		return
 	}
 	for _, c := range p.moduleCalls() {
+		if c.param != nil {
+			continue
+		}
 		e, ok := c.Entry("name")
 		if !ok || !e.Colon || len(e.Strings) != 1 || e.Shape != symbols.ShapeString && e.Shape != symbols.ShapeByteString {
 			continue
 		}
 		s := e.Strings[0]
-		if s.Value == obj {
+		if modName(s.Value) == modName(obj) {
 			continue
 		}
 		mk := p.Config.Module.Makefile
@@ -840,6 +1099,10 @@ func runModuleNameMismatch(p *Pass) {
 		p.report(c.Start, f)
 	}
 }
+
+// modName is a module name as kbuild (KBUILD_MODNAME), modprobe and
+// lsmod know it: `-` and `_` are the same.
+func modName(s string) string { return strings.ReplaceAll(s, "-", "_") }
 
 func baseName(path string) string {
 	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
@@ -854,6 +1117,9 @@ func baseName(path string) string {
 func runModuleUnknownType(p *Pass) {
 	var types map[string]bool
 	for _, c := range p.moduleCalls() {
+		if c.param != nil {
+			continue
+		}
 		e, ok := c.Entry("type")
 		if !ok || !e.Colon || e.Shape != symbols.ShapeIdent {
 			continue

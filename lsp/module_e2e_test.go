@@ -1,12 +1,18 @@
 package lsp
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
+	"github.com/krls-dev/krls/symbols"
 )
 
 // The module! features against the built binary on the real 6.12 tree:
@@ -373,4 +379,68 @@ func stopKrls(p *process) {
 	p.call("shutdown", nil)
 	p.notify("exit", nil)
 	p.wait()
+}
+
+// The module! features on each fixture kernel through the server: the
+// pristine sample has no module! finding, completion offers the tree's
+// keys (7.2's authors, imports_ns, params; 6.12's author, firmware),
+// params brings a parameter snippet, and zerocopy's own module! (7.2)
+// is left alone.
+func TestEndToEndModuleVersions(t *testing.T) {
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			facts := symbols.ReadModuleFacts(context.Background(), k.Src)
+			p := startOn(t, k.Src, k.RustObj(t).Dir, snippetCaps)
+			defer stopKrls(p)
+			path := filepath.Join(k.Src, "samples", "rust", "rust_minimal.rs")
+			orig := readFile(t, path)
+			uri := pathToURI(path)
+			p.open(uri, orig, 1)
+			for _, d := range p.diagnosticsFor(uri, version(1)).Diagnostics {
+				if strings.HasPrefix(fmt.Sprint(d.Code), "module-") {
+					t.Errorf("pristine rust_minimal.rs: %s %s", d.Code, d.Message)
+				}
+			}
+			pk, hasParams := facts.Schema.Key("params")
+			if hasParams {
+				h := hoverText(t, p.call("textDocument/hover", at(t, uri, orig, "params:", 0, 1)))
+				if !strings.Contains(h, "**params** — module!: block of module parameters") || !strings.Contains(h, "`"+pk.Params.Types[0]+"`") {
+					t.Errorf("hover on params:\n%s", h)
+				}
+			}
+			i := strings.Index(orig, "module! {")
+			j := strings.Index(orig[i:], "\n}\n") + i + 3
+			text := orig[:i] + "module! {\n    type: RustMinimal,\n    \n}\n" + orig[j:]
+			p.change(uri, text, 2)
+			items := completionItems(t, p.call("textDocument/completion", at(t, uri, text, "RustMinimal,\n    ", 0, len("RustMinimal,\n    "))))
+			if got, want := labels(items), facts.Schema.Names()[1:]; !reflect.DeepEqual(got, want) {
+				t.Errorf("keys %v, want the tree's %v", got, want)
+			}
+			for _, it := range items {
+				if it.Label == "params" && (it.TextEdit == nil || !strings.HasPrefix(it.TextEdit.NewText, "params: {\n\t${1:name}: ${2:i32} {\n\t\tdefault: ${3:0},")) {
+					t.Errorf("params item %+v", it)
+				}
+			}
+			if !hasParams {
+				return
+			}
+			text = orig[:i] + "module! {\n    type: RustMinimal,\n    name: \"rust_minimal\",\n    license: \"GPL\",\n    params: {\n        \n    },\n}\n" + orig[j:]
+			p.change(uri, text, 3)
+			items = completionItems(t, p.call("textDocument/completion", at(t, uri, text, "params: {\n        ", 0, len("params: {\n        "))))
+			if len(items) != 1 || items[0].Kind != protocol.CompletionItemKindSnippet || items[0].TextEdit == nil ||
+				items[0].TextEdit.NewText != "${1:name}: ${2:i32} {\n\tdefault: ${3:0},\n\tdescription: \"$4\",\n}," {
+				t.Errorf("parameter snippet %+v", items)
+			}
+			zc := filepath.Join(k.Src, "rust", "zerocopy", "src", "byteorder.rs")
+			if ztext, err := os.ReadFile(zc); err == nil {
+				zuri := pathToURI(zc)
+				p.open(zuri, string(ztext), 1)
+				for _, d := range p.diagnosticsFor(zuri, version(1)).Diagnostics {
+					if strings.HasPrefix(fmt.Sprint(d.Code), "module-") {
+						t.Errorf("zerocopy's own module!: %s %s", d.Code, d.Message)
+					}
+				}
+			}
+		})
+	}
 }

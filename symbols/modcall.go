@@ -180,8 +180,15 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 		return c, false
 	}
 	c.Open = i
-	l := &cfgLexer{src: src, pos: i + 1, end: len(src)}
-	c.Close = len(src)
+	c.readInput(src, len(src))
+	return c, true
+}
+
+// readInput reads the entries between c.Open and its closing delimiter
+// (not after end).
+func (c *ModuleCall) readInput(src []byte, end int) {
+	l := &cfgLexer{src: src, pos: c.Open + 1, end: end}
+	c.Close = end
 	var e *ModuleEntry
 	depth := 0
 	for {
@@ -235,7 +242,6 @@ func parseModuleCall(src []byte, macro string, name Span) (ModuleCall, bool) {
 	for i := range c.Entries {
 		c.Entries[i].classify(src)
 	}
-	return c, true
 }
 
 // valueEnds reports whether the token ending at end can end a value: an

@@ -14,7 +14,7 @@ import (
 //
 //	go test ./symbols -run XXX -fuzz FuzzModule
 func FuzzModule(f *testing.F) {
-	for _, p := range []string{"testdata/modschema/v6.1/rust/macros/module.rs", "testdata/modschema/v6.18/rust/macros/module.rs", "testdata/modschema/v6.18/rust/kernel/net/phy.rs", "testdata/modschema/v6.18/rust/macros/helpers.rs"} {
+	for _, p := range []string{"testdata/modschema/v6.1/rust/macros/module.rs", "testdata/modschema/v6.18/rust/macros/module.rs", "testdata/modschema/v6.18/rust/kernel/net/phy.rs", "testdata/modschema/v6.18/rust/macros/helpers.rs", "testdata/modschema/v7.2/rust/macros/module.rs", "testdata/modschema/v7.2/rust/macros/helpers.rs"} {
 		if src, err := os.ReadFile(p); err == nil {
 			f.Add(src)
 		}
@@ -26,6 +26,8 @@ func FuzzModule(f *testing.F) {
 		"macro_rules! module_x { ($($f:tt)*) => { module! { type: M, $($f)* } } }", "struct A; impl Module for A {} use a::{b as c, d::*};",
 		"\xff\xfe module! { \xc3: \"\xc3\" }", "module! { type: M name: r\"t1\" author: \"a\\\"b\" alias: [\"x\"] x: y }",
 		"fn expect_punct() { it.next().expect(\"end\"); panic!(\"P\") } fn try_string() { if s.starts_with('\\\"') { panic!(\"Escape {}\", s) } '",
+		"module! { params: { a: i8 { default: 1, description: \"x\", }, b c: { d: , e: [ {, }, } }",
+		"fn module(i: M) {} impl Parse for M { fn parse() { f!(from input; a [required] => input.parse()?, b as c => { braced!(x in input) }, ); } } struct M { c: Option<Punctuated<P, Token![,]>> } impl Parse for P { g!{ from x; } }",
 	} {
 		f.Add([]byte(s))
 	}
@@ -65,6 +67,20 @@ func FuzzModule(f *testing.F) {
 			}
 		}
 		check(ModuleCalls(file, nil))
+		for _, c := range ModuleCallsText(src, nil) {
+			for _, e := range c.Entries {
+				for _, p := range ModuleParams(src, e) {
+					in("param", p.Name)
+					in("param type", p.Type)
+					in("param entry", Span{p.Name.Start, p.End})
+					if p.HasBlock {
+						check([]ModuleCall{p.Block})
+					}
+				}
+			}
+			sc := NewMacroScope("x.rs", src, file)
+			sc.IsKernel(src, c)
+		}
 		check(ModuleCallsText(src, nil))
 		for _, off := range []int{0, len(src) / 2, len(src)} {
 			if c, ok := ModuleCallAt(src, off, nil); ok {
@@ -75,6 +91,9 @@ func FuzzModule(f *testing.F) {
 			in("type", d.Span)
 		}
 		ImportedNames(src)
+		asciiStringTypes(src)
+		synPunctMessage(src)
+		moduleParamImpls(src)
 		if s, err := ParseModuleSchema(context.Background(), "module.rs", src); err == nil {
 			_ = s.Messages.Unknown.Render(map[string]string{"key": "k"})
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -34,8 +35,14 @@ type DriverMacro struct {
 	// macro does not write itself.
 	Schema *ModuleSchema
 	Own    int
-	// Preset are the module! keys the macro writes itself.
+	// Preset are the module! keys the macro writes itself, before the
+	// user's.
 	Preset []string
+	// After are the module! keys the macro writes after the user's
+	// input (module_pwm_platform_driver!'s `imports_ns: ["PWM"]`): the
+	// user can write neither them nor a key module! orders after them
+	// (Closed lists those).
+	After, Closed []string
 }
 
 // macroRulesRE finds a macro_rules! definition's name.
@@ -95,12 +102,13 @@ func ReadDriverMacros(ctx context.Context, srctree string, s *ModuleSchema) (map
 		if !strings.HasPrefix(name, "module_") {
 			continue
 		}
-		own, preset, ok := resolveDriver(defs, d, 0)
+		own, preset, after, ok := resolveDriver(defs, d, 0)
 		if !ok {
 			continue
 		}
-		dm := &DriverMacro{Name: name, File: d.file, Line: d.line, Doc: d.doc, Own: len(own), Preset: preset}
-		dm.Schema = driverSchema(s, own, preset, d.doc)
+		dm := &DriverMacro{Name: name, File: d.file, Line: d.line, Doc: d.doc, Own: len(own), Preset: preset, After: after}
+		dm.Closed = closedBy(s, after)
+		dm.Schema = driverSchema(s, own, append(slices.Clone(preset), dm.Closed...), d.doc)
 		out[name] = dm
 	}
 	return out, nil
@@ -123,6 +131,26 @@ func driverSchema(s *ModuleSchema, own []ModuleKey, preset []string, doc string)
 		}
 	}
 	return ds
+}
+
+// closedBy lists the keys written after the user's input and those
+// module! orders after the first of them: a user's key among them would
+// be a duplicate or out of order.
+func closedBy(s *ModuleSchema, after []string) []string {
+	first := -1
+	for _, k := range after {
+		if i := s.Index(k); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	var out []string
+	for _, k := range s.Keys[first:] {
+		out = append(out, k.Name)
+	}
+	return out
 }
 
 // builtinPhyDriver is 6.12's module_phy_driver!.
@@ -322,10 +350,11 @@ func matchClose(toks []mtok, i int) int {
 }
 
 // resolveDriver finds the keys a macro takes itself and those it writes
-// into module!, following its input through other macros.
-func resolveDriver(defs map[string]*macroDef, d *macroDef, depth int) (own []ModuleKey, preset []string, ok bool) {
+// into module!, before the user's input (preset) and after it (after),
+// following its input through other macros.
+func resolveDriver(defs map[string]*macroDef, d *macroDef, depth int) (own []ModuleKey, preset, after []string, ok bool) {
 	if depth > 4 {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	for _, r := range d.rules {
 		mt := lexTokens(d.src, r[0])
@@ -336,43 +365,55 @@ func resolveDriver(defs map[string]*macroDef, d *macroDef, depth int) (own []Mod
 		if !found {
 			continue
 		}
-		callee, groupKeys, ok := forwardTarget(d.src, lexTokens(d.src, r[1]), rest)
+		callee, groupKeys, afterKeys, ok := forwardTarget(d.src, lexTokens(d.src, r[1]), rest)
 		if !ok {
 			continue
 		}
 		if callee == "module" {
-			return keys, groupKeys, true
+			return keys, groupKeys, afterKeys, true
 		}
 		cd := defs[callee]
 		if cd == nil {
 			continue
 		}
-		cown, cpreset, ok := resolveDriver(defs, cd, depth+1)
+		cown, cpreset, cafter, ok := resolveDriver(defs, cd, depth+1)
 		if !ok {
 			continue
 		}
-		return append(keys, cown...), cpreset, true
+		// Keys written after the input pass through the callee's
+		// `$($rest)*` to module!, after the user's.
+		return append(keys, cown...), cpreset, append(afterKeys, cafter...), true
 	}
-	return nil, nil, false
+	return nil, nil, nil, false
 }
 
 // forwardTarget finds where a transcriber puts `$($rest)*`: the macro
-// invoked around it, and the keys written before it in the same group.
-func forwardTarget(src []byte, toks []mtok, rest string) (callee string, keys []string, ok bool) {
+// invoked around it, and the keys written before it and after it in the
+// same group.
+func forwardTarget(src []byte, toks []mtok, rest string) (callee string, keys, after []string, ok bool) {
 	type group struct {
 		callee string
 		keys   []string
 	}
 	var stack []group
+	restDepth := -1 // the stack depth of the group holding the input
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if name, _, ok := restAt(src, toks, i, false); ok && name == rest {
-			for j := len(stack) - 1; j >= 0; j-- {
-				if stack[j].callee != "" {
-					return stack[j].callee, stack[len(stack)-1].keys, true
+		if restDepth < 0 {
+			if name, next, ok := restAt(src, toks, i, false); ok && name == rest {
+				for j := len(stack) - 1; j >= 0; j-- {
+					if stack[j].callee != "" {
+						callee, keys = stack[j].callee, stack[len(stack)-1].keys
+						restDepth = len(stack)
+						break
+					}
 				}
+				if callee == "" {
+					return "", nil, nil, false
+				}
+				i = next - 1
+				continue
 			}
-			return "", nil, false
 		}
 		switch t.kind {
 		case tokOpen:
@@ -382,18 +423,28 @@ func forwardTarget(src []byte, toks []mtok, rest string) (callee string, keys []
 			}
 			stack = append(stack, g)
 		case tokClose:
+			if len(stack) == restDepth {
+				return callee, keys, after, true
+			}
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
 		case tokIdent:
 			if len(stack) > 0 && i+1 < len(toks) && toks[i+1].is(':') && (i+2 >= len(toks) || !toks[i+2].is(':')) &&
-				(toks[i-1].is(',') || toks[i-1].kind == tokOpen) {
+				(toks[i-1].is(',') || toks[i-1].kind == tokOpen || restDepth >= 0 && toks[i-1].is('*')) {
+				if restDepth >= 0 && len(stack) == restDepth {
+					after = append(after, string(src[t.s:t.e]))
+					continue
+				}
 				top := &stack[len(stack)-1]
 				top.keys = append(top.keys, string(src[t.s:t.e]))
 			}
 		}
 	}
-	return "", nil, false
+	if restDepth >= 0 {
+		return callee, keys, after, true
+	}
+	return "", nil, nil, false
 }
 
 // sortedDrivers lists driver macros by name.

@@ -37,6 +37,8 @@ const (
 	ValueType                               // a type (a driver macro's $x:ty)
 	ValueExpr                               // an expression (a driver macro's $x:expr)
 	ValueArray                              // [ a, b ] of identifiers or expressions (a driver macro's repetition)
+	ValueParams                             // { name: type { default: .., description: .. }, } (params, its entries read from the tree: ModuleKey.Params)
+	ValueLiteral                            // a literal, a `-` before it allowed (a parameter's default in the hand-written reader: try_sign, try_literal)
 )
 
 // String describes the kind for documentation and messages.
@@ -60,6 +62,10 @@ func (k ModuleValueKind) String() string {
 		return "expression"
 	case ValueArray:
 		return "array"
+	case ValueParams:
+		return "block of module parameters"
+	case ValueLiteral:
+		return "literal"
 	}
 	return "value"
 }
@@ -75,7 +81,7 @@ func (k ModuleValueKind) Snippet() string {
 		return `["$1"]`
 	case ValueArray:
 		return `[$1]`
-	case ValueGroup:
+	case ValueGroup, ValueParams:
 		return "{\n\t$1\n}"
 	}
 	return "$1"
@@ -91,8 +97,10 @@ func (k ModuleValueKind) Placeholder() string {
 		return `b""`
 	case ValueStringArray, ValueArray:
 		return `[]`
-	case ValueGroup:
+	case ValueGroup, ValueParams:
 		return "{}"
+	case ValueLiteral:
+		return "0"
 	}
 	return "_"
 }
@@ -105,9 +113,41 @@ type ModuleKey struct {
 	// Doc is the key's documentation (from rust/macros/lib.rs), markdown.
 	Doc string
 	// Helper is the function module.rs reads the value with
-	// (expect_string_ascii), or the macro_rules fragment ($x:ty).
+	// (expect_string_ascii), the syn type it parses the value into
+	// (AsciiLitStr), or the macro_rules fragment ($x:ty).
 	Helper string
+	// Params is what a `params` block holds (Kind ValueParams).
+	Params *ParamSchema
 }
+
+// ParamSchema is what each entry of module!'s `params` block takes:
+// `name: type { default: value, description: "text", },`, as the tree's
+// module.rs reads it.
+type ParamSchema struct {
+	// Types are the parameter types module.rs accepts (the string
+	// patterns of the match that panics "Unsupported parameter type"),
+	// kept only if rust/kernel/module_param.rs implements ModuleParam for
+	// them (when it lists any).
+	Types []string
+	// TypeHelper is how the type is read (Ident: one identifier).
+	TypeHelper string
+	// Fields are the keys of the block after the type, with their
+	// order, comma rule and messages.
+	Fields *ModuleSchema
+	// Separated: entries are separated by `,` and the last one may omit
+	// it (syn's Punctuated::parse_terminated); otherwise every entry ends
+	// with one (the hand-written reader asserts it).
+	Separated bool
+	// Unsupported is the panic on a type outside Types ("Unsupported
+	// parameter type {}", its argument the type).
+	Unsupported RustFormat
+	// Block is the build's message when the `{ ... }` after the type is
+	// missing ("expected curly braces" from syn), or "".
+	Block string
+}
+
+// HasType reports whether t is an accepted parameter type.
+func (p *ParamSchema) HasType(t string) bool { return contains(p.Types, t) }
 
 // ModuleMessages are module.rs's panic messages as Rust format strings
 // with their arguments, so that krls words its findings as the build
@@ -143,6 +183,9 @@ type ModuleSchema struct {
 	Messages ModuleMessages
 	// Source is the module.rs read, or "" for the built-in fallback.
 	Source string
+	// Syn: module.rs parses the input with syn (Linux 7.x: ModuleInfo's
+	// `impl Parse` and parse_ordered_fields!), not by hand.
+	Syn bool
 	// Doc is the macro's documentation from rust/macros/lib.rs.
 	Doc string
 }
@@ -226,8 +269,10 @@ var ErrNoModuleSchema = errors.New("no rust/macros/module.rs")
 
 // ReadModuleSchema reads the module! schema of the tree at srctree from
 // rust/macros/module.rs (keys, kinds, order, messages),
-// rust/macros/helpers.rs (the ASCII message) and rust/macros/lib.rs (the
-// documentation).
+// rust/macros/helpers.rs (the ASCII message and the string readers'
+// panics; with syn, the ASCII string type), rust/macros/lib.rs (the
+// documentation) and, for a params block, rust/kernel/module_param.rs
+// (the types implementing ModuleParam).
 func ReadModuleSchema(ctx context.Context, srctree string) (*ModuleSchema, error) {
 	path := filepath.Join(srctree, "rust", "macros", "module.rs")
 	src, err := os.ReadFile(path)
@@ -237,15 +282,48 @@ func ReadModuleSchema(ctx context.Context, srctree string) (*ModuleSchema, error
 	if err != nil {
 		return nil, fmt.Errorf("read module! schema: %w", err)
 	}
-	s, err := ParseModuleSchema(ctx, path, src)
+	h, herr := os.ReadFile(filepath.Join(srctree, "rust", "macros", "helpers.rs"))
+	var ascii map[string]bool
+	var synASCII RustFormat
+	if herr == nil {
+		ascii, synASCII = asciiStringTypes(h)
+	}
+	s, err := parseModuleSchema(ctx, path, src, ascii)
 	if err != nil {
 		return nil, err
 	}
-	if h, err := os.ReadFile(filepath.Join(srctree, "rust", "macros", "helpers.rs")); err == nil {
+	if herr == nil {
 		if m, ok := asciiMessage(h); ok {
 			s.Messages.ASCII = m
+		} else if s.Syn && synASCII.Format != "" {
+			s.Messages.ASCII = synASCII
 		}
 		s.applyHelperMessages(helperMessages(h))
+	}
+	if s.Syn {
+		if tok, err := os.ReadFile(filepath.Join(srctree, "rust", "syn", "token.rs")); err == nil {
+			if m, ok := synPunctMessage(tok); ok {
+				s.Messages.Punct, s.Messages.PunctEnd = m, m
+			}
+		}
+	}
+	// A parameter's block is read with the same helpers.
+	s.eachParams(func(p *ParamSchema) {
+		m := &p.Fields.Messages
+		m.ASCII, m.Punct, m.PunctEnd, m.Escape, m.Raw = s.Messages.ASCII, s.Messages.Punct, s.Messages.PunctEnd, s.Messages.Escape, s.Messages.Raw
+	})
+	if mp, err := os.ReadFile(filepath.Join(srctree, "rust", "kernel", "module_param.rs")); err == nil {
+		if impls := moduleParamImpls(mp); len(impls) > 0 {
+			s.eachParams(func(p *ParamSchema) {
+				var kept []string
+				for _, t := range p.Types {
+					if contains(impls, t) {
+						kept = append(kept, t)
+					}
+				}
+				p.Types = kept
+			})
+		}
 	}
 	if lib, err := os.ReadFile(filepath.Join(srctree, "rust", "macros", "lib.rs")); err == nil {
 		s.Doc, _ = macroDoc(lib, "module")
@@ -254,11 +332,25 @@ func ReadModuleSchema(ctx context.Context, srctree string) (*ModuleSchema, error
 	return s, nil
 }
 
-// ParseModuleSchema reads the schema from the text of a module.rs. An
-// error means the text has no recognisable key list (a kernel whose
-// macro is written some other way): callers fall back to the built-in
-// schema.
+// eachParams calls fn with the params schema of every key that has one.
+func (s *ModuleSchema) eachParams(fn func(*ParamSchema)) {
+	for _, k := range s.Keys {
+		if k.Params != nil {
+			fn(k.Params)
+		}
+	}
+}
+
+// ParseModuleSchema reads the schema from the text of a module.rs: the
+// hand-written reader's EXPECTED_KEYS list and match arms (Linux 6.1 to
+// 6.18), or the syn parser's parse_ordered_fields! lines (7.x). An error
+// means the text has neither (a kernel whose macro is written some
+// other way): callers fall back to the built-in schema.
 func ParseModuleSchema(ctx context.Context, path string, src []byte) (*ModuleSchema, error) {
+	return parseModuleSchema(ctx, path, src, nil)
+}
+
+func parseModuleSchema(ctx context.Context, path string, src []byte, ascii map[string]bool) (*ModuleSchema, error) {
 	f, err := Parse(ctx, path, src)
 	if err != nil {
 		return nil, err
@@ -266,7 +358,11 @@ func ParseModuleSchema(ctx context.Context, path string, src []byte) (*ModuleSch
 	defer f.Close()
 	expected, ok := constStrings(f, "EXPECTED_KEYS")
 	if !ok || len(expected) == 0 {
-		return nil, fmt.Errorf("%s: no EXPECTED_KEYS list", path)
+		if s, ok := synModuleSchema(path, src, ascii); ok {
+			s.readMessages(f) // the panics outside the macro (none in 7.2)
+			return s, nil
+		}
+		return nil, fmt.Errorf("%s: no EXPECTED_KEYS list and no syn parser of the keys", path)
 	}
 	required, hasRequired := constStrings(f, "REQUIRED_KEYS")
 	if !hasRequired {
@@ -284,6 +380,11 @@ func ParseModuleSchema(ctx context.Context, path string, src []byte) (*ModuleSch
 		}
 		k := ModuleKey{Name: name, Required: contains(required, name)}
 		k.Helper, k.Kind = armHelper(f, name)
+		if k.Kind == ValueParams {
+			if k.Params = handParams(src, k.Helper, s); k.Params == nil {
+				k.Kind = ValueGroup
+			}
+		}
 		s.Keys = append(s.Keys, k)
 	}
 	s.readMessages(f)
@@ -464,7 +565,9 @@ func helperKind(h string) ModuleValueKind {
 		return ValueASCIIString
 	case strings.Contains(h, "string"):
 		return ValueString
-	case strings.Contains(h, "group"), strings.Contains(h, "params"):
+	case strings.Contains(h, "params"):
+		return ValueParams
+	case strings.Contains(h, "group"):
 		return ValueGroup
 	}
 	return ValueUnknown
@@ -663,6 +766,9 @@ func (s *ModuleSchema) applyDocs(doc string) {
 	for i := range s.Keys {
 		if d, ok := docs[s.Keys[i].Name]; ok {
 			s.Keys[i].Doc = d
+		} else if s.Keys[i].Kind == ValueParams {
+			// 7.x describes params in prose, not in the list of keys.
+			s.Keys[i].Doc = paramsDoc(doc, s.Keys[i].Name)
 		}
 	}
 }

@@ -83,10 +83,28 @@ func TestModuleSchemaAuthorsAndParams(t *testing.T) {
 		{"alias", ValueStringArray, false},
 		{"firmware", ValueStringArray, false},
 		{"imports_ns", ValueStringArray, false},
-		{"params", ValueGroup, false},
+		{"params", ValueParams, false},
 	})
 	if _, ok := m.Schema.Key("author"); ok {
 		t.Error("author is not a key of this kernel")
+	}
+	// The hand-written params reader: expect_params asserts each key of
+	// a parameter's block, through expect_param_default and helpers.rs's
+	// expect_string_field; a `,` after every entry.
+	k, _ := m.Schema.Key("params")
+	ps := k.Params
+	if ps == nil || k.Helper != "expect_params" {
+		t.Fatalf("params %+v", k)
+	}
+	checkKeys(t, ps.Fields, []keyWant{{"default", ValueLiteral, true}, {"description", ValueString, true}})
+	if !slices.Equal(ps.Types, []string{"i8", "u8", "i32", "u32", "i64"}) || ps.Separated || ps.TypeHelper != "expect_ident" {
+		t.Errorf("types %v (the commented-out bool is no arm), separated %v, type %q", ps.Types, ps.Separated, ps.TypeHelper)
+	}
+	if got := ps.Unsupported.Render(map[string]string{"t": "bool"}); got != "Unsupported parameter type bool" {
+		t.Errorf("unsupported %q", got)
+	}
+	if msg := ps.Fields.Messages; msg.Escape.Format == "" || msg.Punct.Format != "Expected Punct" || !ps.Fields.Ordered || !ps.Fields.Comma {
+		t.Errorf("a parameter's block is read with the same helpers: %+v", msg)
 	}
 	if msg := m.Schema.Messages; msg.Escape.Format != "Escape sequences in string literals not yet handled" || msg.Raw.Format != "Raw string literals are not yet handled" || msg.PunctEnd.Format != "Reached end of token stream for Punct" {
 		t.Errorf("helper messages %+v", msg)

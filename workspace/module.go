@@ -24,6 +24,10 @@ import (
 type ModuleFactsCache struct {
 	facts  stampedCache[*symbols.ModuleFacts]
 	kbuild stampedCache[[]*symbols.Kbuild]
+	// crates keeps, per file, the module-like macro_rules! its crate
+	// defines (symbols.CrateMacros), read again when a file of the
+	// crate, a folder walked or a kbuild file changes.
+	crates stampedCache[map[string]string]
 }
 
 // moduleFactFiles are the files the facts are read from, below srctree
@@ -32,6 +36,7 @@ type ModuleFactsCache struct {
 var moduleFactFiles = []string{
 	"rust/macros/module.rs", "rust/macros/helpers.rs", "rust/macros/lib.rs",
 	"include/linux/license.h", "include/linux/module.h",
+	"rust/kernel/module_param.rs", "rust/syn/token.rs",
 }
 
 var builtinFacts = sync.OnceValue(symbols.BuiltinModuleFacts)
@@ -84,28 +89,85 @@ func (c *ModuleFactsCache) ModuleConfig(ctx context.Context, path, srctree strin
 	mc := &diagnostics.ModuleConfig{Facts: facts}
 	if path != "" {
 		mc.Object, mc.Makefile, _ = c.objectName(path)
+		mc.CrateMacro = c.crateMacro(path, facts.Srctree)
 	}
 	return mc
 }
 
-// moduleCallAt finds the module! or driver macro invocation around off.
-func moduleCallAt(facts *symbols.ModuleFacts, src []byte, off int) (symbols.ModuleCall, *symbols.ModuleSchema, bool) {
-	c, ok := symbols.ModuleCallAt(src, off, func(n string) bool { return facts.Drivers[n] != nil })
-	if !ok {
-		return c, nil, false
+// crateMacro returns the question MacroScope.Crate asks for the file at
+// path, answered from the crate's files when first asked (only for an
+// invocation the file does not resolve itself), then from the cache.
+func (c *ModuleFactsCache) crateMacro(path, srctree string) func(string) bool {
+	var once sync.Once
+	var macros map[string]string
+	return func(name string) bool {
+		once.Do(func() { macros = c.crateMacros(path, srctree) })
+		_, ok := macros[name]
+		return ok
 	}
-	s := facts.SchemaOf(c.Macro)
-	return c, s, s != nil
 }
 
-// moduleHover documents the key at off of a module! invocation, from the
-// macro's documentation in the tree, or the macro's keys on its name.
-func moduleHover(facts *symbols.ModuleFacts, d *Document, off int) *Hover {
-	for _, c := range symbols.ModuleCallsText(d.Text, func(n string) bool { return facts.Drivers[n] != nil }) {
-		s := facts.SchemaOf(c.Macro)
-		if s == nil {
-			continue
+// crateMacros are the module-like macro_rules! of the crate of the file
+// at path, walking up from it no further than srctree (when the file is
+// in it; else its own folder).
+func (c *ModuleFactsCache) crateMacros(path, srctree string) map[string]string {
+	stop := ""
+	if srctree != "" && strings.HasPrefix(filepath.Clean(path), filepath.Clean(srctree)+string(filepath.Separator)) {
+		stop = srctree
+	}
+	return c.crates.get(path, func() (map[string]string, stampSet, bool) {
+		_, macros, files, _ := symbols.CrateMacros(path, stop)
+		stamps := stampSet{}
+		stamps.record(files...)
+		return macros, stamps, true
+	})
+}
+
+// MacroScope is what decides which invocations of the document name the
+// kernel's module! and driver macros (with the crate's macro_rules!
+// asked lazily).
+func (c *ModuleFactsCache) MacroScope(d *Document, facts *symbols.ModuleFacts) *symbols.MacroScope {
+	sc := symbols.NewMacroScope(d.Path, d.Text, nil)
+	if d.Path != "" {
+		sc.Crate = c.crateMacro(d.Path, facts.Srctree)
+	}
+	return sc
+}
+
+// kernelCalls are the document's invocations of the kernel's module! and
+// driver macros, by text.
+func kernelCalls(facts *symbols.ModuleFacts, scope *symbols.MacroScope, src []byte) []symbols.ModuleCall {
+	var out []symbols.ModuleCall
+	for _, c := range symbols.ModuleCallsText(src, func(n string) bool { return facts.Drivers[n] != nil }) {
+		if facts.SchemaOf(c.Macro) != nil && scope.IsKernel(src, c) {
+			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// moduleCallAt finds the invocation of the kernel's module! or driver
+// macro around off (the innermost).
+func moduleCallAt(facts *symbols.ModuleFacts, scope *symbols.MacroScope, src []byte, off int) (symbols.ModuleCall, *symbols.ModuleSchema, bool) {
+	var best symbols.ModuleCall
+	found := false
+	for _, c := range kernelCalls(facts, scope, src) {
+		if c.Open < off && off <= c.Close {
+			best, found = c, true
+		}
+	}
+	if !found {
+		return best, nil, false
+	}
+	return best, facts.SchemaOf(best.Macro), true
+}
+
+// moduleHover documents the key at off of a module! invocation (or of a
+// parameter's block), from the macro's documentation in the tree, the
+// accepted types on a parameter's type, or the macro's keys on its name.
+func moduleHover(facts *symbols.ModuleFacts, scope *symbols.MacroScope, d *Document, off int) *Hover {
+	for _, c := range kernelCalls(facts, scope, d.Text) {
+		s := facts.SchemaOf(c.Macro)
 		if c.Name.Start <= off && off < c.Name.End {
 			return &Hover{Start: c.Name.Start, End: c.Name.End, Markdown: macroMarkdown(facts, c.Macro, s)}
 		}
@@ -113,16 +175,83 @@ func moduleHover(facts *symbols.ModuleFacts, d *Document, off int) *Hover {
 			continue
 		}
 		for _, e := range c.Entries {
+			k, known := s.Key(e.Key)
 			if e.KeySpan.Start <= off && off < e.KeySpan.End {
-				k, ok := s.Key(e.Key)
-				if !ok {
+				if !known {
 					return nil
 				}
 				return &Hover{Start: e.KeySpan.Start, End: e.KeySpan.End, Markdown: keyMarkdown(facts, c.Macro, k)}
 			}
+			if known && k.Params != nil && e.Value.Start < off && off < e.Value.End {
+				return paramHover(facts, c.Macro, k.Params, d.Text, e, off)
+			}
 		}
 	}
 	return nil
+}
+
+// paramHover documents what is at off in a params block: a key of a
+// parameter's block, or a parameter's type.
+func paramHover(facts *symbols.ModuleFacts, macro string, ps *symbols.ParamSchema, src []byte, e symbols.ModuleEntry, off int) *Hover {
+	for _, prm := range symbols.ModuleParams(src, e) {
+		if prm.Type.Start <= off && off < prm.Type.End {
+			ty := string(src[prm.Type.Start:prm.Type.End])
+			var b strings.Builder
+			fmt.Fprintf(&b, "**%s** — the type of module parameter `%s`", ty, prm.Key)
+			if !ps.HasType(ty) {
+				b.WriteString(" (not one module! takes)")
+			}
+			b.WriteString("\n\n" + paramTypesText(ps) + "\n\n" + factsSource(facts, macro))
+			return &Hover{Start: prm.Type.Start, End: prm.Type.End, Markdown: b.String()}
+		}
+		if !prm.HasBlock || off <= prm.Block.Open || off > prm.Block.Close {
+			continue
+		}
+		for _, fe := range prm.Block.Entries {
+			if fe.KeySpan.Start <= off && off < fe.KeySpan.End {
+				k, ok := ps.Fields.Key(fe.Key)
+				if !ok {
+					return nil
+				}
+				return &Hover{Start: fe.KeySpan.Start, End: fe.KeySpan.End, Markdown: fieldMarkdown(facts, macro, ps, k)}
+			}
+		}
+	}
+	return nil
+}
+
+// paramTypesText lists the parameter types a tree takes.
+func paramTypesText(ps *symbols.ParamSchema) string {
+	var ts []string
+	for _, t := range ps.Types {
+		ts = append(ts, "`"+t+"`")
+	}
+	if len(ts) == 0 {
+		return "The tree lists no parameter types."
+	}
+	return "Parameter types module! takes: " + strings.Join(ts, ", ") + "."
+}
+
+// fieldMarkdown documents a key of a parameter's block.
+func fieldMarkdown(facts *symbols.ModuleFacts, macro string, ps *symbols.ParamSchema, k symbols.ModuleKey) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** — a module parameter of %s!: %s", k.Name, macro, k.Kind)
+	if k.Helper != "" {
+		fmt.Fprintf(&b, " (%s)", k.Helper)
+	}
+	if k.Required {
+		b.WriteString(", required")
+	}
+	b.WriteString("\n\n")
+	switch k.Name {
+	case "default":
+		b.WriteString("The parameter's value until the module is loaded with another (`modprobe name param=value`, or `name.param=value` on the command line when built in).\n\n")
+	case "description":
+		b.WriteString("What `modinfo` shows for the parameter (its `parm` modinfo string).\n\n")
+	}
+	fmt.Fprintf(&b, "Each entry of `params`: `%s`.\n\n", ps)
+	b.WriteString(factsSource(facts, macro))
+	return b.String()
 }
 
 // keyMarkdown documents one key.
@@ -142,6 +271,9 @@ func keyMarkdown(facts *symbols.ModuleFacts, macro string, k symbols.ModuleKey) 
 			fmt.Fprintf(&b, " `%q`", l.Name)
 		}
 		b.WriteString("\n\n")
+	}
+	if k.Params != nil {
+		fmt.Fprintf(&b, "Each entry: `%s`. %s\n\n", k.Params, paramTypesText(k.Params))
 	}
 	b.WriteString(factsSource(facts, macro))
 	return b.String()
@@ -185,9 +317,9 @@ const (
 // moduleComplete lists completions inside a module! invocation, or a
 // module! block at item level. ok is false when off is in neither place
 // (the caller then tries others).
-func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document, off int, object string) ([]CompletionItem, bool, error) {
+func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, scope *symbols.MacroScope, d *Document, off int, object string) ([]CompletionItem, bool, error) {
 	src := d.Text
-	if c, s, ok := moduleCallAt(facts, src, off); ok {
+	if c, s, ok := moduleCallAt(facts, scope, src, off); ok {
 		return callCompletions(ctx, facts, d, c, s, off), true, nil
 	}
 	start := off
@@ -202,7 +334,7 @@ func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, d *Document
 	if ind, own := symbols.LineIndent(src, start); !own || ind != "" {
 		return nil, false, nil
 	}
-	if len(symbols.ModuleCallsText(src, func(n string) bool { return facts.Drivers[n] != nil })) > 0 {
+	if len(kernelCalls(facts, scope, src)) > 0 {
 		return nil, true, nil
 	}
 	end := off
@@ -276,6 +408,9 @@ func callCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Documen
 	// The entry the cursor is in: a key being typed, or a value.
 	for _, e := range c.Entries {
 		if e.Colon && off > e.KeySpan.End && (off <= e.End || !e.Comma && off <= nextEntryStart(c, e)) {
+			if k, ok := s.Key(e.Key); ok && k.Params != nil && e.Shape == symbols.ShapeGroup && e.Value.Start < off && (off < e.Value.End || !closedGroup(src, e)) {
+				return paramsCompletions(ctx, facts, d, k.Params, e, off)
+			}
 			return valueCompletions(ctx, facts, d, e, off)
 		}
 		if !e.Colon && e.KeySpan.Start <= off && off <= e.KeySpan.End {
@@ -338,9 +473,13 @@ func keyCompletions(s *symbols.ModuleSchema, c symbols.ModuleCall, off, start, e
 		if k.Required {
 			it.Detail += " (required)"
 		}
-		if hasColon {
+		switch {
+		case hasColon:
 			it.Insert = k.Name
-		} else {
+		case k.Params != nil:
+			// A block with one parameter to fill in.
+			it.Insert, it.Snippet = k.Name+": {\n\t"+indentSnippet(paramSnippet(k.Params, "", 1), "\t")+"\n},", true
+		default:
 			it.Insert, it.Snippet = k.Name+": "+k.Kind.Snippet()+",", true
 		}
 		out = append(out, it)
@@ -435,4 +574,126 @@ func (c *ModuleFactsCache) moduleObject(d *Document) string {
 	}
 	name, _, _ := c.objectName(d.Path)
 	return name
+}
+
+// closedGroup reports whether an entry's `{ ... }` value is closed.
+func closedGroup(src []byte, e symbols.ModuleEntry) bool {
+	return e.Last.Start > e.Value.Start && src[e.Last.Start] == '}'
+}
+
+// paramSnippet is one entry of a params block: the name (name, or a tab
+// stop), a type, and the block with the required keys, tab stops
+// numbered from n.
+func paramSnippet(ps *symbols.ParamSchema, name string, n int) string {
+	var b strings.Builder
+	if name == "" {
+		fmt.Fprintf(&b, "${%d:name}", n)
+		n++
+	} else {
+		b.WriteString(snippetEscape(name))
+	}
+	fmt.Fprintf(&b, ": ${%d:%s} {\n", n, snippetEscape(defaultParamType(ps)))
+	n++
+	for _, k := range ps.Fields.Keys {
+		if !k.Required {
+			continue
+		}
+		v := fmt.Sprintf("${%d:0}", n)
+		if k.Kind != symbols.ValueExpr && k.Kind != symbols.ValueLiteral {
+			v = strings.Replace(k.Kind.Snippet(), "$1", fmt.Sprintf("$%d", n), 1)
+		}
+		n++
+		fmt.Fprintf(&b, "\t%s: %s,\n", k.Name, v)
+	}
+	b.WriteString("},")
+	return b.String()
+}
+
+// defaultParamType is the type a new parameter's snippet proposes: i32
+// (C's int, module_param's most common type) when the tree takes it.
+func defaultParamType(ps *symbols.ParamSchema) string {
+	if ps.HasType("i32") || len(ps.Types) == 0 {
+		return "i32"
+	}
+	return ps.Types[0]
+}
+
+// indentSnippet indents every line of a snippet but the first.
+func indentSnippet(s, ind string) string {
+	return strings.ReplaceAll(s, "\n", "\n"+ind)
+}
+
+// paramsCompletions completes inside a params block: a whole parameter
+// where an entry begins, the accepted types after a parameter's `:`, and
+// the keys of a parameter's block inside it.
+func paramsCompletions(ctx context.Context, facts *symbols.ModuleFacts, d *Document, ps *symbols.ParamSchema, e symbols.ModuleEntry, off int) []CompletionItem {
+	src := d.Text
+	params := symbols.ModuleParams(src, e)
+	var prev *symbols.ModuleParam
+	for i := range params {
+		prm := &params[i]
+		if prm.HasBlock && prm.Block.Open < off && off <= prm.Block.Close {
+			return callCompletions(ctx, facts, d, prm.Block, ps.Fields, off)
+		}
+		// The type goes up to the block, the comma, or (being typed)
+		// the next parameter.
+		typeEnd := e.Value.End
+		switch {
+		case prm.HasBlock:
+			typeEnd = prm.Block.Open
+		case prm.Comma:
+			typeEnd = prm.End - 1
+		case i+1 < len(params):
+			typeEnd = params[i+1].Name.Start
+		}
+		if prm.Colon && off > prm.Name.End && off <= typeEnd {
+			return paramTypeCompletions(ps, src, prm, off)
+		}
+		if prm.Name.Start <= off && off <= prm.Name.End && !prm.Colon {
+			return []CompletionItem{paramItem(ps, prm.Name.Start, prm.Name.End, string(src[prm.Name.Start:off]))}
+		}
+		if prm.End <= off {
+			prev = prm
+		}
+	}
+	if prev != nil && !prev.Comma {
+		return nil
+	}
+	start, end := off, off
+	for start > 0 && symbols.IsIdentByte(src[start-1]) {
+		start--
+	}
+	for end < len(src) && symbols.IsIdentByte(src[end]) {
+		end++
+	}
+	return []CompletionItem{paramItem(ps, start, end, string(src[start:off]))}
+}
+
+// paramItem is the snippet of a whole parameter, replacing start..end
+// (the name being typed, which it keeps).
+func paramItem(ps *symbols.ParamSchema, start, end int, typed string) CompletionItem {
+	filter := "parameter"
+	if typed != "" {
+		filter = typed
+	}
+	return CompletionItem{Label: "parameter", Detail: ps.String(), Kind: CompletionSnippet,
+		Insert: paramSnippet(ps, typed, 1), Snippet: true, Start: start, End: end, Filter: filter,
+		Doc: "A module parameter: `" + ps.String() + "`.\n\n" + paramTypesText(ps)}
+}
+
+// paramTypeCompletions offers the parameter types the tree accepts.
+func paramTypeCompletions(ps *symbols.ParamSchema, src []byte, prm *symbols.ModuleParam, off int) []CompletionItem {
+	start, end := off, off
+	if prm.Type.End > prm.Type.Start && prm.Type.Start <= off && off <= prm.Type.End {
+		start, end = prm.Type.Start, prm.Type.End
+	}
+	for start > 0 && symbols.IsIdentByte(src[start-1]) {
+		start--
+	}
+	var out []CompletionItem
+	for i, t := range ps.Types {
+		out = append(out, CompletionItem{Label: t, Insert: t, Detail: "module parameter type", Kind: CompletionType,
+			Start: start, End: end, Sort: fmt.Sprintf("%02d", i)})
+	}
+	return out
 }

@@ -350,7 +350,8 @@ func (s *Session) Hover(ctx context.Context, d *Document, off int) (*Hover, erro
 		}
 		return kconfigHover(d, k, off)
 	case KindRust:
-		if h := moduleHover(s.Modules.ForPath(ctx, d.Path, s.Settings().Kernel), d, off); h != nil {
+		facts := s.Modules.ForPath(ctx, d.Path, s.Settings().Kernel)
+		if h := moduleHover(facts, s.Modules.MacroScope(d, facts), d, off); h != nil {
 			return h, nil
 		}
 		// Without a kernel configuration there is still the errno table
@@ -431,7 +432,7 @@ func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]Complet
 		return nil, false, nil
 	}
 	facts := s.Modules.ForPath(ctx, d.Path, s.Settings().Kernel)
-	if items, ok, err := moduleComplete(ctx, facts, d, off, s.Modules.moduleObject(d)); ok || err != nil {
+	if items, ok, err := moduleComplete(ctx, facts, s.Modules.MacroScope(d, facts), d, off, s.Modules.moduleObject(d)); ok || err != nil {
 		return items, false, err
 	}
 	k, err := s.kernelFor(ctx, d)

@@ -25,6 +25,22 @@ module! {
     imports_ns: ["DMA_BUF"],
 }
 
+module! {
+    type: New,
+    name: "new",
+    license: "GPL",
+    params: {
+        p: bool { // ~ module-value-kind
+            default: 1,
+            description: "esc\"aped", // ~ module-string-literal
+        },
+        q: u8 {
+            default: SOME_CONST, // ~ module-value-kind
+            description: "the hand-written reader takes a literal",
+        } // ~ module-syntax
+    },
+}
+
 kernel::module_platform_driver! {
     type: New,
     name: "new",

@@ -29,3 +29,11 @@ pub(crate) fn expect_string_ascii(it: &mut token_stream::IntoIter) -> String {
     assert!(string.is_ascii(), "Expected ASCII string literal");
     string
 }
+
+pub(crate) fn expect_string_field(it: &mut token_stream::IntoIter, expected_name: &str) -> String {
+    assert_eq!(expect_ident(it), expected_name);
+    assert_eq!(expect_punct(it), ':');
+    let string = expect_string(it);
+    assert_eq!(expect_punct(it), ',');
+    string
+}
