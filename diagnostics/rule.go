@@ -72,6 +72,7 @@ func (c Config) Enabled(name string) bool {
 // Rules lists every rule, in the order their findings are documented.
 var Rules = []*Rule{
 	UndocumentedUnsafe,
+	UndocumentedUnsafeOutsideClippy,
 	UnnecessarySafetyComment,
 	MissingSafetyDoc,
 	UnnecessarySafetyDoc,

@@ -26,6 +26,7 @@ type site struct {
 	scope int
 	// context: a macro_rules transcriber, or a macro invocation's tokens.
 	inMacroDef, inMacroCall bool
+	macroName               string // the macro_rules! whose transcriber holds the site
 
 	boundary int // clippy looks only below this line
 	ownLine  int
@@ -209,6 +210,9 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, path []symbols.PathNode) {
 	if def != nil {
 		s.inMacroDef = true
 		s.boundary = p.File.Line(def)
+		if n := def.ChildByFieldName("name"); n != nil {
+			s.macroName = string(p.File.Text(n))
+		}
 	} else {
 		s.inMacroCall = true
 		if inBody(path[:callAt]) {
@@ -235,6 +239,41 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, path []symbols.PathNode) {
 // Macros finds macro_rules! definitions by name in the file's tree.
 type Macros interface {
 	Shape(name string) (symbols.MacroShape, bool)
+	// ExpandedInCrate reports whether the crate of the file at path
+	// invokes the macro name in its code (not in doc examples, not only
+	// in macro bodies): clippy lints a macro's expansion in its own
+	// crate, never in the crates that use it.
+	ExpandedInCrate(name, path string) bool
+}
+
+// outsideClippy says why clippy, under the kernel's build, never looks
+// at a site ("" when it does): a macro_rules! body only other crates
+// expand, or code under #[cfg(test)], which the kernel never compiles.
+func (p *Pass) outsideClippy(s *site) string {
+	if s.inMacroDef && s.macroName != "" && p.Config.Macros != nil && !p.Config.Macros.ExpandedInCrate(s.macroName, p.File.Path) {
+		return "it is in the body of " + s.macroName + "!, which no code of its own crate invokes outside macro bodies, and clippy lints a macro's expansions only in its own crate"
+	}
+	for _, pred := range p.kernelGates().EnclosingCfgs(s.unsafeOff) {
+		if requiresTest(pred) {
+			return "it is in #[cfg(test)] code, which the kernel's build never compiles"
+		}
+	}
+	return ""
+}
+
+// requiresTest: the predicate holds only with `test` set.
+func requiresTest(pred *symbols.CfgPred) bool {
+	switch pred.Op {
+	case symbols.CfgName:
+		return pred.Name == "test"
+	case symbols.CfgAll:
+		for _, a := range pred.Args {
+			if requiresTest(a) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // exprMacros are macros of core and alloc whose arguments are

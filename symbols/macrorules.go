@@ -87,3 +87,56 @@ func MacroShapes(f *File) map[string]MacroShape {
 	})
 	return out
 }
+
+// MacroInvocations returns the names of the macros src invokes in code
+// (`name!(`, `name![`, `name! {`, with or without a path), leaving out
+// comments (doc examples run as doctests, crates of their own), literals
+// and the bodies of its own macro_rules! definitions, whose invocations
+// happen where those macros are expanded.
+func MacroInvocations(src []byte) map[string]bool {
+	out := map[string]bool{}
+	tk := NewTokens(src, 0, len(src))
+	var prev, prev2 Token // the two tokens before
+	for {
+		t := tk.Next()
+		if t.Kind == TokenEOF {
+			return out
+		}
+		text := string(src[t.Start:t.End])
+		if prev2.Kind == TokenIdent && prev.Kind == TokenPunct && src[prev.Start] == '!' &&
+			t.Kind == TokenPunct && (text == "(" || text == "[" || text == "{") {
+			out[string(src[prev2.Start:prev2.End])] = true
+		}
+		if prev.Kind == TokenIdent && string(src[prev.Start:prev.End]) == "macro_rules" && text == "!" {
+			// macro_rules! NAME { ... }: skip the body.
+			name := tk.Next()
+			open := tk.Next()
+			if name.Kind == TokenIdent && open.Kind == TokenPunct {
+				skipGroup(&tk, src)
+			}
+			prev, prev2 = Token{}, Token{}
+			continue
+		}
+		prev2, prev = prev, t
+	}
+}
+
+// skipGroup reads tokens up to the one closing the group just opened.
+func skipGroup(tk *Tokens, src []byte) {
+	depth := 1
+	for depth > 0 {
+		t := tk.Next()
+		if t.Kind == TokenEOF {
+			return
+		}
+		if t.Kind != TokenPunct {
+			continue
+		}
+		switch src[t.Start] {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		}
+	}
+}

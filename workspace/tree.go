@@ -94,8 +94,12 @@ func ReadClippyConf(dir string) (ClippyConf, error) {
 		return false
 	})
 	if found == "" {
-		if _, ok := FindModuleDir(dir); ok {
-			return ClippyConf{Path: ModuleDefault, CheckPrivateItems: true}, nil
+		// A kernel tree without one (Linux 6.1) has clippy's defaults;
+		// an out-of-tree module gets the kernel's.
+		if _, inTree := FindSrctree(dir); !inTree {
+			if _, ok := FindModuleDir(dir); ok {
+				return ClippyConf{Path: ModuleDefault, CheckPrivateItems: true}, nil
+			}
 		}
 		return ClippyConf{}, nil
 	}

@@ -341,7 +341,7 @@ func TestCheckUsageErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"--rules", "undocumented-unsafe,no-such-rule", "a.rs"}, `unknown rule "no-such-rule" (rules: undocumented-unsafe, unnecessary-safety-comment, missing-safety-doc, unnecessary-safety-doc, safety-placeholder, module-syntax, module-unknown-key, module-missing-key, module-duplicate-key, module-key-order, module-non-ascii, module-value-kind, module-string-literal, module-unknown-license, module-non-gpl-license, module-name-mismatch, module-unknown-type)`},
+		{[]string{"--rules", "undocumented-unsafe,no-such-rule", "a.rs"}, `unknown rule "no-such-rule" (rules: undocumented-unsafe, undocumented-unsafe-outside-clippy, unnecessary-safety-comment, missing-safety-doc, unnecessary-safety-doc, safety-placeholder, module-syntax, module-unknown-key, module-missing-key, module-duplicate-key, module-key-order, module-non-ascii, module-value-kind, module-string-literal, module-unknown-license, module-non-gpl-license, module-name-mismatch, module-unknown-type)`},
 		{[]string{"--rules", "", "a.rs"}, "--rules"},
 		{[]string{"--frobnicate", "a.rs"}, "flag provided but not defined: -frobnicate"},
 		{[]string{"a.rs", "--format"}, "flag needs an argument: -format"},
