@@ -2,6 +2,7 @@ package lints
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/krls-dev/krls/internal/kerneltest"
@@ -123,4 +124,23 @@ func TestRealTrees(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseMakefiles: any Makefile text reads without a panic, and what
+// it yields is well formed.
+func FuzzParseMakefiles(f *testing.F) {
+	f.Add([]byte("export rust_common_flags := -Wclippy::all \\\n -Aclippy::x\n"))
+	f.Add([]byte("$(obj)/a.o: private skip_clippy = 1\n$(obj)/a.o: $(src)/a/lib.rs\nx-flags := --cap-lints=allow \\"))
+	f.Fuzz(func(t *testing.T, mk []byte) {
+		for _, fl := range ParseFlags(mk) {
+			if fl.Name == "" || fl.Level < Allow || fl.Level > Forbid {
+				t.Fatalf("bad flag %+v", fl)
+			}
+		}
+		for _, c := range ParseUnlinted(mk) {
+			if !strings.HasPrefix(c.Dir, "rust/") || c.Why == "" {
+				t.Fatalf("bad crate %+v", c)
+			}
+		}
+	})
 }

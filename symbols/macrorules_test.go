@@ -1,0 +1,73 @@
+package symbols
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"testing"
+)
+
+func TestMacroShapes(t *testing.T) {
+	src := []byte(`
+macro_rules! literal { (unsafe { $d:ident }) => { unsafe impl Sync for $d {} }; }
+macro_rules! capture { ($e:expr) => { $e }; }
+macro_rules! both { (unsafe { $t:ident }) => {}; ($b:block) => { $b }; }
+macro_rules! idents { ($($i:ident)*) => {}; }
+macro_rules! commented {
+    // unsafe in a comment is no token
+    ($t:ty) => {};
+}
+macro_rules! dollar_unsafe { ($unsafe:ident) => {}; }
+`)
+	f, err := Parse(context.Background(), "m.rs", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := MacroShapes(f)
+	want := map[string]MacroShape{
+		"literal":       {Name: "literal", LiteralUnsafe: true, Captures: false},
+		"capture":       {Name: "capture", Captures: true},
+		"both":          {Name: "both", LiteralUnsafe: true, Captures: true},
+		"idents":        {Name: "idents"},
+		"commented":     {Name: "commented"},
+		"dollar_unsafe": {Name: "dollar_unsafe"},
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("shapes:\n%v\nwant\n%v", got, want)
+	}
+	for name, code := range map[string]bool{"literal": false, "capture": true, "both": false, "idents": false} {
+		if got[name].InputIsCode() != code {
+			t.Errorf("%s: InputIsCode %v", name, !code)
+		}
+	}
+}
+
+func TestMacroInvocations(t *testing.T) {
+	src := []byte(`
+/// kernel::doc_example!(x);
+// comment_call!(y);
+fn f() { a!(1); kernel::b![2]; c! { 3 }; let s = "d!(4)"; }
+macro_rules! m { () => { $crate::inside_body!(); } }
+m!();
+`)
+	got := slices.Sorted(maps.Keys(MacroInvocations(src)))
+	if want := []string{"a", "b", "c", "m"}; !slices.Equal(got, want) {
+		t.Errorf("invocations %v, want %v", got, want)
+	}
+}
+
+// FuzzMacroInvocations: any text scans to an end, and every name found is
+// an identifier of the text.
+func FuzzMacroInvocations(f *testing.F) {
+	f.Add([]byte("a!(1); macro_rules! m { ( { } ) => { x!() } } b![")) // unbalanced
+	f.Add([]byte("macro_rules!"))
+	f.Add([]byte("macro_rules! m ("))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		for name := range MacroInvocations(src) {
+			if name == "" || !IsIdentStart(name[0]) {
+				t.Fatalf("bad name %q", name)
+			}
+		}
+	})
+}
