@@ -35,7 +35,7 @@ var mkAssignRE = regexp.MustCompile(`^\s*([A-Za-z0-9_.\-]+?)-(objs|y|m|\$\([A-Za
 // (rules, conditionals, recipes) is skipped.
 func ParseKbuild(path string, src []byte) *Kbuild {
 	k := &Kbuild{Path: path, objs: map[string]bool{}, parts: map[string]string{}}
-	for _, line := range joinContinuations(src) {
+	for _, line := range MakefileLines(src) {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
@@ -117,8 +117,9 @@ func IsModuleDir(dir string) bool {
 	return err == nil && ParseKbuild(p, src).ObjM
 }
 
-// joinContinuations splits a Makefile into logical lines.
-func joinContinuations(src []byte) []string {
+// MakefileLines splits a Makefile into logical lines, joining those a
+// backslash continues.
+func MakefileLines(src []byte) []string {
 	var out []string
 	var cur strings.Builder
 	for _, l := range strings.Split(string(src), "\n") {

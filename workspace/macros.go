@@ -75,12 +75,23 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 // out hidden folders and files over symbols.MaxFileSize.
 func (m *treeMacros) scan() {
 	m.files = map[string][]byte{}
-	filepath.WalkDir(m.root, func(p string, d fs.DirEntry, err error) error {
+	walkRustFiles(m.root, func(p string, b []byte) {
+		if bytes.Contains(b, []byte("macro_rules!")) {
+			m.files[p] = b
+		}
+	})
+}
+
+// walkRustFiles calls fn with each .rs file below root and its text,
+// leaving out hidden folders, what is not a regular file and files over
+// symbols.MaxFileSize.
+func walkRustFiles(root string, fn func(path string, src []byte)) {
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
 		if d.IsDir() {
-			if p != m.root && strings.HasPrefix(d.Name(), ".") {
+			if p != root && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -91,9 +102,8 @@ func (m *treeMacros) scan() {
 		if info, err := d.Info(); err != nil || info.Size() > symbols.MaxFileSize {
 			return nil
 		}
-		b, err := os.ReadFile(p)
-		if err == nil && bytes.Contains(b, []byte("macro_rules!")) {
-			m.files[p] = b
+		if b, err := os.ReadFile(p); err == nil {
+			fn(p, b)
 		}
 		return nil
 	})
@@ -133,28 +143,10 @@ func (m *treeMacros) ExpandedInCrate(name, path string) bool {
 	m.mu.Unlock()
 	if !ok {
 		inv = map[string]bool{}
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
+		walkRustFiles(dir, func(_ string, b []byte) {
+			for n := range symbols.MacroInvocations(b) {
+				inv[n] = true
 			}
-			if d.IsDir() {
-				if p != dir && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(d.Name(), ".rs") || !d.Type().IsRegular() {
-				return nil
-			}
-			if info, err := d.Info(); err != nil || info.Size() > symbols.MaxFileSize {
-				return nil
-			}
-			if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte("!")) {
-				for n := range symbols.MacroInvocations(b) {
-					inv[n] = true
-				}
-			}
-			return nil
 		})
 		m.mu.Lock()
 		if m.crates == nil {

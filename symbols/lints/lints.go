@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/krls-dev/krls/symbols"
 )
 
 // Level is a lint level.
@@ -96,25 +98,16 @@ func Read(srctree string) (*Tree, error) {
 	return t, nil
 }
 
-// logicalLines joins a Makefile's continued lines, dropping comments.
+// logicalLines is a Makefile's logical lines without their comments.
 func logicalLines(b []byte) []string {
-	var out []string
-	var cur strings.Builder
-	for _, l := range strings.Split(string(b), "\n") {
-		if i := strings.IndexByte(l, '#'); i >= 0 {
-			l = l[:i]
+	lines := symbols.MakefileLines(b)
+	for i, l := range lines {
+		if j := strings.IndexByte(l, '#'); j >= 0 {
+			l = l[:j]
 		}
-		l = strings.TrimRight(l, " \t\r")
-		if strings.HasSuffix(l, "\\") {
-			cur.WriteString(strings.TrimSuffix(l, "\\"))
-			cur.WriteByte(' ')
-			continue
-		}
-		cur.WriteString(l)
-		out = append(out, cur.String())
-		cur.Reset()
+		lines[i] = strings.TrimRight(l, " \t\r")
 	}
-	return out
+	return lines
 }
 
 // ParseFlags reads the lint flags of the assignments to the Rust flag
