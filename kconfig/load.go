@@ -254,7 +254,11 @@ func (c *FileCache) get(srctree, path string, d *Dialect) (*File, error) {
 	// Keyed by the name as written (not cleaned): "./Kconfig.sub" is a
 	// file of its own to conf, whose positions and $(filename) say so.
 	full := path
-	if !filepath.IsAbs(full) {
+	switch {
+	case filepath.IsAbs(full):
+	case filepath.Clean(path) == path:
+		full = filepath.Join(srctree, path) // as the watcher names it (Forget)
+	default:
 		full = srctree + string(filepath.Separator) + path
 	}
 	c.mu.Lock()
