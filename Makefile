@@ -81,3 +81,4 @@ clean:
 	rm -rf bin
 include editors/nvim/nvim.mk
 include editors/vscode/vscode.mk
+include scripts/clippy-truth.mk
