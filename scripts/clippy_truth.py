@@ -42,6 +42,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -956,6 +957,10 @@ def main():
     ap.add_argument("--logs", required=True)
     ap.add_argument("--sites-only", action="store_true", help="list the candidate sites and stop")
     args = ap.parse_args()
+    # Killed mid-round, leave no mutated file behind: SystemExit runs the
+    # `finally` that restores them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     os.makedirs(args.logs, exist_ok=True)
     rng = random.Random(args.seed)
     exclude = ("rust/syn/", "rust/quote/", "rust/proc-macro2/", "rust/zerocopy")
@@ -1062,10 +1067,10 @@ def main():
             chosen[f] = sites[f][i]
         if not chosen:
             break
-        for f, s in chosen.items():
-            s["insert"] = s.get("insert") or [indent_of(texts[f].split("\n")[s["line"]]) + "// SAFETY: x"]
-            write_file(os.path.join(args.work, f), apply(texts[f], s))
         try:
+            for f, s in chosen.items():
+                s["insert"] = s.get("insert") or [indent_of(texts[f].split("\n")[s["line"]]) + "// SAFETY: x"]
+                write_file(os.path.join(args.work, f), apply(texts[f], s))
             out, dt = run_build(args, os.path.join(args.logs, "round-%d.log" % rnd))
         finally:
             for f in chosen:
