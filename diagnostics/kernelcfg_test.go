@@ -62,7 +62,7 @@ func loadKernelConfig(srctree, objtree, arch string, tools *kconfig.Toolchain) (
 	}
 	e := kconfig.NewEval(k)
 	e.Apply(d)
-	defs, err := kconfig.ScanDefinitions(ctx, srctree, nil)
+	defs, err := kconfig.ScanDefinitions(ctx, srctree, nil, nil)
 	if err != nil {
 		return nil, err
 	}

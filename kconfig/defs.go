@@ -43,15 +43,19 @@ func (d *Definitions) Names() []string {
 var archMacros = []string{"SRCARCH", "HEADER_ARCH", "ARCH"}
 
 // ScanDefinitions reads the tree's Kconfig files, every architecture's,
-// in parallel (through cache when given). Unreadable files are skipped:
-// this is an index, not a load, and Load reports them.
-func ScanDefinitions(ctx context.Context, srctree string, cache *FileCache) (*Definitions, error) {
+// in parallel (through cache when given), in dialect d (nil: the tree's,
+// DetectDialect; a caller that loaded the tree passes Kconfig.Dialect).
+// Unreadable files are skipped: this is an index, not a load, and Load
+// reports them.
+func ScanDefinitions(ctx context.Context, srctree string, cache *FileCache, dialect *Dialect) (*Definitions, error) {
 	if cache == nil {
 		cache = &FileCache{}
 	}
-	dialect, err := DetectDialect(srctree)
-	if err != nil {
-		return nil, err
+	if dialect == nil {
+		var err error
+		if dialect, err = DetectDialect(srctree); err != nil {
+			return nil, err
+		}
 	}
 	var arches []string
 	if ents, err := os.ReadDir(filepath.Join(srctree, "arch")); err == nil {

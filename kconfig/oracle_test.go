@@ -27,29 +27,6 @@ import (
 // depend on (the tree's Makefile and scripts/kconfig, ARCH, the target,
 // the input), so that only the first run pays for them.
 
-// kernelFixture is the Linux 6.12 fixture, for the tests that use one
-// kernel only.
-func kernelFixture(t testing.TB) *fixture {
-	for _, kt := range fixtureTrees(t) {
-		if kt.version == "6.12" {
-			f := &fixture{kt: kt, src: kt.src, cache: filepath.Dir(kt.src), objs: map[string]string{}, arches: map[string]string{}}
-			for _, o := range kt.objs {
-				f.objs[o.name], f.arches[o.name] = o.dir, o.arch
-			}
-			return f
-		}
-	}
-	t.Skip("the Linux 6.12 fixture is not prepared")
-	return nil
-}
-
-type fixture struct {
-	kt         *kernelTree
-	src, cache string
-	objs       map[string]string // name → objtree
-	arches     map[string]string // name → ARCH
-}
-
 // olddefconfig runs krls's olddefconfig on input in kt.
 func (kt *kernelTree) olddefconfig(t testing.TB, arch string, input []byte, shell Shell) []byte {
 	t.Helper()

@@ -104,20 +104,29 @@ func TestNameRefs(t *testing.T) {
 // that no Kconfig file defines (what scripts/checkkconfigsymbols.py
 // reports), the basis of the editor's warning.
 func TestUndefinedNamesInTree(t *testing.T) {
-	fx := kernelFixture(t)
+	for _, kt := range fixtureTrees(t) {
+		t.Run(kt.version, func(t *testing.T) { undefinedNamesInTree(t, kt) })
+	}
+}
+
+func undefinedNamesInTree(t *testing.T, kt *kernelTree) {
+	d0, err := DetectDialect(kt.src)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cache := &FileCache{}
-	d, err := ScanDefinitions(context.Background(), fx.src, cache)
+	d, err := ScanDefinitions(context.Background(), kt.src, cache, d0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	undefined := map[string]string{}
 	for _, path := range cache.paths() {
-		rel, _ := filepath.Rel(fx.src, path)
+		rel, _ := filepath.Rel(kt.src, path)
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range NameRefs(ParseFile(rel, data)) {
+		for _, r := range NameRefs(ParseFileDialect(rel, data, d0)) {
 			if d.Lookup(r.Name) == nil {
 				undefined[r.Name] = fmt.Sprintf("%s:%d", rel, r.Line)
 			}

@@ -3,11 +3,11 @@ package kconfig
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 // Helpers shared by the parser, loader and fuzz tests: printers that show
@@ -264,23 +264,6 @@ func dumpMenu(b *strings.Builder, n *MenuNode, indent string) {
 	}
 }
 
-// writeTree writes files (path → content) under a new temporary folder
-// and returns it.
-func writeTree(t testing.TB, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // testTools is the environment the hand-written trees see: a few of the
 // variables the kernel's Makefile exports, and nothing from the process.
 func testTools(dir string) *Toolchain {
@@ -302,7 +285,7 @@ func loadTree(t testing.TB, files map[string]string, shell Shell) (*Kconfig, err
 // which for these small trees is Latest).
 func loadTreeDialect(t testing.TB, files map[string]string, shell Shell, d *Dialect) (*Kconfig, error) {
 	t.Helper()
-	dir := writeTree(t, files)
+	dir := kerneltest.WriteTree(t, files)
 	return Load(context.Background(), LoadOptions{Srctree: dir, Tools: testTools(dir), Shell: shell, Dialect: d})
 }
 

@@ -13,11 +13,16 @@ import (
 // include/generated/rustc_cfg the kernel's build wrote in the x86_64
 // object tree.
 func TestRustCfgMatchesBuild(t *testing.T) {
-	f := kernelFixture(t)
-	src, obj := f.src, f.objs["x86_64-rust"]
+	for _, kt := range fixtureTrees(t) {
+		t.Run(kt.version, func(t *testing.T) { rustCfgMatchesBuild(t, kt) })
+	}
+}
+
+func rustCfgMatchesBuild(t *testing.T, kt *kernelTree) {
+	src, obj := kt.src, kt.objs[0].dir
 	data, err := os.ReadFile(filepath.Join(obj, "include/generated/rustc_cfg"))
 	if err != nil {
-		t.Skipf("no rustc_cfg in the object tree: %v", err)
+		t.Fatalf("no rustc_cfg in the object tree: %v", err)
 	}
 	var want []string
 	for _, l := range strings.Split(string(data), "\n") {

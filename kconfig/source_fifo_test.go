@@ -8,13 +8,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 // TestSourceFIFO: a `source` of a named pipe must be an error, not a
 // wait for a writer that never comes (conf waits too, but an editor's
 // server must not).
 func TestSourceFIFO(t *testing.T) {
-	dir := writeTree(t, map[string]string{"Kconfig": "source \"fifo\"\n"})
+	dir := kerneltest.WriteTree(t, map[string]string{"Kconfig": "source \"fifo\"\n"})
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
 		t.Skip(err)
 	}

@@ -162,42 +162,26 @@ func callPath(src []byte, c ModuleCall) ([]string, bool) {
 // maxCrateFiles bounds the files CrateMacros reads for one crate.
 const maxCrateFiles = 4000
 
-// CrateMacros finds the crate the file at path belongs to and the
-// macro_rules! of module-like names its files define (name → file), with
-// the files read (to notice changes). The crate is found syntactically:
-// going up from the file's folder (at most to stop, and never out of the
-// tree), each folder's crate roots — lib.rs, main.rs, and the files its
-// Kbuild or Makefile builds as objects — are followed through their
-// `mod name;` declarations (Rust 2018 file rules, #[path]); the first
-// root that reaches the file is its crate's. ok is false when no root
-// reaches it.
-func CrateMacros(path, stop string) (root string, macros map[string]string, files []string, ok bool) {
+// CrateOf finds the crate the file at path belongs to: its root and its
+// files, with the files and folders read (to notice changes). The crate
+// is found syntactically: going up from the file's folder (at most to
+// stop, and never out of the tree), each folder's crate roots — lib.rs,
+// main.rs, and the files its Kbuild or Makefile builds as objects — are
+// followed through their `mod name;` declarations (Rust 2018 file rules,
+// #[path]); the first root that reaches the file is its crate's. ok is
+// false when no root reaches it.
+func CrateOf(path, stop string) (root string, files map[string]bool, read []string, ok bool) {
 	path = filepath.Clean(path)
 	dir := filepath.Dir(path)
 	if stop == "" {
 		stop = dir
 	}
 	stop = filepath.Clean(stop)
-	var read []string
 	for depth := 0; depth < 8; depth++ {
 		for _, r := range crateRoots(dir, &read) {
-			mods := crateFiles(r, &read)
-			if !mods[path] {
-				continue
+			if mods := crateFiles(r, &read); mods[path] {
+				return r, mods, read, true
 			}
-			macros = map[string]string{}
-			for f := range mods {
-				src, err := os.ReadFile(f)
-				if err != nil || !bytes.Contains(src, []byte("macro_rules!")) {
-					continue
-				}
-				for _, m := range macroRulesNameRE.FindAllSubmatchIndex(src, -1) {
-					if !wordInCommentOrString(src, nil, m[0], m[0]+len("macro_rules")) {
-						macros[string(src[m[2]:m[3]])] = f
-					}
-				}
-			}
-			return r, macros, read, true
 		}
 		if dir == stop || filepath.Dir(dir) == dir || !strings.HasPrefix(dir, stop+string(filepath.Separator)) {
 			break
@@ -205,6 +189,29 @@ func CrateMacros(path, stop string) (root string, macros map[string]string, file
 		dir = filepath.Dir(dir)
 	}
 	return "", nil, read, false
+}
+
+// CrateMacros finds the crate of the file at path (CrateOf) and the
+// macro_rules! of module-like names its files define (name → file), with
+// the files read.
+func CrateMacros(path, stop string) (root string, macros map[string]string, files []string, ok bool) {
+	root, mods, read, ok := CrateOf(path, stop)
+	if !ok {
+		return "", nil, read, false
+	}
+	macros = map[string]string{}
+	for f := range mods {
+		src, err := os.ReadFile(f)
+		if err != nil || !bytes.Contains(src, []byte("macro_rules!")) {
+			continue
+		}
+		for _, m := range macroRulesNameRE.FindAllSubmatchIndex(src, -1) {
+			if !wordInCommentOrString(src, nil, m[0], m[0]+len("macro_rules")) {
+				macros[string(src[m[2]:m[3]])] = f
+			}
+		}
+	}
+	return root, macros, read, true
 }
 
 // crateRoots lists the files of dir that are crate roots.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/krls-dev/krls/internal/kerneltest"
+
 	"github.com/krls-dev/krls/symbols"
 )
 
@@ -33,7 +35,7 @@ func errnoTree(t *testing.T, dotconfig string) string {
 	if dotconfig != "" {
 		files[".config"] = dotconfig
 	}
-	return writeTree(t, files)
+	return kerneltest.WriteTree(t, files)
 }
 
 const errnoRustText = `use kernel::error::code::{EINVAL, ENOTSUPP};
@@ -155,7 +157,7 @@ func TestErrnoHoverNoDotConfig(t *testing.T) {
 }
 
 func TestErrnoHoverNoTree(t *testing.T) {
-	dir := writeTree(t, map[string]string{"foo.rs": errnoRustText})
+	dir := kerneltest.WriteTree(t, map[string]string{"foo.rs": errnoRustText})
 	s := NewSession()
 	defer s.Shutdown()
 	path := filepath.Join(dir, "foo.rs")

@@ -108,6 +108,25 @@ func (c *ConfigCache) includesIn(dir string) []folderInclude {
 // includeAllows lists the rules every include! of path allows at its
 // site; nil when nothing includes path (or no include! allows a rule).
 func (c *ConfigCache) includeAllows(ctx context.Context, path string) map[string]bool {
+	c.mu.Lock()
+	allowed, ok := c.allows[path]
+	c.mu.Unlock()
+	if ok {
+		return allowed
+	}
+	allowed = c.findIncludeAllows(ctx, path)
+	c.mu.Lock()
+	if c.allows == nil {
+		c.allows = map[string]map[string]bool{}
+	}
+	c.allows[path] = allowed
+	c.mu.Unlock()
+	return allowed
+}
+
+// findIncludeAllows is includeAllows without the cache: the server asks
+// for every analysis of a document, and an includer is parsed here.
+func (c *ConfigCache) findIncludeAllows(ctx context.Context, path string) map[string]bool {
 	sites := c.includers(path)
 	if len(sites) == 0 {
 		return nil

@@ -70,7 +70,7 @@ config OLD
 
 func loadTiny(t *testing.T, kc, dot string) (*Kernel, string) {
 	t.Helper()
-	src := writeTree(t, map[string]string{"Kconfig": kc, ".config": dot})
+	src := kerneltest.WriteTree(t, map[string]string{"Kconfig": kc, ".config": dot})
 	ks := NewKernels()
 	t.Cleanup(ks.Close)
 	ks.Getenv = envOf(map[string]string{"ARCH": "x86_64"})
@@ -184,7 +184,7 @@ func confErrorLines(t *testing.T, src, obj, text string) []int {
 // .config is text: the fixture's trees are never written.
 func objtreeWith(t *testing.T, src, text string) string {
 	t.Helper()
-	return writeTree(t, map[string]string{
+	return kerneltest.WriteTree(t, map[string]string{
 		".config":  text,
 		"Makefile": "include " + filepath.Join(src, "Makefile") + "\n",
 	})

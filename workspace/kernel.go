@@ -167,7 +167,7 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 		k.Eval.Freeze()
 		k.Cfg = k.Eval.RustCfg()
 	}
-	k.Defs, err = kconfig.ScanDefinitions(ctx, trees.Srctree, files)
+	k.Defs, err = kconfig.ScanDefinitions(ctx, trees.Srctree, files, k.K.Dialect)
 	if err != nil {
 		return nil, err
 	}

@@ -14,22 +14,6 @@ import (
 	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
-// writeTree writes files (path → content) under a new temporary folder.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func envOf(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) {
 		v, ok := m[k]
@@ -49,7 +33,7 @@ config RUST_NET
 `
 
 func TestLocateKernel(t *testing.T) {
-	src := writeTree(t, map[string]string{
+	src := kerneltest.WriteTree(t, map[string]string{
 		"Kconfig":             tinyKconfig,
 		"Makefile":            "VERSION = 6\n",
 		"rust/kernel/lib.rs":  "",
@@ -67,7 +51,7 @@ func TestLocateKernel(t *testing.T) {
 	fix(filepath.Join(src, "out/Makefile"))
 	fix(filepath.Join(src, "kdir/Makefile"))
 	// An out-of-tree module lives outside the kernel tree.
-	mod := writeTree(t, map[string]string{"Kbuild": "obj-m := m.o\n", "m.rs": ""})
+	mod := kerneltest.WriteTree(t, map[string]string{"Kbuild": "obj-m := m.o\n", "m.rs": ""})
 	env := envOf(map[string]string{})
 	for _, c := range []struct {
 		name    string
@@ -128,7 +112,7 @@ func TestLocateKernel(t *testing.T) {
 }
 
 func TestKernelsReloadOnChange(t *testing.T) {
-	src := writeTree(t, map[string]string{
+	src := kerneltest.WriteTree(t, map[string]string{
 		"Kconfig": tinyKconfig,
 		".config": "CONFIG_NET=y\nCONFIG_RUST_NET=y\n",
 	})
@@ -204,7 +188,7 @@ func waitReload(t *testing.T, ch chan *Kernel) *Kernel {
 }
 
 func TestKernelNoDotConfig(t *testing.T) {
-	src := writeTree(t, map[string]string{"Kconfig": tinyKconfig})
+	src := kerneltest.WriteTree(t, map[string]string{"Kconfig": tinyKconfig})
 	ks := NewKernels()
 	defer ks.Close()
 	k, err := ks.Get(context.Background(), KernelTrees{Srctree: src, Objtree: src})

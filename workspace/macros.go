@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -27,7 +26,7 @@ type treeMacros struct {
 
 	mu     sync.Mutex
 	shapes map[string]*macroAnswer
-	crates map[string]map[string]bool // crate folder → the macros its code invokes
+	crates map[string]map[string]bool // crate root → the macros its code invokes
 }
 
 type macroAnswer struct {
@@ -133,61 +132,33 @@ func (c *ConfigCache) macrosFor(dir string) *treeMacros {
 	return m
 }
 
-// ExpandedInCrate reports whether the crate of the file at path invokes
-// the macro name in its code (symbols.MacroInvocations: not in comments,
-// not in macro_rules! bodies).
+// ExpandedInCrate reports whether the crate of the file at path
+// (symbols.CrateOf; the file alone when no crate root reaches it)
+// invokes the macro name in its code (symbols.MacroInvocations: not in
+// comments, not in macro_rules! bodies).
 func (m *treeMacros) ExpandedInCrate(name, path string) bool {
-	dir := crateDir(m.root, path)
-	m.mu.Lock()
-	inv, ok := m.crates[dir]
-	m.mu.Unlock()
+	root, files, _, ok := symbols.CrateOf(path, m.root)
 	if !ok {
+		root, files = path, map[string]bool{path: true}
+	}
+	m.mu.Lock()
+	inv, done := m.crates[root]
+	m.mu.Unlock()
+	if !done {
 		inv = map[string]bool{}
-		walkRustFiles(dir, func(_ string, b []byte) {
-			for n := range symbols.MacroInvocations(b) {
-				inv[n] = true
+		for f := range files {
+			if b, err := os.ReadFile(f); err == nil {
+				for n := range symbols.MacroInvocations(b) {
+					inv[n] = true
+				}
 			}
-		})
+		}
 		m.mu.Lock()
 		if m.crates == nil {
 			m.crates = map[string]map[string]bool{}
 		}
-		m.crates[dir] = inv
+		m.crates[root] = inv
 		m.mu.Unlock()
 	}
 	return inv[name]
-}
-
-var objRE = regexp.MustCompile(`([A-Za-z0-9_-]+)\.o\b`)
-
-// crateDir is the folder of the crate that holds the file at path, below
-// root: rust/NAME for the kernel's own crates (rust/Makefile builds each
-// from its folder), else the nearest folder whose Makefile or Kbuild
-// builds an object NAME.o from a NAME.rs beside it (a driver's crate
-// root), else the file's folder.
-func crateDir(root, path string) string {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return filepath.Dir(path)
-	}
-	if rel, err := filepath.Rel(root, abs); err == nil && strings.HasPrefix(filepath.ToSlash(rel), "rust/") {
-		parts := strings.SplitN(filepath.ToSlash(rel), "/", 3)
-		if len(parts) == 3 {
-			return filepath.Join(root, "rust", parts[1])
-		}
-	}
-	for d := filepath.Dir(abs); strings.HasPrefix(d, root) && d != root; d = filepath.Dir(d) {
-		for _, mk := range []string{"Makefile", "Kbuild"} {
-			b, err := os.ReadFile(filepath.Join(d, mk))
-			if err != nil {
-				continue
-			}
-			for _, m := range objRE.FindAllSubmatch(b, -1) {
-				if st, err := os.Stat(filepath.Join(d, string(m[1])+".rs")); err == nil && st.Mode().IsRegular() {
-					return d
-				}
-			}
-		}
-	}
-	return filepath.Dir(abs)
 }

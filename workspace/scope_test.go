@@ -92,7 +92,7 @@ func rulesByFile(t *testing.T, root string, opts CheckOptions) (map[string][]str
 }
 
 func TestCheckScopeFromTree(t *testing.T) {
-	root := writeTree(t, scopeTree)
+	root := kerneltest.WriteTree(t, scopeTree)
 	got, out := rulesByFile(t, root, CheckOptions{})
 	// Only missing-safety-doc: the build leaves clippy's restriction
 	// lints (undocumented_unsafe_blocks, ...) at their default, allow.

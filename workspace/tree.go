@@ -168,7 +168,8 @@ type ConfigCache struct {
 	byDir    map[string]cachedConf
 	byTree   map[string]*lints.Tree // srctree → its lint facts (nil: unreadable)
 	includes map[string][]folderInclude
-	macros   map[string]*treeMacros // srctree or module folder → its macro_rules!
+	allows   map[string]map[string]bool // file → the rules its include! sites allow
+	macros   map[string]*treeMacros     // srctree or module folder → its macro_rules!
 }
 
 type cachedConf struct {
@@ -225,7 +226,7 @@ func (c *ConfigCache) TreeLints(dir string) *lints.Tree {
 // Forget drops what is cached, after a configuration file changed.
 func (c *ConfigCache) Forget() {
 	c.mu.Lock()
-	c.byDir, c.byTree, c.includes, c.macros = nil, nil, nil, nil
+	c.byDir, c.byTree, c.includes, c.allows, c.macros = nil, nil, nil, nil, nil
 	c.mu.Unlock()
 }
 
