@@ -146,6 +146,15 @@ func wordAt(src []byte, off int) (string, int, int) {
 	return string(src[start:end]), start, end
 }
 
+// kernelDialect is the Kconfig dialect of k's tree, or the newest krls
+// knows when there is no kernel.
+func kernelDialect(k *Kernel) *kconfig.Dialect {
+	if k != nil && k.K != nil {
+		return k.K.Dialect
+	}
+	return kconfig.Latest()
+}
+
 // kconfigFindings are the diagnostics of a Kconfig document: its syntax
 // errors, the load's errors for it (when the text is the file's), and
 // names it uses that no Kconfig file defines.
@@ -155,11 +164,7 @@ func kconfigFindings(d *Document, k *Kernel) []diagnostics.Finding {
 	if k != nil {
 		rel = relPath(k, d.Path)
 	}
-	dialect := kconfig.Latest()
-	if k != nil {
-		dialect = k.K.Dialect
-	}
-	f := kconfig.ParseFileDialect(rel, d.Text, dialect)
+	f := kconfig.ParseFileDialect(rel, d.Text, kernelDialect(k))
 	var out []diagnostics.Finding
 	add := func(rule string, sev diagnostics.Severity, start, end int, msg string) {
 		out = append(out, diagnostics.Finding{Rule: rule, Severity: sev, Start: start, End: end, Message: msg, Extent: diagnostics.Span{Start: start, End: end}})

@@ -24,9 +24,10 @@ type treeMacros struct {
 	once  sync.Once
 	files map[string][]byte // the .rs files holding "macro_rules!"
 
-	mu     sync.Mutex
-	shapes map[string]*macroAnswer
-	crates map[string]map[string]bool // crate root → the macros its code invokes
+	mu        sync.Mutex
+	shapes    map[string]*macroAnswer
+	crates    map[string]map[string]bool // crate root → the macros its code invokes
+	fileCrate map[string]string          // file → its crate root (CrateOf walks mod trees)
 }
 
 type macroAnswer struct {
@@ -137,12 +138,23 @@ func (c *ConfigCache) macrosFor(dir string) *treeMacros {
 // invokes the macro name in its code (symbols.MacroInvocations: not in
 // comments, not in macro_rules! bodies).
 func (m *treeMacros) ExpandedInCrate(name, path string) bool {
+	m.mu.Lock()
+	root, known := m.fileCrate[path]
+	inv, done := m.crates[root]
+	m.mu.Unlock()
+	if known && done {
+		return inv[name]
+	}
 	root, files, _, ok := symbols.CrateOf(path, m.root)
 	if !ok {
 		root, files = path, map[string]bool{path: true}
 	}
 	m.mu.Lock()
-	inv, done := m.crates[root]
+	if m.fileCrate == nil {
+		m.fileCrate = map[string]string{}
+	}
+	m.fileCrate[path] = root
+	inv, done = m.crates[root]
 	m.mu.Unlock()
 	if !done {
 		inv = map[string]bool{}

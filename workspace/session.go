@@ -390,11 +390,8 @@ func (s *Session) Outline(ctx context.Context, d *Document) []*kconfig.OutlineNo
 	if d.Kind() != KindKconfig {
 		return nil
 	}
-	dialect := kconfig.Latest()
-	if k, _ := s.kernelFor(ctx, d); k != nil && k.K != nil {
-		dialect = k.K.Dialect
-	}
-	return kconfig.Outline(kconfig.ParseFileDialect(d.Name(), d.Text, dialect))
+	k, _ := s.kernelFor(ctx, d)
+	return kconfig.Outline(kconfig.ParseFileDialect(d.Name(), d.Text, kernelDialect(k)))
 }
 
 // quiet drops the errors that only mean "no kernel here": a request about
