@@ -192,18 +192,22 @@ func (p *Pass) asCandidate(n *sitter.Node, parent symbols.PathNode, where contai
 		what := "statement"
 		if isTail(n) {
 			what = "expression"
+			if desugared(e.KindId()) {
+				return candidate{}, false
+			}
 		}
 		return candidate{node: n, what: what, boundary: blockLine, needsUnsafe: true}, true
 	case where == inBlock && k.Expression[kind] && isTail(n):
-		if kind == k.MacroInvocation {
+		if kind == k.MacroInvocation || desugared(kind) {
 			return candidate{}, false
 		}
 		return candidate{node: n, what: "expression", boundary: blockLine, needsUnsafe: true}, true
 	case isItem(kind):
 		if kind == k.ImplItem {
 			// Unsafe impls take their comment; inherent impls are never
-			// reported; safe trait impls are.
-			if bytes.HasPrefix(f.Text(n), []byte("unsafe")) || n.ChildByFieldName("trait") == nil {
+			// reported; safe trait impls are, but for pin-init's
+			// #[pinned_drop], which makes its impl an unsafe one.
+			if bytes.HasPrefix(f.Text(n), []byte("unsafe")) || n.ChildByFieldName("trait") == nil || hasAttribute(f, n, "pinned_drop") {
 				return candidate{}, false
 			}
 		}
@@ -227,6 +231,31 @@ func (p *Pass) asCandidate(n *sitter.Node, parent symbols.PathNode, where contai
 		return c, true
 	}
 	return candidate{}, false
+}
+
+// desugared: rustc lowers a tail expression of this kind (`for`, `a..b`)
+// into code whose span is the desugaring's, not the source's, and clippy
+// finds no comment above it. (`x?` keeps the source's span: reported.)
+func desugared(kind uint16) bool {
+	return kind == k.ForExpression || kind == k.RangeExpression
+}
+
+// hasAttribute: one of the outer attributes right above item n is
+// `#[name]` or `#[name(...)]`, with or without a path.
+func hasAttribute(f *symbols.File, n *sitter.Node, name string) bool {
+	for a := n.PrevNamedSibling(); a != nil && a.KindId() == k.AttributeItem; a = a.PrevNamedSibling() {
+		t := bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimPrefix(f.Text(a), []byte("#[")), []byte("]")))
+		if i := bytes.IndexByte(t, '('); i >= 0 {
+			t = t[:i]
+		}
+		if i := bytes.LastIndex(t, []byte("::")); i >= 0 {
+			t = t[i+2:]
+		}
+		if string(bytes.TrimSpace(t)) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // isTail: n is the last statement or expression of its block and has no
@@ -276,52 +305,4 @@ func itemDescr(kind uint16) string {
 		return "impl"
 	}
 	return "item"
-}
-
-// unnecessaryInMacro applies a token-level version of the rule inside a
-// macro_rules transcriber, where there is no syntax tree: a SAFETY comment
-// above a `let` or an item is unnecessary when the statement's tokens hold
-// no `unsafe`. Statements with metavariables or macro calls could expand
-// to anything and are left alone.
-func (p *Pass) unnecessaryInMacro(c *safetyComment, def *sitter.Node) (scope int, what string, ok bool) {
-	f := p.File
-	lineStart := f.Lines.Start(c.codeLine)
-	first := lineStart + len(f.Lines.Indent(c.codeLine))
-	tok := f.NodeAt(first, first+1)
-	if tok == nil || tok.Parent() == nil {
-		return 0, "", false
-	}
-	if pk := tok.Parent().KindId(); pk != k.TokenTree && pk != k.TokenRepetition {
-		return 0, "", false
-	}
-	word := string(f.Text(tok))
-	switch word {
-	case "let":
-		what = "statement"
-	case "fn", "struct", "enum", "union", "type", "mod", "use", "const", "static", "trait", "pub":
-		what = "item"
-	default:
-		return 0, "", false
-	}
-	// The statement runs to the first `;` at this level (an item may end
-	// with a braced body instead).
-	for n := tok; n != nil; n = n.NextSibling() {
-		if hasUnknownTokens(f.Src, n) {
-			return 0, "", false
-		}
-		if n.KindId() == k.KwSemi {
-			break
-		}
-		if what == "item" && n.KindId() == k.TokenTree && f.Src[n.StartByte()] == '{' {
-			break
-		}
-	}
-	return int(tok.StartByte()), what, true
-}
-
-// hasUnknownTokens: the tokens of n mention `unsafe`, a metavariable or a
-// macro call, so what they expand to is not known here.
-func hasUnknownTokens(src []byte, n *sitter.Node) bool {
-	t := src[n.StartByte():n.EndByte()]
-	return bytes.Contains(t, []byte("unsafe")) || bytes.IndexByte(t, '$') >= 0 || bytes.IndexByte(t, '!') >= 0
 }

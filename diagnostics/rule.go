@@ -136,6 +136,7 @@ func ParseRuleList(s string) (map[string]bool, error) {
 // Analyze runs the enabled rules on a parsed file.
 func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
 	p := newPass(ctx, f, cfg)
+	defer p.close()
 	rules := Rules
 	if cfg.Kernel != nil || cfg.Module != nil {
 		rules = AllRules()
@@ -183,6 +184,10 @@ type Pass struct {
 
 	macroShapes map[string]symbols.MacroShape // the file's own macro_rules!, on first use
 
+	bodies     *macroBodyView // the file's macro bodies as code, on first use
+	macroUses  map[string]symbols.MacroUse
+	bodiesDone bool
+
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef
 	gatesOf     *symbols.Gates
@@ -190,6 +195,13 @@ type Pass struct {
 
 func newPass(ctx context.Context, f *symbols.File, cfg Config) *Pass {
 	return &Pass{ctx: ctx, File: f, Config: cfg}
+}
+
+// close releases the trees the pass made.
+func (p *Pass) close() {
+	if p.bodies != nil {
+		p.bodies.file.Close()
+	}
 }
 
 // report records a finding for the running rule, unless an allow/expect
@@ -213,7 +225,7 @@ func (p *Pass) report(scope int, f Finding) {
 
 // crateRootRE matches what only a crate root holds: crate-level inner
 // attributes, or a kernel module declaration.
-var crateRootRE = regexp.MustCompile(`(?m)^(?:#!\[\s*(?:no_std|no_main|feature|crate_type|crate_name|recursion_limit)\b|(?:kernel::)?module(?:_[a-z_]+)?!\s*[{(])`)
+var crateRootRE = regexp.MustCompile(`(?m)^(?:#!\[\s*(?:no_std|no_main|feature|crate_type|crate_name|recursion_limit)\b|(?:kernel::)?module(?:_[a-z0-9_]+)?!\s*[{(])`)
 
 // isCrateRoot guesses whether the file is a crate root (lib.rs, main.rs, a
 // kernel module's single file) rather than a module of a bigger crate.

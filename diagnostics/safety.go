@@ -76,7 +76,9 @@ var UnnecessarySafetyComment = &Rule{
 	Name: "unnecessary-safety-comment",
 	Doc: "A `// SAFETY:` comment above an item, statement or tail expression that holds no unsafe block: " +
 		"it documents nothing, or the unsafe code it meant moved. Not reported on impls, on members of impls and traits, " +
-		"inside unsafe blocks, or on a `static`/`const` whose value is exactly an unsafe block.",
+		"inside unsafe blocks, on a `static`/`const` whose value is exactly an unsafe block, on pin-init's `#[pinned_drop]` impls " +
+		"(they become unsafe impls), or on a tail `for` loop or range (rustc gives them the desugaring's span). " +
+		"Statements of `macro_rules!` bodies are judged as code where their crate expands the macro, as clippy judges the expansions.",
 	Severity: Warning,
 	Clippy:   "clippy::unnecessary_safety_comment",
 	Lints:    []string{"clippy::unnecessary_safety_comment", "clippy::restriction", "warnings"},
@@ -98,36 +100,85 @@ var UnnecessarySafetyComment = &Rule{
 				return false
 			}
 			c := which[i]
-			cands := p.candidatesOn(c.codeLine, path)
-			if len(cands) == 0 {
-				if def := macroDefOf(path); def != nil {
-					scope, what, ok := p.unnecessaryInMacro(c, def)
-					if ok && !sa.insideUnsafeBlock(scope) {
-						if at, found := safetyAbove(lines, p.File.Line(def), c.codeLine); found {
-							p.reportUnnecessary(c, at, scope, what, nil)
-						}
-					}
-				}
-				return true
-			}
-			for _, cand := range cands {
-				start := int(cand.node.StartByte())
-				if sa.insideUnsafeBlock(start) || cand.exactUnsafe {
-					continue
-				}
-				if cand.needsUnsafe && sa.necessary[cand.node.Id()] {
-					continue
-				}
-				at, ok := safetyAbove(lines, cand.boundary, c.codeLine)
-				if !ok {
-					continue
-				}
-				p.reportUnnecessary(c, at, start, cand.what, cand.node)
-				break
+			if cands := p.candidatesOn(c.codeLine, path); len(cands) > 0 {
+				p.reportFirstUnnecessary(c, cands, sa, nil, false)
+			} else if def := macroDefOf(path); def != nil {
+				p.unnecessaryInMacroBody(c, def)
 			}
 			return true
 		})
 	},
+}
+
+// reportFirstUnnecessary reports the comment c on the first of the code
+// candidates it documents that holds no unsafe block. sa is the site
+// analysis of the tree the candidates come from; view, when set, is the
+// macro-body view they come from, where statements holding unparsed
+// tokens are not judged, nor, when opaque, those holding metavariables
+// that may stand for unsafe blocks.
+func (p *Pass) reportFirstUnnecessary(c *safetyComment, cands []candidate, sa *siteAnalysis, view *macroBodyView, opaque bool) {
+	for _, cand := range cands {
+		start := int(cand.node.StartByte())
+		if sa.insideUnsafeBlock(start) || cand.exactUnsafe {
+			continue
+		}
+		if cand.needsUnsafe && (sa.necessary[cand.node.Id()] || p.callsUnsafeMacro(cand.node)) {
+			continue
+		}
+		if view != nil && cand.needsUnsafe && !view.judged(cand.node, opaque) {
+			continue
+		}
+		at, ok := safetyAbove(p.File.Lines, cand.boundary, c.codeLine)
+		if !ok {
+			continue
+		}
+		p.reportUnnecessary(c, at, start, cand.what, cand.node)
+		return
+	}
+}
+
+// unnecessaryInMacroBody judges a comment above code of a macro_rules!
+// transcriber, through the macro-body view, when clippy sees the macro's
+// expansions (it is invoked in its own crate).
+func (p *Pass) unnecessaryInMacroBody(c *safetyComment, def *sitter.Node) {
+	// Clippy sees the body where its crate expands the macro: the crate's
+	// invocations say whether it does, and whether metavariables that may
+	// hold code can be unsafe blocks; without the tree, the file's own.
+	opaque := true
+	if name := def.ChildByFieldName("name"); name != nil {
+		macro := string(p.File.Text(name))
+		if p.Config.Macros != nil {
+			if !p.Config.Macros.ExpandedInCrate(macro, p.File.Path) {
+				return
+			}
+			opaque = p.Config.Macros.UnsafeInputInCrate(macro, p.File.Path)
+		} else {
+			use, ok := p.fileMacroUses()[macro]
+			if !ok {
+				return
+			}
+			opaque = use.UnsafeInput
+		}
+	}
+	v := p.macroBodies()
+	lines := p.File.Lines
+	first := lines.Start(c.codeLine) + len(lines.Indent(c.codeLine))
+	if v == nil || !v.covers(first) {
+		return
+	}
+	path := v.file.PathTo(first, first+1)
+	if len(path) == 0 {
+		return
+	}
+	p.reportFirstUnnecessary(c, v.pass.candidatesOn(c.codeLine, path), v.pass.siteInfo(), v, opaque)
+}
+
+// fileMacroUses are the file's own macro invocations, on first use.
+func (p *Pass) fileMacroUses() map[string]symbols.MacroUse {
+	if p.macroUses == nil {
+		p.macroUses = symbols.MacroInvocations(p.File.Src)
+	}
+	return p.macroUses
 }
 
 func (p *Pass) reportUnnecessary(c *safetyComment, at, scope int, what string, node *sitter.Node) {

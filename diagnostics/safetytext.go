@@ -194,10 +194,12 @@ func firstCommentMarker(t []byte) int {
 	return -1
 }
 
-// isAttributeLine: a line holding a whole attribute, `#[...]`. A
-// multi-line attribute does not qualify, and ends clippy's search.
+// isAttributeLine: a line holding a whole attribute, `#[...]` or an inner
+// `#![...]` (clippy looks across a crate root's inner attributes for the
+// comment of its first item). A multi-line attribute does not qualify,
+// and ends clippy's search.
 func isAttributeLine(t []byte) bool {
-	return bytes.HasPrefix(t, []byte("#[")) && bytes.HasSuffix(trimRight(t), []byte("]"))
+	return (bytes.HasPrefix(t, []byte("#[")) || bytes.HasPrefix(t, []byte("#!["))) && bytes.HasSuffix(trimRight(t), []byte("]"))
 }
 
 // lineTextOffset is the file offset of sub, a subslice of line's text.

@@ -192,6 +192,9 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, path []symbols.PathNode) {
 	if def == nil && call == nil {
 		return // a matcher, an attribute's arguments, ...
 	}
+	if def != nil && p.passedToTokenMacro(path) {
+		return
+	}
 	at := int(kw.StartByte())
 	s := &site{impl: isImpl, unsafeOff: at, node: kw, scope: at, brace: -1, parent: -1}
 	if isBlock {
@@ -236,6 +239,29 @@ func (sa *siteAnalysis) addTokenSite(p *Pass, path []symbols.PathNode) {
 	sa.addSite(s)
 }
 
+// passedToTokenMacro: the `unsafe` at the end of path, in a macro_rules
+// transcriber, is in the input of a macro called there (`other!(unsafe {
+// .. })`) that krls knows consumes it as tokens (symbols.MacroShape's
+// InputIsCode).
+func (p *Pass) passedToTokenMacro(path []symbols.PathNode) bool {
+	src := p.File.Src
+	for i := len(path) - 2; i > 0 && path[i].Kind == k.TokenTree; i-- {
+		bang := path[i].Node.PrevSibling()
+		if bang == nil || bang.StartByte()+1 != bang.EndByte() || src[bang.StartByte()] != '!' {
+			continue
+		}
+		id := bang.PrevSibling()
+		if id == nil || id.KindId() != k.Identifier {
+			continue
+		}
+		if shape, ok := p.macroShape(string(p.File.Text(id))); ok {
+			return !shape.InputIsCode()
+		}
+		return false
+	}
+	return false
+}
+
 // Macros finds macro_rules! definitions by name in the file's tree.
 type Macros interface {
 	Shape(name string) (symbols.MacroShape, bool)
@@ -244,6 +270,10 @@ type Macros interface {
 	// in macro bodies): clippy lints a macro's expansion in its own
 	// crate, never in the crates that use it.
 	ExpandedInCrate(name, path string) bool
+	// UnsafeInputInCrate reports whether an invocation of the macro name
+	// in that crate passes it the keyword `unsafe`: else its expr and tt
+	// fragments hold no unsafe block there.
+	UnsafeInputInCrate(name, path string) bool
 }
 
 // outsideClippy says why clippy, under the kernel's build, never looks
@@ -313,6 +343,13 @@ func (p *Pass) callInputIsCode(call *sitter.Node) bool {
 	case quoteMacros[name]:
 		return false
 	}
+	shape, ok := p.macroShape(name)
+	return ok && shape.InputIsCode()
+}
+
+// macroShape finds the macro_rules! named name: in the file, else
+// through Config.Macros.
+func (p *Pass) macroShape(name string) (symbols.MacroShape, bool) {
 	if p.macroShapes == nil {
 		p.macroShapes = symbols.MacroShapes(p.File)
 		if p.macroShapes == nil {
@@ -320,11 +357,36 @@ func (p *Pass) callInputIsCode(call *sitter.Node) bool {
 		}
 	}
 	if shape, ok := p.macroShapes[name]; ok {
-		return shape.InputIsCode()
+		return shape, true
 	}
 	if p.Config.Macros != nil {
-		if shape, ok := p.Config.Macros.Shape(name); ok {
-			return shape.InputIsCode()
+		return p.Config.Macros.Shape(name)
+	}
+	return symbols.MacroShape{}, false
+}
+
+// callsUnsafeMacro: n calls, outside any braced block or closure of its
+// own, a macro whose expansion is an unsafe block (symbols.MacroShape's
+// UnsafeValue, as `current!()`): clippy sees that block in the statement.
+func (p *Pass) callsUnsafeMacro(n *sitter.Node) bool {
+	switch n.KindId() {
+	case k.Block, k.ClosureExpression:
+		return false
+	case k.MacroInvocation:
+		if m := n.ChildByFieldName("macro"); m != nil {
+			name := string(p.File.Text(m))
+			if i := strings.LastIndex(name, "::"); i >= 0 {
+				name = name[i+2:]
+			}
+			if shape, ok := p.macroShape(name); ok && shape.UnsafeValue {
+				return true
+			}
+		}
+		return false
+	}
+	for i := uint(0); i < n.NamedChildCount(); i++ {
+		if p.callsUnsafeMacro(n.NamedChild(i)) {
+			return true
 		}
 	}
 	return false

@@ -3,6 +3,8 @@ package symbols
 import (
 	"bytes"
 	"regexp"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // MacroShape is what a `macro_rules!` definition says about where its
@@ -19,6 +21,11 @@ type MacroShape struct {
 	// or impl ($x:expr, block, stmt, tt, item): the call's tokens may be
 	// transcribed into code.
 	Captures bool
+	// UnsafeValue: a transcriber holds `unsafe { ... }` among its own
+	// tokens, outside any braced block of its own (`() => { unsafe {
+	// &*current() } }`): a call can be an unsafe block, which makes a
+	// SAFETY comment above the statement holding it necessary.
+	UnsafeValue bool
 }
 
 // InputIsCode says whether `unsafe` in a call's input lands in code.
@@ -30,6 +37,21 @@ var (
 	codeFragRE    = regexp.MustCompile(`\$[A-Za-z_][A-Za-z0-9_]*\s*:\s*(expr|expr_2021|block|stmt|tt|item)\b`)
 	lineCommentRE = regexp.MustCompile(`//[^\n]*`)
 )
+
+var procMacroRE = regexp.MustCompile(`#\[proc_macro\]\s*(?:(?://[^\n]*|#\[[^\]\n]*\])\s*)*pub\s+fn\s+([A-Za-z_][A-Za-z0-9_]*)`)
+
+// ProcMacros returns the names of the function-like proc macros src
+// defines (`#[proc_macro] pub fn name(`), by text.
+func ProcMacros(src []byte) []string {
+	if !bytes.Contains(src, []byte("#[proc_macro]")) {
+		return nil
+	}
+	var out []string
+	for _, m := range procMacroRE.FindAllSubmatch(src, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out
+}
 
 // DefinesMacro reports whether src may define the macro name (a text
 // test, before parsing).
@@ -72,6 +94,9 @@ func MacroShapes(f *File) map[string]MacroShape {
 				if rule == nil || rule.KindId() != K.MacroRule {
 					continue
 				}
+				if right := rule.ChildByFieldName("right"); right != nil && holdsUnsafeBlock(f, right) {
+					shape.UnsafeValue = true
+				}
 				left := rule.ChildByFieldName("left")
 				if left == nil {
 					continue
@@ -88,24 +113,76 @@ func MacroShapes(f *File) map[string]MacroShape {
 	return out
 }
 
-// MacroInvocations returns the names of the macros src invokes in code
-// (`name!(`, `name![`, `name! {`, with or without a path), leaving out
+// holdsUnsafeBlock: the transcriber tt has `unsafe {` among its own
+// tokens (repetitions included, braced groups not).
+func holdsUnsafeBlock(f *File, tt *sitter.Node) bool {
+	for i := uint(0); i+1 < tt.ChildCount(); i++ {
+		c := tt.Child(i)
+		switch {
+		case c.KindId() == K.TokenRepetition:
+			if holdsUnsafeBlock(f, c) {
+				return true
+			}
+		case c.KindId() == K.KwUnsafe || string(f.Text(c)) == "unsafe":
+			if n := tt.Child(i + 1); n.KindId() == K.TokenTree && f.Src[n.StartByte()] == '{' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// A MacroUse is what a file's invocations of one macro pass it.
+type MacroUse struct {
+	// UnsafeInput: some invocation's input holds the keyword `unsafe`,
+	// so an expr or tt fragment of the macro may be an unsafe block.
+	UnsafeInput bool
+}
+
+// MacroInvocations returns the macros src invokes in code (`name!(`,
+// `name![`, `name! {`, with or without a path), by name, leaving out
 // comments (doc examples run as doctests, crates of their own), literals
 // and the bodies of its own macro_rules! definitions, whose invocations
 // happen where those macros are expanded.
-func MacroInvocations(src []byte) map[string]bool {
-	out := map[string]bool{}
+func MacroInvocations(src []byte) map[string]MacroUse {
+	uses := map[string]MacroUse{}
 	tk := NewTokens(src, 0, len(src))
 	var prev, prev2 Token // the two tokens before
+	type open struct {
+		name  string
+		depth int
+	}
+	var calls []open // the invocations whose input is being read
+	depth := 0
 	for {
 		t := tk.Next()
 		if t.Kind == TokenEOF {
-			return out
+			return uses
 		}
 		text := string(src[t.Start:t.End])
+		if t.Kind == TokenPunct {
+			switch text {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+				for len(calls) > 0 && calls[len(calls)-1].depth > depth {
+					calls = calls[:len(calls)-1]
+				}
+			}
+		}
+		if t.Kind == TokenIdent && text == "unsafe" {
+			for _, c := range calls {
+				uses[c.name] = MacroUse{UnsafeInput: true}
+			}
+		}
 		if prev2.Kind == TokenIdent && prev.Kind == TokenPunct && src[prev.Start] == '!' &&
 			t.Kind == TokenPunct && (text == "(" || text == "[" || text == "{") {
-			out[string(src[prev2.Start:prev2.End])] = true
+			name := string(src[prev2.Start:prev2.End])
+			if _, seen := uses[name]; !seen {
+				uses[name] = MacroUse{}
+			}
+			calls = append(calls, open{name, depth})
 		}
 		if prev.Kind == TokenIdent && string(src[prev.Start:prev.End]) == "macro_rules" && text == "!" {
 			// macro_rules! NAME { ... }: skip the body.

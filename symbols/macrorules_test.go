@@ -18,6 +18,8 @@ macro_rules! commented {
     ($t:ty) => {};
 }
 macro_rules! dollar_unsafe { ($unsafe:ident) => {}; }
+macro_rules! value { () => { unsafe { &*current() } }; }
+macro_rules! nested { () => { { unsafe { f() } } }; }
 `)
 	f, err := Parse(context.Background(), "m.rs", src)
 	if err != nil {
@@ -32,6 +34,8 @@ macro_rules! dollar_unsafe { ($unsafe:ident) => {}; }
 		"idents":        {Name: "idents"},
 		"commented":     {Name: "commented"},
 		"dollar_unsafe": {Name: "dollar_unsafe"},
+		"value":         {Name: "value", UnsafeValue: true},
+		"nested":        {Name: "nested"},
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("shapes:\n%v\nwant\n%v", got, want)
@@ -50,10 +54,17 @@ func TestMacroInvocations(t *testing.T) {
 fn f() { a!(1); kernel::b![2]; c! { 3 }; let s = "d!(4)"; }
 macro_rules! m { () => { $crate::inside_body!(); } }
 m!();
+e!(f!(unsafe { g() }), 1); e!(2);
 `)
-	got := slices.Sorted(maps.Keys(MacroInvocations(src)))
-	if want := []string{"a", "b", "c", "m"}; !slices.Equal(got, want) {
+	uses := MacroInvocations(src)
+	got := slices.Sorted(maps.Keys(uses))
+	if want := []string{"a", "b", "c", "e", "f", "m"}; !slices.Equal(got, want) {
 		t.Errorf("invocations %v, want %v", got, want)
+	}
+	for name, want := range map[string]bool{"a": false, "e": true, "f": true, "m": false} {
+		if uses[name].UnsafeInput != want {
+			t.Errorf("%s: UnsafeInput %v, want %v", name, !want, want)
+		}
 	}
 }
 
@@ -70,4 +81,13 @@ func FuzzMacroInvocations(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestProcMacros(t *testing.T) {
+	src := []byte("#[proc_macro]\npub fn pin_init(input: TokenStream) -> TokenStream {}\n" +
+		"#[proc_macro]\n/// Doc.\n#[allow(x)]\npub fn paste(input: TokenStream) -> TokenStream {}\n" +
+		"#[proc_macro_attribute]\npub fn vtable(a: TokenStream, i: TokenStream) -> TokenStream {}\n")
+	if got, want := ProcMacros(src), []string{"pin_init", "paste"}; !slices.Equal(got, want) {
+		t.Errorf("ProcMacros %v, want %v", got, want)
+	}
 }

@@ -21,13 +21,14 @@ import (
 type treeMacros struct {
 	root string
 
-	once  sync.Once
-	files map[string][]byte // the .rs files holding "macro_rules!"
+	once       sync.Once
+	files      map[string][]byte // the .rs files holding "macro_rules!"
+	procMacros map[string]bool   // the function-like proc macros the tree defines
 
 	mu        sync.Mutex
 	shapes    map[string]*macroAnswer
-	crates    map[string]map[string]bool // crate root → the macros its code invokes
-	fileCrate map[string]string          // file → its crate root (CrateOf walks mod trees)
+	crates    map[string]map[string]symbols.MacroUse // crate root → the macros its code invokes
+	fileCrate map[string]string                      // file → its crate root (CrateOf walks mod trees)
 }
 
 type macroAnswer struct {
@@ -59,8 +60,15 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 			a.shape.Name = name
 			a.shape.LiteralUnsafe = a.shape.LiteralUnsafe || s.LiteralUnsafe
 			a.shape.Captures = a.shape.Captures || s.Captures
+			a.shape.UnsafeValue = a.shape.UnsafeValue || s.UnsafeValue
 		}
 		f.Close()
+	}
+	if !a.ok && m.procMacros[name] {
+		// A function-like proc macro parses its input (with syn, in the
+		// kernel) and emits it again with its own spans: an unsafe
+		// block there is code where it stands, as clippy sees it.
+		a = macroAnswer{shape: symbols.MacroShape{Name: name, Captures: true}, ok: true}
 	}
 	m.mu.Lock()
 	if m.shapes == nil {
@@ -75,9 +83,13 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 // out hidden folders and files over symbols.MaxFileSize.
 func (m *treeMacros) scan() {
 	m.files = map[string][]byte{}
+	m.procMacros = map[string]bool{}
 	walkRustFiles(m.root, func(p string, b []byte) {
 		if bytes.Contains(b, []byte("macro_rules!")) {
 			m.files[p] = b
+		}
+		for _, name := range symbols.ProcMacros(b) {
+			m.procMacros[name] = true
 		}
 	})
 }
@@ -136,16 +148,41 @@ func (c *ConfigCache) macrosFor(dir string) *treeMacros {
 // ExpandedInCrate reports whether the crate of the file at path
 // (symbols.CrateOf; the file alone when no crate root reaches it)
 // invokes the macro name in its code (symbols.MacroInvocations: not in
-// comments, not in macro_rules! bodies).
+// comments, not in macro_rules! bodies). A macro invoked only from other
+// macros' bodies is not counted: which of its arms those expand is not
+// known, and its findings keep their outside-clippy rule rather than
+// claim what clippy would say.
 func (m *treeMacros) ExpandedInCrate(name, path string) bool {
+	_, ok := m.crateUses(path)[name]
+	return ok
+}
+
+// UnsafeInputInCrate reports whether some invocation of the macro name in
+// the crate of the file at path passes it the keyword `unsafe`.
+func (m *treeMacros) UnsafeInputInCrate(name, path string) bool {
+	return m.crateUses(path)[name].UnsafeInput
+}
+
+// crateUses returns the macros the crate of the file at path invokes,
+// read once per crate.
+func (m *treeMacros) crateUses(path string) map[string]symbols.MacroUse {
+	// CrateOf walks up from the file to its tree's root: both absolute,
+	// whatever the caller was given (`krls check .` gives relative paths).
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	m.mu.Lock()
 	root, known := m.fileCrate[path]
 	inv, done := m.crates[root]
 	m.mu.Unlock()
 	if known && done {
-		return inv[name]
+		return inv
 	}
-	root, files, _, ok := symbols.CrateOf(path, m.root)
+	treeRoot := m.root
+	if abs, err := filepath.Abs(treeRoot); err == nil {
+		treeRoot = abs
+	}
+	root, files, _, ok := symbols.CrateOf(path, treeRoot)
 	if !ok {
 		root, files = path, map[string]bool{path: true}
 	}
@@ -156,21 +193,22 @@ func (m *treeMacros) ExpandedInCrate(name, path string) bool {
 	m.fileCrate[path] = root
 	inv, done = m.crates[root]
 	m.mu.Unlock()
-	if !done {
-		inv = map[string]bool{}
-		for f := range files {
-			if b, err := os.ReadFile(f); err == nil {
-				for n := range symbols.MacroInvocations(b) {
-					inv[n] = true
-				}
+	if done {
+		return inv
+	}
+	inv = map[string]symbols.MacroUse{}
+	for f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			for n, u := range symbols.MacroInvocations(b) {
+				inv[n] = symbols.MacroUse{UnsafeInput: inv[n].UnsafeInput || u.UnsafeInput}
 			}
 		}
-		m.mu.Lock()
-		if m.crates == nil {
-			m.crates = map[string]map[string]bool{}
-		}
-		m.crates[root] = inv
-		m.mu.Unlock()
 	}
-	return inv[name]
+	m.mu.Lock()
+	if m.crates == nil {
+		m.crates = map[string]map[string]symbols.MacroUse{}
+	}
+	m.crates[root] = inv
+	m.mu.Unlock()
+	return inv
 }
