@@ -53,15 +53,14 @@ func ProcMacros(src []byte) []string {
 	return out
 }
 
-// DefinesMacro reports whether src may define the macro name (a text
-// test, before parsing).
-func DefinesMacro(src []byte, name string) bool {
+// DefinedMacros returns the names of the macro_rules! src may define
+// (a text scan, before parsing).
+func DefinedMacros(src []byte) []string {
+	var out []string
 	for _, m := range macroDefRE.FindAllSubmatch(src, -1) {
-		if string(m[1]) == name {
-			return true
-		}
+		out = append(out, string(m[1]))
 	}
-	return false
+	return out
 }
 
 // MacroShapes returns the shape of each macro_rules! the file defines,

@@ -22,8 +22,9 @@ type treeMacros struct {
 	root string
 
 	once       sync.Once
-	files      map[string][]byte // the .rs files holding "macro_rules!"
-	procMacros map[string]bool   // the function-like proc macros the tree defines
+	files      map[string][]byte   // the .rs files holding "macro_rules!"
+	procMacros map[string]bool     // the function-like proc macros the tree defines
+	definers   map[string][]string // macro name → the files that may define it
 
 	mu        sync.Mutex
 	shapes    map[string]*macroAnswer
@@ -47,10 +48,8 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 	}
 	m.mu.Unlock()
 	var a macroAnswer
-	for path, src := range m.files {
-		if !symbols.DefinesMacro(src, name) {
-			continue
-		}
+	for _, path := range m.definers[name] {
+		src := m.files[path]
 		f, err := symbols.Parse(context.Background(), path, src)
 		if err != nil {
 			continue
@@ -84,9 +83,13 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 func (m *treeMacros) scan() {
 	m.files = map[string][]byte{}
 	m.procMacros = map[string]bool{}
+	m.definers = map[string][]string{}
 	walkRustFiles(m.root, func(p string, b []byte) {
 		if bytes.Contains(b, []byte("macro_rules!")) {
 			m.files[p] = b
+			for _, name := range symbols.DefinedMacros(b) {
+				m.definers[name] = append(m.definers[name], p)
+			}
 		}
 		for _, name := range symbols.ProcMacros(b) {
 			m.procMacros[name] = true
@@ -191,6 +194,11 @@ func (m *treeMacros) crateUses(path string) map[string]symbols.MacroUse {
 		m.fileCrate = map[string]string{}
 	}
 	m.fileCrate[path] = root
+	for f := range files {
+		// Every file of the crate has its answer: CrateOf walks the
+		// whole module tree, once per crate.
+		m.fileCrate[f] = root
+	}
 	inv, done = m.crates[root]
 	m.mu.Unlock()
 	if done {

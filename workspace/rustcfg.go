@@ -115,22 +115,33 @@ func rustComplete(ctx context.Context, d *Document, k *Kernel, off int) ([]Compl
 	for end < len(d.Text) && isWordByte(d.Text[end]) {
 		end++
 	}
-	var items []CompletionItem
+	// The names are chosen and cut before the items are made: with
+	// nothing typed every name of the tree matches (20,000 in 7.2), and
+	// each item's detail costs an allocation or three.
+	var names []*kconfig.Symbol
 	for _, s := range k.K.Symbols {
 		if s.Name == "" || !s.Defined() || !strings.HasPrefix(s.Name, want) {
 			continue
 		}
-		items = append(items, CompletionItem{Label: "CONFIG_" + s.Name, Detail: completionDetail(k, s), Start: start, End: end})
+		names = append(names, s)
 	}
-	slices.SortFunc(items, func(a, b CompletionItem) int {
+	slices.SortFunc(names, func(a, b *kconfig.Symbol) int {
 		// Shorter names first: CONFIG_NET before CONFIG_NET_9P_FD.
-		if c := len(a.Label) - len(b.Label); c != 0 {
+		if c := len(a.Name) - len(b.Name); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Label, b.Label)
+		return strings.Compare(a.Name, b.Name)
 	})
-	if len(items) > maxCompletions {
-		return items[:maxCompletions], true, nil
+	cut := len(names) > maxCompletions
+	if cut {
+		names = names[:maxCompletions]
+	}
+	items := make([]CompletionItem, 0, len(names))
+	for _, s := range names {
+		items = append(items, CompletionItem{Label: "CONFIG_" + s.Name, Detail: completionDetail(k, s), Start: start, End: end})
+	}
+	if cut {
+		return items, true, nil
 	}
 	return items, false, nil
 }
