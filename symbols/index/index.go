@@ -178,7 +178,7 @@ func New(opts Options) (*Index, error) {
 			return nil, fmt.Errorf("index: the cache folder %s is inside the tree %s", dir, opts.Root)
 		}
 	}
-	x.snap.Store(newSnapshot(opts.Root, nil))
+	x.snap.Store(newSnapshot(opts.Root, nil, nil))
 	return x, nil
 }
 
@@ -349,7 +349,7 @@ func (x *Index) update(ctx context.Context, files []string, full bool, walk []by
 	// update's cost.
 	snap := x.snap.Load()
 	if len(jobs) > 0 || len(removed) > 0 || walkChanged || x.loaded != wasLoaded {
-		snap = newSnapshot(x.opts.Root, x.entries)
+		snap = newSnapshot(x.opts.Root, x.entries, snap)
 		x.snap.Store(snap)
 	}
 	st.Link = time.Since(t)

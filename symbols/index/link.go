@@ -46,12 +46,27 @@ func link(entries map[string]*entry) map[string]*FileModule {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// Each file's targets are asked for again while visiting.
+	type targetsKey struct {
+		file  string
+		modRS bool
+	}
+	memo := map[targetsKey][]modTarget{}
+	targetsOf := func(file string, modRS bool) []modTarget {
+		k := targetsKey{file, modRS}
+		t, ok := memo[k]
+		if !ok {
+			t = modTargets(entries, file, modRS)
+			memo[k] = t
+		}
+		return t
+	}
 	// Files some `mod` names, under either placement of its children:
 	// they are modules of another file, not crate roots.
 	targeted := map[string]bool{}
 	for _, n := range names {
 		for _, modRS := range []bool{false, true} {
-			for _, c := range modTargets(entries, n, modRS) {
+			for _, c := range targetsOf(n, modRS) {
 				if c.file != n {
 					targeted[c.file] = true
 				}
@@ -70,7 +85,7 @@ func link(entries map[string]*entry) map[string]*FileModule {
 			fm.Cfgs = append(append([]string(nil), fm.Cfgs...), en.Items.Cfgs...)
 		}
 		out[file] = &fm
-		for _, c := range modTargets(entries, file, l.modRS) {
+		for _, c := range targetsOf(file, l.modRS) {
 			cfgs := append(append([]string(nil), fm.Cfgs...), enclosingModCfgs(en.Items, c.decl.Rel)...)
 			cfgs = append(cfgs, c.decl.Cfgs...)
 			mod := fm.Module + "::" + strings.Join(append(append([]string(nil), c.decl.Rel...), c.decl.Name), "::")

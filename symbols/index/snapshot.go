@@ -2,6 +2,7 @@ package index
 
 import (
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,7 +37,9 @@ type Snapshot struct {
 	Symbols []Symbol // sorted by Path, then File and offset
 	modules map[string]*FileModule
 	files   []string
-	byPath  map[string][]int
+	// items are the files' items, to know at the next update which
+	// files changed.
+	items map[string]*symbols.FileItems
 	// reexports are the visible use leaves by the module that holds
 	// them.
 	reexports map[string][]reexport
@@ -51,16 +54,15 @@ type reexport struct {
 	crate  string
 }
 
-// newSnapshot links the entries and lists their items.
-func newSnapshot(root string, entries map[string]*entry) *Snapshot {
+// newSnapshot links the entries and lists their items. With prev, the
+// snapshot before an update, the items of files whose content and module
+// did not change are taken from prev, already in order, and merged with
+// the others': an edit re-sorts one file's items, not the tree's (7.2 has
+// 30,000).
+func newSnapshot(root string, entries map[string]*entry, prev *Snapshot) *Snapshot {
 	mods := link(entries)
-	n := 0
-	for _, en := range entries {
-		if en.Items != nil {
-			n += len(en.Items.Items)
-		}
-	}
-	s := &Snapshot{Root: root, Files: len(entries), Symbols: make([]Symbol, 0, n), modules: map[string]*FileModule{}, byPath: make(map[string][]int, n)}
+	s := &Snapshot{Root: root, Files: len(entries), modules: map[string]*FileModule{}, items: map[string]*symbols.FileItems{}}
+	var fresh []Symbol
 	for rel, en := range entries {
 		abs := filepath.Join(root, filepath.FromSlash(rel))
 		s.files = append(s.files, abs)
@@ -69,6 +71,7 @@ func newSnapshot(root string, entries map[string]*entry) *Snapshot {
 			continue
 		}
 		s.modules[abs] = fm
+		s.items[abs] = en.Items
 		for i := range en.Items.Reexports {
 			r := &en.Items.Reexports[i]
 			mod := fm.Module
@@ -80,6 +83,9 @@ func newSnapshot(root string, entries map[string]*entry) *Snapshot {
 			}
 			s.reexports[mod] = append(s.reexports[mod], reexport{name: r.Name, path: r.Path, global: r.Global, module: mod, crate: fm.Crate})
 		}
+		if prev.unchanged(abs, en.Items, fm) {
+			continue
+		}
 		for i := range en.Items.Items {
 			it := &en.Items.Items[i]
 			p := fm.Module
@@ -89,23 +95,66 @@ func newSnapshot(root string, entries map[string]*entry) *Snapshot {
 			if len(it.Rel) > 0 {
 				p += "::" + strings.Join(it.Rel, "::")
 			}
-			s.Symbols = append(s.Symbols, Symbol{Path: p, File: abs, Module: fm, Item: it})
+			fresh = append(fresh, Symbol{Path: p, File: abs, Module: fm, Item: it})
 		}
 	}
-	sort.Slice(s.Symbols, func(i, j int) bool {
-		a, b := &s.Symbols[i], &s.Symbols[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
+	slices.SortFunc(fresh, compareSymbols)
+	var kept []Symbol
+	if prev != nil {
+		// The files kept, with their module in this snapshot.
+		keep := make(map[string]*FileModule, len(s.modules))
+		for abs, fm := range s.modules {
+			if prev.unchanged(abs, s.items[abs], fm) {
+				keep[abs] = fm
+			}
 		}
-		if a.File != b.File {
-			return a.File < b.File
+		kept = make([]Symbol, 0, len(prev.Symbols))
+		for _, sym := range prev.Symbols {
+			if fm := keep[sym.File]; fm != nil {
+				sym.Module = fm
+				kept = append(kept, sym)
+			}
 		}
-		return a.Span.Start < b.Span.Start
-	})
-	for i := range s.Symbols {
-		s.byPath[s.Symbols[i].Path] = append(s.byPath[s.Symbols[i].Path], i)
 	}
+	s.Symbols = mergeSymbols(kept, fresh)
 	return s
+}
+
+// unchanged: the file at abs had these items and this module in s.
+func (s *Snapshot) unchanged(abs string, items *symbols.FileItems, fm *FileModule) bool {
+	if s == nil || s.items[abs] != items {
+		return false
+	}
+	old := s.modules[abs]
+	return old != nil && old.Crate == fm.Crate && old.Module == fm.Module && old.Root == fm.Root && slices.Equal(old.Cfgs, fm.Cfgs)
+}
+
+// compareSymbols orders symbols by path, then file and offset.
+func compareSymbols(a, b Symbol) int {
+	if c := strings.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.File, b.File); c != 0 {
+		return c
+	}
+	return a.Span.Start - b.Span.Start
+}
+
+// mergeSymbols merges two sorted lists.
+func mergeSymbols(a, b []Symbol) []Symbol {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]Symbol, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if compareSymbols(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	out = append(out, a...)
+	return append(out, b...)
 }
 
 // FilePaths are the absolute paths of the indexed files.
@@ -124,8 +173,10 @@ func (s *Snapshot) Lookup(path string) []*Symbol {
 	if s == nil {
 		return nil
 	}
+	path = strings.TrimPrefix(path, "::")
 	var out []*Symbol
-	for _, i := range s.byPath[strings.TrimPrefix(path, "::")] {
+	i := sort.Search(len(s.Symbols), func(i int) bool { return s.Symbols[i].Path >= path })
+	for ; i < len(s.Symbols) && s.Symbols[i].Path == path; i++ {
 		out = append(out, &s.Symbols[i])
 	}
 	return out
