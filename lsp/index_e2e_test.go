@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 // End-to-end tests of the index: background indexing with work-done
@@ -57,8 +60,28 @@ type progressValue struct {
 	Message string `json:"message"`
 }
 
+// TestEndToEndIndexKernel indexes each fixture kernel in the background
+// with work-done progress (every .rs file of the tree), then finds a type
+// of the kernel crate where its file declares it (Task, or ThisModule
+// before 6.2), and a Kconfig symbol of the tree once its configuration is
+// loaded.
 func TestEndToEndIndexKernel(t *testing.T) {
-	src, obj := kernelFixture(t)
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) { indexKernelE2E(t, k.Src, k.RustObj(t).Dir) })
+	}
+}
+
+func indexKernelE2E(t *testing.T, src, obj string) {
+	files := 0
+	filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && p != src && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".rs") {
+			files++
+		}
+		return nil
+	})
 	p := startKrls(t)
 	caps := map[string]any{
 		"window":    map[string]any{"workDoneProgress": true},
@@ -96,33 +119,44 @@ func TestEndToEndIndexKernel(t *testing.T) {
 			end = pp.Value
 		}
 	}
-	if strings.Join(kinds, ",") != "begin,report,end" || !strings.HasPrefix(end.Message, "79 files") {
-		t.Errorf("progress %v, end %+v", kinds, end)
+	if strings.Join(kinds, ",") != "begin,report,end" || !strings.HasPrefix(end.Message, fmt.Sprintf("%d files", files)) {
+		t.Errorf("progress %v, end %+v; the tree has %d .rs files", kinds, end, files)
 	}
 
-	syms := p.workspaceSymbols("Task", func(s []protocol.SymbolInformation) bool { return len(s) > 0 })
-	task := findSym(syms, "Task", "kernel::task")
-	if task == nil || task.Kind != protocol.SymbolKindStruct || !strings.HasSuffix(string(task.Location.URI), "/rust/kernel/task.rs") {
-		t.Fatalf("Task: %+v", syms)
+	// Task (6.2 on), else ThisModule: a struct where its file says.
+	name, container, rel, method := "Task", "kernel::task", "rust/kernel/task.rs", "kernel::task::Task::current"
+	if _, err := os.Stat(filepath.Join(src, rel)); err != nil {
+		name, container, rel, method = "ThisModule", "kernel", "rust/kernel/lib.rs", "kernel::ThisModule::from_ptr"
 	}
-	text := readFile(t, filepath.Join(src, "rust/kernel/task.rs"))
-	if line := strings.Split(text, "\n")[task.Location.Range.Start.Line]; !strings.Contains(line, "pub struct Task") {
-		t.Errorf("Task at line %d: %q", task.Location.Range.Start.Line, line)
+	syms := p.workspaceSymbols(name, func(s []protocol.SymbolInformation) bool { return len(s) > 0 })
+	sym := findSym(syms, name, container)
+	if sym == nil || sym.Kind != protocol.SymbolKindStruct || !strings.HasSuffix(string(sym.Location.URI), "/"+rel) {
+		t.Fatalf("%s: %+v", name, syms)
 	}
-	if cur := findSym(p.workspaceSymbols("kernel::task::Task::current", func(s []protocol.SymbolInformation) bool { return len(s) > 0 }), "current", "kernel::task::Task"); cur == nil {
-		t.Error("no kernel::task::Task::current")
+	text := readFile(t, filepath.Join(src, rel))
+	if line := strings.Split(text, "\n")[sym.Location.Range.Start.Line]; !strings.Contains(line, "pub struct "+name) {
+		t.Errorf("%s at line %d: %q", name, sym.Location.Range.Start.Line, line)
+	}
+	i := strings.LastIndex(method, "::")
+	if m := findSym(p.workspaceSymbols(method, func(s []protocol.SymbolInformation) bool { return len(s) > 0 }), method[i+2:], method[:i]); m == nil {
+		t.Errorf("no %s", method)
 	}
 
 	// Kconfig symbols join once the kernel's configuration is loaded
-	// (by opening a Rust file of the tree).
-	uri := pathToURI(filepath.Join(src, "rust/kernel/task.rs"))
+	// (by opening a Rust file of the tree): RUST_PHYLIB_ABSTRACTIONS
+	// (6.8 on), else RUST.
+	uri := pathToURI(filepath.Join(src, rel))
 	p.openAs(uri, "rust", text, 1)
 	p.diagnosticsFor(uri, version(1))
-	syms = p.workspaceSymbols("RUST_PHYLIB", func(s []protocol.SymbolInformation) bool { return len(s) > 0 })
-	if k := findSym(syms, "CONFIG_RUST_PHYLIB_ABSTRACTIONS", ""); k == nil || k.Kind != protocol.SymbolKindKey ||
-		!strings.HasSuffix(string(k.Location.URI), "/drivers/net/phy/Kconfig") {
-		t.Errorf("RUST_PHYLIB: %+v", syms)
+	query, symbol, kconfig := "RUST_PHYLIB", "CONFIG_RUST_PHYLIB_ABSTRACTIONS", "/drivers/net/phy/Kconfig"
+	if !strings.Contains(readFile(t, filepath.Join(src, "drivers/net/phy/Kconfig")), "config RUST_PHYLIB_ABSTRACTIONS\n") {
+		query, symbol, kconfig = "CONFIG_RUST", "CONFIG_RUST", "/init/Kconfig"
 	}
+	syms = p.workspaceSymbols(query, func(s []protocol.SymbolInformation) bool { return len(s) > 0 })
+	if k := findSym(syms, symbol, ""); k == nil || k.Kind != protocol.SymbolKindKey || !strings.HasSuffix(string(k.Location.URI), kconfig) {
+		t.Errorf("%s: %+v", query, syms)
+	}
+	stopKrls(p)
 }
 
 // smallIndexTree writes a small srctree (a kernel crate with

@@ -2,10 +2,11 @@ package symbols
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 func parseItems(t *testing.T, src string) *FileItems {
@@ -149,23 +150,78 @@ func TestSafetySection(t *testing.T) {
 	}
 }
 
-func TestItemsTaskCurrent(t *testing.T) {
-	root := kernelTree(t)
-	src, err := os.ReadFile(filepath.Join(root, "rust/kernel/task.rs"))
-	if err != nil {
-		t.Fatal(err)
+// TestItemsSafetyRealTree: on each fixture kernel, every item of
+// rust/kernel whose doc comment has a `# Safety` heading (outside macro
+// bodies) gets a Safety section, each line of it a line of that doc; and
+// Task::current (6.12 on) the one its doc says.
+func TestItemsSafetyRealTree(t *testing.T) {
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			checked := 0
+			for _, f := range kernelRustFiles(t, k.Src) {
+				if !strings.HasPrefix(f.Path, "rust/kernel/") {
+					continue
+				}
+				fi := Items(f)
+				byLine := map[int]*Item{}
+				for i := range fi.Items {
+					byLine[f.Lines.Line(fi.Items[i].Span.Start)] = &fi.Items[i]
+				}
+				lines := strings.Split(string(f.Src), "\n")
+				for i, l := range lines {
+					if strings.TrimSpace(l) != "/// # Safety" || inMacroDefinition(f, f.Lines.Start(i)) {
+						continue
+					}
+					var doc []string
+					j := i
+					for ; j > 0 && strings.HasPrefix(strings.TrimSpace(lines[j-1]), "///"); j-- {
+					}
+					for ; j < len(lines); j++ {
+						t := strings.TrimSpace(lines[j])
+						if strings.HasPrefix(t, "///") {
+							doc = append(doc, strings.TrimSpace(strings.TrimPrefix(t, "///")))
+						} else if !strings.HasPrefix(t, "#[") && !strings.HasPrefix(t, "//") && t != "" {
+							break
+						}
+					}
+					it := byLine[j]
+					if it == nil {
+						t.Errorf("%s:%d: no item under the # Safety doc at line %d", f.Path, j+1, i+1)
+						continue
+					}
+					checked++
+					if it.Safety == "" {
+						t.Errorf("%s:%d: %s has no Safety", f.Path, j+1, strings.Join(it.Rel, "::"))
+					}
+					for _, sl := range strings.Split(it.Safety, "\n") {
+						if sl = strings.TrimSpace(sl); sl != "" && !slices.Contains(doc, sl) {
+							t.Errorf("%s:%d: %s: Safety line %q is not in its doc", f.Path, j+1, strings.Join(it.Rel, "::"), sl)
+						}
+					}
+				}
+				if f.Path == "rust/kernel/task.rs" {
+					if cur := findItem(fi, "Task::current"); cur == nil || cur.Safety == "" {
+						t.Errorf("Task::current = %+v", cur)
+					} else {
+						t.Logf("Task::current safety: %q", cur.Safety)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Error("no # Safety section in rust/kernel")
+			}
+			t.Logf("%d # Safety sections", checked)
+		})
 	}
-	f, err := Parse(context.Background(), "task.rs", src)
-	if err != nil {
-		t.Fatal(err)
+}
+
+func inMacroDefinition(f *File, off int) bool {
+	for n := f.Root().DescendantForByteRange(uint(off), uint(off+1)); n != nil; n = n.Parent() {
+		if n.KindId() == K.MacroDefinition {
+			return true
+		}
 	}
-	defer f.Close()
-	fi := Items(f)
-	cur := findItem(fi, "Task::current")
-	if cur == nil || cur.Safety == "" {
-		t.Fatalf("Task::current = %+v", cur)
-	}
-	t.Logf("Task::current safety: %q", cur.Safety)
+	return false
 }
 
 func FuzzItems(f *testing.F) {

@@ -6,13 +6,17 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 // The module! schema read from fixtures written after older and newer
-// kernels (testdata/modschema), and from the real 6.12 tree.
+// kernels (testdata/modschema), and from the real trees.
 
 type keyWant struct {
 	name     string
@@ -160,54 +164,258 @@ func TestModuleSchemaUnrecognised(t *testing.T) {
 	}
 }
 
+// helperKinds are the kinds of the value helpers module.rs calls before
+// syn (`"name" => info.name = expect_string_ascii(it)`).
+var helperKinds = map[string]ModuleValueKind{
+	"expect_ident": ValueIdent, "expect_string_ascii": ValueASCIIString, "expect_string": ValueString,
+	"expect_byte_string": ValueByteString, "expect_string_array": ValueStringArray, "expect_group": ValueGroup,
+}
+
+// synKinds are the kinds of the module! keys with syn, by name.
+var synKinds = map[string]ModuleValueKind{
+	"type": ValueType,
+	"name": ValueASCIIString, "author": ValueString, "authors": ValueStringArray, "description": ValueString,
+	"license": ValueASCIIString, "alias": ValueStringArray, "firmware": ValueStringArray,
+	"imports_ns": ValueStringArray, "params": ValueParams,
+}
+
+var (
+	helperArmRE    = regexp.MustCompile(`"([a-z_]+)" => info\.[a-z_]+ = (?:Some\()?(expect_[a-z_]+)\(`)
+	requiredKeysRE = regexp.MustCompile(`const REQUIRED_KEYS: &\[&str\] = &\[([^\]]*)\];`)
+	quotedRE       = regexp.MustCompile(`"([^"]*)"`)
+	strcmpRE       = regexp.MustCompile(`strcmp\(license, "([^"]*)"\)`)
+	objLineRE      = regexp.MustCompile(`(?m)^[ \t]*(obj-[^\s:+=]*|[A-Za-z0-9_-]+?-(?:y|objs|\$\([A-Z0-9_]+\)))\s*[:+]?=([^\n\\]*(?:\\\n[^\n\\]*)*)`)
+)
+
+// TestModuleSchemaRealTree reads each fixture kernel's module! facts and
+// compares them with the tree's text: the kinds of its keys (the names
+// themselves: TestModuleSchemaRealTrees) by the helper module.rs reads
+// each with before syn, REQUIRED_KEYS there, the
+// messages module.rs writes, the driver macros of rust/kernel that pass
+// their input on to module!, the licences of license.h, and the object
+// each module of samples/rust and drivers builds as, by its Makefile.
 func TestModuleSchemaRealTree(t *testing.T) {
-	root := kernelTree(t)
-	m := ReadModuleFacts(context.Background(), root)
-	if len(m.Problems) != 0 {
-		t.Fatalf("problems %v", m.Problems)
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			root := k.Src
+			m := ReadModuleFacts(context.Background(), root)
+			if len(m.Problems) != 0 {
+				t.Fatalf("problems %v", m.Problems)
+			}
+			if m.Schema.Source == "" {
+				t.Fatal("the schema must be read from the tree")
+			}
+			mod, err := os.ReadFile(filepath.Join(root, "rust/macros/module.rs"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			required := map[string]bool{}
+			if r := requiredKeysRE.FindSubmatch(mod); r != nil {
+				for _, q := range quotedRE.FindAllSubmatch(r[1], -1) {
+					required[string(q[1])] = true
+				}
+			} else if !m.Schema.Syn {
+				t.Fatal("module.rs before syn without REQUIRED_KEYS")
+			}
+			kinds := synKinds
+			if !m.Schema.Syn {
+				kinds = map[string]ModuleValueKind{}
+				for _, a := range helperArmRE.FindAllSubmatch(mod, -1) {
+					kinds[string(a[1])] = helperKinds[string(a[2])]
+				}
+			}
+			var want []keyWant
+			for _, key := range m.Schema.Keys {
+				kind, ok := kinds[key.Name]
+				if !ok {
+					t.Errorf("a key of no known kind: %s", key.Name)
+				}
+				req := required[key.Name]
+				if m.Schema.Syn {
+					req = key.Required // TestModuleSchemaRealTrees reads them from parse_ordered_fields!
+				}
+				want = append(want, keyWant{key.Name, kind, req})
+			}
+			checkKeys(t, m.Schema, want)
+			// Read, not built in: the same as the fallback on 6.12, whose
+			// the built-in schema is.
+			if k.Version == "6.12" {
+				b := BuiltinModuleSchema()
+				for i, k := range m.Schema.Keys {
+					if k.Doc != strings.ReplaceAll(b.Keys[i].Doc, "`Module`", "[`Module`]") {
+						t.Errorf("%s doc %q vs built-in %q", k.Name, k.Doc, b.Keys[i].Doc)
+					}
+				}
+				if !reflect.DeepEqual(m.Schema.Messages, defaultMessages) {
+					t.Errorf("messages %+v", m.Schema.Messages)
+				}
+			}
+			msg := m.Schema.Messages
+			for _, f := range []string{msg.Unknown.Format, msg.Duplicate.Format, msg.Missing.Format, msg.Order.Format} {
+				if f == "" || !strings.Contains(string(mod), f) && !strings.Contains(string(mod), strings.ReplaceAll(f, `"`, `\"`)) {
+					t.Errorf("message %q is not in module.rs", f)
+				}
+			}
+			if !m.Schema.Comma {
+				t.Error("module! keys end with a comma in every kernel")
+			}
+			if got, want := m.DriverNames(), driverMacros(t, root); !slices.Equal(got, want) {
+				t.Errorf("driver macros %v, rust/kernel's %v", got, want)
+			}
+			if d := m.Drivers["module_phy_driver"]; d != nil {
+				if got, want := d.Schema.Names(), builtinPhyDriver(m.Schema).Schema.Names(); !slices.Equal(got, want) {
+					t.Errorf("module_phy_driver %v, built-in %v", got, want)
+				}
+			}
+			lic, err := os.ReadFile(filepath.Join(root, "include/linux/license.h"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gpl []string
+			for _, l := range m.Licenses {
+				if l.GPL {
+					gpl = append(gpl, l.Name)
+				}
+			}
+			var wantGPL []string
+			for _, s := range strcmpRE.FindAllSubmatch(lic, -1) {
+				wantGPL = append(wantGPL, string(s[1]))
+			}
+			if !slices.Equal(gpl, wantGPL) || !slices.Contains(m.Licenses, License{"Proprietary", false}) {
+				t.Errorf("licences %v, license.h's %v", m.Licenses, wantGPL)
+			}
+			objects := 0
+			for _, rel := range moduleFiles(t, root) {
+				want := makefileObject(t, filepath.Join(root, rel))
+				if got, _, ok := ObjectName(filepath.Join(root, rel)); !ok || got != want {
+					t.Errorf("object of %s = %q %v, the Makefile's %q", rel, got, ok, want)
+				}
+				objects++
+			}
+			if objects == 0 {
+				t.Error("no module in samples/rust or drivers")
+			}
+			t.Logf("%d keys, %d driver macros, %d modules", len(m.Schema.Keys), len(m.Drivers), objects)
+		})
 	}
-	if m.Schema.Source == "" {
-		t.Fatal("the schema must be read from the tree")
-	}
-	checkKeys(t, m.Schema, []keyWant{
-		{"type", ValueIdent, true},
-		{"name", ValueASCIIString, true},
-		{"author", ValueString, false},
-		{"description", ValueString, false},
-		{"license", ValueASCIIString, true},
-		{"alias", ValueStringArray, false},
-		{"firmware", ValueStringArray, false},
+}
+
+// driverMacros reads rust/kernel for its macro_rules! whose bodies, out
+// of comments, invoke module! or another such macro.
+func driverMacros(t *testing.T, root string) []string {
+	bodies := map[string]string{}
+	filepath.WalkDir(filepath.Join(root, "rust/kernel"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rs") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := commentRE.ReplaceAllString(string(b), "")
+		for _, m := range macroRulesRE.FindAllStringSubmatchIndex(text, -1) {
+			open := strings.IndexByte(text[m[1]:], '{')
+			if open < 0 {
+				continue
+			}
+			depth, i := 0, m[1]+open
+			for ; i < len(text); i++ {
+				if text[i] == '{' {
+					depth++
+				} else if text[i] == '}' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+			}
+			bodies[text[m[2]:m[3]]] = text[m[1]+open : i]
+		}
+		return nil
 	})
-	// Read, not built in: the same as the fallback on 6.12.
-	b := BuiltinModuleSchema()
-	for i, k := range m.Schema.Keys {
-		if k.Doc != strings.ReplaceAll(b.Keys[i].Doc, "`Module`", "[`Module`]") {
-			t.Errorf("%s doc %q vs built-in %q", k.Name, k.Doc, b.Keys[i].Doc)
+	invokes := func(body, name string) bool {
+		return regexp.MustCompile(`(?:^|[^A-Za-z0-9_])` + name + `!`).MatchString(body)
+	}
+	found := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for name, body := range bodies {
+			if found[name] {
+				continue
+			}
+			if invokes(body, "module") {
+				found[name] = true
+				changed = true
+				continue
+			}
+			for other := range found {
+				if invokes(body, other) {
+					found[name] = true
+					changed = true
+					break
+				}
+			}
 		}
 	}
-	if !reflect.DeepEqual(m.Schema.Messages, defaultMessages) || !m.Schema.Comma {
-		t.Errorf("messages %+v, comma %v", m.Schema.Messages, m.Schema.Comma)
+	var out []string
+	for name := range found {
+		out = append(out, name)
 	}
-	if got := m.DriverNames(); !slices.Equal(got, []string{"module_phy_driver"}) {
-		t.Errorf("driver macros %v", got)
+	sort.Strings(out)
+	return out
+}
+
+// moduleFiles are the files of samples/rust and drivers that declare a
+// module (a module! or module_*! invocation at a line's start).
+func moduleFiles(t *testing.T, root string) []string {
+	decl := regexp.MustCompile(`(?m)^(?:kernel::)?module(?:_[a-z0-9_]+)?!\s*[{(]`)
+	var out []string
+	for _, dir := range []string{"samples/rust", "drivers"} {
+		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".rs") {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if decl.Match(b) {
+				rel, _ := filepath.Rel(root, p)
+				out = append(out, filepath.ToSlash(rel))
+			}
+			return nil
+		})
 	}
-	if got, want := m.Drivers["module_phy_driver"].Schema.Names(), builtinPhyDriver(m.Schema).Schema.Names(); !slices.Equal(got, want) {
-		t.Errorf("module_phy_driver %v, built-in %v", got, want)
-	}
-	if !slices.Equal(m.Licenses, builtinLicenses) {
-		t.Errorf("licences %v", m.Licenses)
-	}
-	for rel, want := range map[string]string{
-		"samples/rust/rust_minimal.rs":     "rust_minimal",
-		"samples/rust/rust_print.rs":       "rust_print",
-		"drivers/block/rnull.rs":           "rnull_mod",
-		"drivers/net/phy/qt2025.rs":        "qt2025",
-		"drivers/net/phy/ax88796b_rust.rs": "ax88796b_rust",
-	} {
-		if got, _, ok := ObjectName(filepath.Join(root, rel)); !ok || got != want {
-			t.Errorf("object of %s = %q %v, want %q", rel, got, ok, want)
+	return out
+}
+
+// makefileObject reads the Makefile (or Kbuild) beside file for the
+// object it builds: its own name on an obj- line, else the composite
+// object whose -y or -objs list holds it.
+func makefileObject(t *testing.T, file string) string {
+	stem := strings.TrimSuffix(filepath.Base(file), ".rs")
+	for _, name := range []string{"Kbuild", "Makefile"} {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(file), name))
+		if err != nil {
+			continue
+		}
+		own := regexp.MustCompile(`(?:^|\s)` + regexp.QuoteMeta(stem) + `\.o\b`)
+		composite := ""
+		for _, m := range objLineRE.FindAllStringSubmatch(string(b), -1) {
+			if !own.MatchString(m[2]) {
+				continue
+			}
+			if strings.HasPrefix(m[1], "obj-") {
+				return stem
+			}
+			composite = m[1][:strings.LastIndexByte(m[1], '-')]
+		}
+		if composite != "" {
+			return composite
 		}
 	}
+	t.Errorf("%s: no Makefile builds it", file)
+	return ""
 }
 
 func TestObjectName(t *testing.T) {

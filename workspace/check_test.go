@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/krls-dev/krls/internal/kerneltest"
 	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/lints"
 )
 
 const undocumented = "fn f() {\n    unsafe { g() };\n}\n"
@@ -417,7 +419,8 @@ func TestCheckGitIgnored(t *testing.T) {
 	}
 }
 
-// kernelSrc is a Linux tree to test on (see /work/shared/kernel-fixture.sh).
+// kernelSrc is the Linux 6.12 tree the benchmarks measure (see
+// /work/shared/kernel-fixture.sh).
 func kernelSrc(tb testing.TB) string {
 	dir := os.Getenv("KRLS_KERNEL_SRC")
 	if dir == "" {
@@ -426,48 +429,67 @@ func kernelSrc(tb testing.TB) string {
 	return dir
 }
 
-// TestCheckKernelTree compares the walk with filepath.WalkDir's on a whole
-// kernel tree, and checks every file analyses cleanly.
+// TestCheckKernelTree compares the walk with filepath.WalkDir's on each
+// fixture kernel, and checks every file analyses cleanly: the crates the
+// build lints with rules, the others (6.1's alloc, 7.x's syn, quote,
+// zerocopy...: rust/Makefile's skip_clippy crates) out of scope.
 func TestCheckKernelTree(t *testing.T) {
-	root := kernelSrc(t)
-	var want []string
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if p != root && name[0] == '.' {
-			if d.IsDir() {
-				return filepath.SkipDir
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			root := k.Src
+			var want []string
+			err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				name := d.Name()
+				if p != root && name[0] == '.' {
+					if d.IsDir() {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if p != root && d.IsDir() && isCacheDirTag(filepath.Join(p, cacheDirTag)) {
+					return filepath.SkipDir
+				}
+				if !strings.HasSuffix(name, ".rs") {
+					return nil
+				}
+				if st, err := os.Stat(p); d.Type().IsRegular() || d.Type()&os.ModeSymlink != 0 && (err != nil || st.Mode().IsRegular()) {
+					want = append(want, p)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			return nil
-		}
-		if p != root && d.IsDir() && isCacheDirTag(filepath.Join(p, cacheDirTag)) {
-			return filepath.SkipDir
-		}
-		if !strings.HasSuffix(name, ".rs") {
-			return nil
-		}
-		if st, err := os.Stat(p); d.Type().IsRegular() || d.Type()&os.ModeSymlink != 0 && (err != nil || st.Mode().IsRegular()) {
-			want = append(want, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(want)
-	rs, err := Check(context.Background(), []string{root}, CheckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := resultPaths(rs); !reflect.DeepEqual(got, want) {
-		t.Errorf("walk found %d files, filepath.WalkDir %d", len(got), len(want))
-	}
-	for _, r := range rs {
-		if r.Err != nil || r.Skipped {
-			t.Errorf("%s: err %v, skipped %v", r.Path, r.Err, r.Skipped)
-		}
+			sort.Strings(want)
+			lt, err := lints.Read(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := Check(context.Background(), []string{root}, CheckOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := resultPaths(rs); !reflect.DeepEqual(got, want) {
+				t.Errorf("walk found %d files, filepath.WalkDir %d", len(got), len(want))
+			}
+			outside := 0
+			for _, r := range rs {
+				if r.Err != nil || r.Skipped {
+					t.Errorf("%s: err %v, skipped %v", r.Path, r.Err, r.Skipped)
+				}
+				rel, _ := filepath.Rel(root, r.Path)
+				if _, unlinted := lt.UnlintedCrate(filepath.ToSlash(rel)); unlinted != (r.OutOfScope != "") {
+					t.Errorf("%s: out of scope %q, rust/Makefile lints it: %v", rel, r.OutOfScope, !unlinted)
+				}
+				if r.OutOfScope != "" {
+					outside++
+				}
+			}
+			t.Logf("%d files, %d of crates the build does not lint", len(rs), outside)
+		})
 	}
 }
 

@@ -2,12 +2,14 @@ package workspace
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/internal/kerneltest"
 	"github.com/krls-dev/krls/symbols"
 )
 
@@ -83,67 +85,175 @@ func withoutSafety(t testing.TB, src, marker string) string {
 	return src[:start] + src[lineStart:]
 }
 
-// TestCalleeContractsRealTree deletes the SAFETY comment above real
-// unsafe blocks of Linux 6.12 and checks that the fix quotes the contract
-// of the callee, declared in another file (through `use` imports and
-// `pub use` re-exports), in this file, or in C.
-func TestCalleeContractsRealTree(t *testing.T) {
-	src, _ := realKernel(t)
-	s := indexedSession(t, src)
-	for _, tc := range []struct {
-		file, marker string
-		want         []string
-	}{
-		// sync::Arc, imported from `crate::sync`, is sync::arc::Arc.
-		{"rust/kernel/workqueue.rs", "let arc = unsafe { Arc::from_raw(ptr) };", []string{
-			"// SAFETY: TODO: show that each requirement of `Arc::from_raw` holds:",
-			"// - `ptr` must have been returned by a previous call to [`Arc::into_raw`]. Additionally, it",
-			"//   must not be called more than once for each previous call to [`Arc::into_raw`].",
-		}},
-		{"rust/kernel/block/mq/request.rs", "unsafe { ARef::from_raw(NonNull::new_unchecked(", []string{
-			"// SAFETY: TODO: show that each requirement of `ARef::from_raw` holds:",
-			"// - Callers must ensure that the reference count was incremented at least once, and that",
-		}},
-		{"rust/kernel/list.rs", "Some(unsafe { ArcBorrow::from_raw(item) })", []string{
-			"// SAFETY: TODO: show that each requirement of `ArcBorrow::from_raw` holds:",
-			"// - The provided pointer must originate from a call to [`Arc::into_raw`].",
-			"// - For the duration of the lifetime annotated on this `ArcBorrow`, the reference count",
-		}},
-		{"rust/kernel/sync/lock/mutex.rs", "unsafe { bindings::mutex_lock(ptr) };", []string{
-			"// SAFETY: TODO: show that each requirement of `bindings::mutex_lock` holds:",
-			"// - `mutex_lock` is a C function: its requirements are in its C documentation.",
-		}},
-		// A method on `self` in `impl<T, A> Vec<T, A>` of this file.
-		{"rust/kernel/alloc/kvec.rs", "unsafe { self.set_len(self.len() + 1) };", []string{
-			"// SAFETY: TODO: show that each requirement of `Vec::set_len` holds:",
-			"// - `new_len` must be less than or equal to [`Self::capacity`].",
-		}},
-	} {
-		path := filepath.Join(src, tc.file)
-		text := withoutSafety(t, mustRead(t, path), tc.marker)
-		got := safetyFix(t, s, path, text, tc.marker)
-		t.Logf("%s:\n%s", tc.file, got)
-		for _, w := range tc.want {
-			if !strings.Contains(got, w+"\n") {
-				t.Errorf("%s: the fix\n%s\nhas no line %q", tc.file, got, w)
-			}
+// calleeCases are unsafe blocks of the fixture kernels whose SAFETY
+// comment TestCalleeContractsRealTree deletes: in file, the first line
+// holding marker; the callee is shown as name, and its `# Safety`
+// section is the doc above the first line holding decl after the text
+// anchor, in the first of calleeFiles that holds anchor (no decl: a C
+// function). A case runs on each tree whose file holds the marker.
+var calleeCases = []struct {
+	file, marker, name string
+	calleeFiles        []string
+	anchor, decl       string
+}{
+	// sync::Arc, imported from `crate::sync`, is sync::arc::Arc.
+	{"rust/kernel/workqueue.rs", "let arc = unsafe { Arc::from_raw(ptr) };", "Arc::from_raw",
+		[]string{"rust/kernel/sync/arc.rs"}, "impl<T: ?Sized> Arc<T> {", "pub unsafe fn from_raw("},
+	// ARef moved from types.rs to sync/aref.rs in 6.13.
+	{"rust/kernel/block/mq/request.rs", "unsafe { ARef::from_raw(NonNull::new_unchecked(", "ARef::from_raw",
+		[]string{"rust/kernel/sync/aref.rs", "rust/kernel/types.rs"}, "impl<T: AlwaysRefCounted> ARef<T> {", "pub unsafe fn from_raw("},
+	{"rust/kernel/list.rs", "Some(unsafe { ArcBorrow::from_raw(item) })", "ArcBorrow::from_raw",
+		[]string{"rust/kernel/sync/arc.rs"}, "impl<T: ?Sized> ArcBorrow<'_, T> {", "pub unsafe fn from_raw("},
+	{"rust/kernel/sync/lock/mutex.rs", "unsafe { bindings::mutex_lock(ptr) };", "bindings::mutex_lock", nil, "", ""},
+	// A method on `self` in `impl<T, A> Vec<T, A>` of this file.
+	{"rust/kernel/alloc/kvec.rs", "unsafe { self.set_len(self.len() + 1) };", "Vec::set_len",
+		[]string{"rust/kernel/alloc/kvec.rs"}, "", "pub unsafe fn set_len("},
+	{"rust/kernel/alloc/kvec.rs", "unsafe { self.inc_len(1) };", "Vec::inc_len",
+		[]string{"rust/kernel/alloc/kvec.rs"}, "", "pub const unsafe fn inc_len("},
+	// 6.1's: a crate-private method of str.rs, imported by print.rs; a
+	// C function.
+	{"rust/kernel/print.rs", "unsafe { RawFormatter::from_ptrs(buf.cast(), end.cast()) }", "RawFormatter::from_ptrs",
+		[]string{"rust/kernel/str.rs"}, "", "pub(crate) unsafe fn from_ptrs("},
+	{"rust/kernel/lib.rs", "unsafe { bindings::BUG() };", "bindings::BUG", nil, "", ""},
+}
+
+// docSafety reads the `# Safety` section of the doc comment above the
+// first line of text holding decl: its paragraphs and list items, each
+// as one line of words.
+func docSafety(text, decl string) []string {
+	at := strings.Index(text, decl)
+	if at < 0 {
+		return nil
+	}
+	lines := strings.Split(text[:at], "\n")
+	lines = lines[:len(lines)-1] // the declaration's own line
+	start := len(lines)
+	for start > 0 {
+		l := strings.TrimSpace(lines[start-1])
+		if !strings.HasPrefix(l, "///") && !strings.HasPrefix(l, "#[") {
+			break
+		}
+		start--
+	}
+	var out []string
+	in, open := false, false
+	for _, l := range lines[start:] {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "///") {
+			continue
+		}
+		l = strings.TrimSpace(strings.TrimPrefix(l, "///"))
+		switch {
+		case strings.HasPrefix(l, "#"):
+			in = strings.TrimSpace(strings.TrimLeft(l, "#")) == "Safety"
+			open = false
+		case !in:
+		case l == "":
+			open = false
+		case strings.HasPrefix(l, "- "), strings.HasPrefix(l, "* "):
+			out = append(out, strings.TrimSpace(l[2:]))
+			open = true
+		case open:
+			out[len(out)-1] += " " + l
+		default:
+			out = append(out, l)
+			open = true
 		}
 	}
+	return out
+}
 
-	// A driver of the tree, calling Task::current through its import and
-	// a method of the task whose type it spells out.
-	path := filepath.Join(src, "samples/rust/rust_minimal.rs")
-	text := mustRead(t, path) + `
+// fixWords is the text of a fix's comment lines as one line of words,
+// without `//` and list markers.
+func fixWords(fix string) string {
+	var words []string
+	for _, l := range strings.Split(fix, "\n") {
+		l = strings.TrimPrefix(strings.TrimSpace(l), "//")
+		l = strings.TrimPrefix(strings.TrimSpace(l), "- ")
+		words = append(words, strings.Fields(l)...)
+	}
+	return strings.Join(words, " ")
+}
+
+// TestCalleeContractsRealTree deletes the SAFETY comment above real
+// unsafe blocks of each fixture kernel and checks that the fix quotes the
+// contract of the callee, declared in another file (through `use`
+// imports and `pub use` re-exports), in this file, or in C: each line of
+// the callee's `# Safety` section as the tree writes it. (6.1's build
+// does not enable undocumented-unsafe: the rule is asked for by name.)
+func TestCalleeContractsRealTree(t *testing.T) {
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			src := k.Src
+			s := indexedSession(t, src)
+			s.SetSettings(Settings{Rules: map[string]bool{diagnostics.UndocumentedUnsafe.Name: true}})
+			cases := 0
+			for _, tc := range calleeCases {
+				path := filepath.Join(src, tc.file)
+				text, err := os.ReadFile(path)
+				if err != nil || !strings.Contains(string(text), tc.marker) {
+					continue
+				}
+				cases++
+				want := []string{"// SAFETY: TODO: show that each requirement of `" + tc.name + "` holds:"}
+				var contract []string
+				if tc.decl == "" {
+					c := tc.name[strings.LastIndex(tc.name, "::")+2:]
+					contract = []string{"`" + c + "` is a C function: its requirements are in its C documentation."}
+				}
+				for _, f := range tc.calleeFiles {
+					b, err := os.ReadFile(filepath.Join(src, f))
+					if i := strings.Index(string(b), tc.anchor); err == nil && i >= 0 {
+						contract = docSafety(string(b)[i:], tc.decl)
+						break
+					}
+				}
+				if len(contract) == 0 {
+					t.Errorf("%v: no # Safety section above %q", tc.calleeFiles, tc.decl)
+					continue
+				}
+				got := safetyFix(t, s, path, withoutSafety(t, string(text), tc.marker), tc.marker)
+				t.Logf("%s:\n%s", tc.file, got)
+				if !strings.Contains(got, want[0]+"\n") {
+					t.Errorf("%s: the fix\n%s\nhas no line %q", tc.file, got, want[0])
+				}
+				for _, c := range contract {
+					if !strings.Contains(fixWords(got), strings.Join(strings.Fields(c), " ")) {
+						t.Errorf("%s: the fix\n%s\ndoes not quote %q", tc.file, got, c)
+					}
+				}
+			}
+			if cases < 2 {
+				t.Errorf("only %d of the cases are in the tree", cases)
+			}
+
+			// A driver of the tree, calling Task::current through its
+			// import and a method of the task whose type it spells out.
+			task, err := os.ReadFile(filepath.Join(src, "rust/kernel/task.rs"))
+			contract := docSafety(string(task), "pub unsafe fn current() -> ")
+			if err != nil || len(contract) == 0 {
+				t.Logf("no Task::current in Linux %s", k.Version)
+				return
+			}
+			path := filepath.Join(src, "samples/rust/rust_minimal.rs")
+			text := mustRead(t, path) + `
 fn current_task(t: &Task) {
     let cur = unsafe { Task::current() };
 }
 `
-	text = strings.Replace(text, "use kernel::prelude::*;", "use kernel::prelude::*;\nuse kernel::task::Task;", 1)
-	got := safetyFix(t, s, path, text, "Task::current()")
-	t.Logf("driver:\n%s", got)
-	if want := "    // SAFETY: TODO: show that each requirement of `Task::current` holds:\n" +
-		"    // - Callers must ensure that the returned object doesn't outlive the current task/thread.\n"; got != want {
-		t.Errorf("driver: the fix\n%s\nwant\n%s", got, want)
+			text = strings.Replace(text, "use kernel::prelude::*;", "use kernel::prelude::*;\nuse kernel::task::Task;", 1)
+			got := safetyFix(t, s, path, text, "Task::current()")
+			t.Logf("driver:\n%s", got)
+			want := "    // SAFETY: TODO: show that each requirement of `Task::current` holds:\n"
+			if !strings.HasPrefix(got, want) {
+				t.Errorf("driver: the fix\n%s\nwant it to start with %q", got, want)
+			}
+			for _, c := range contract {
+				if !strings.Contains(fixWords(got), strings.Join(strings.Fields(c), " ")) {
+					t.Errorf("driver: the fix\n%s\ndoes not quote %q", got, c)
+				}
+			}
+		})
 	}
 }
 

@@ -46,22 +46,26 @@ func TestModuleCompletionNonASCIIWord(t *testing.T) {
 // ModuleConfig takes the facts of the srctree the caller located, even
 // for a path below no tree; with no srctree it locates one from the path.
 func TestModuleConfigSrctree(t *testing.T) {
-	src := kernelSrc(t)
-	var c ModuleFactsCache
-	ctx := context.Background()
-	outside := filepath.Join(t.TempDir(), "m.rs")
-	if got := c.ModuleConfig(ctx, outside, src, KernelSettings{}).Facts.Srctree; got != src {
-		t.Errorf("given the srctree: facts of %q, want %q", got, src)
-	}
-	if got := c.ModuleConfig(ctx, outside, "", KernelSettings{}).Facts.Srctree; got != "" {
-		t.Errorf("no srctree, path below none: facts of %q, want the built-in ones", got)
-	}
-	in := filepath.Join(src, "samples", "rust", "rust_minimal.rs")
-	if got := c.ModuleConfig(ctx, in, "", KernelSettings{}).Facts.Srctree; got != src {
-		t.Errorf("no srctree, path in the tree: facts of %q, want %q", got, src)
-	}
-	if c.For(ctx, src) != c.ForPath(ctx, in, KernelSettings{}) {
-		t.Error("For and ForPath of the same tree: two reads")
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			src := k.Src
+			var c ModuleFactsCache
+			ctx := context.Background()
+			outside := filepath.Join(t.TempDir(), "m.rs")
+			if got := c.ModuleConfig(ctx, outside, src, KernelSettings{}).Facts.Srctree; got != src {
+				t.Errorf("given the srctree: facts of %q, want %q", got, src)
+			}
+			if got := c.ModuleConfig(ctx, outside, "", KernelSettings{}).Facts.Srctree; got != "" {
+				t.Errorf("no srctree, path below none: facts of %q, want the built-in ones", got)
+			}
+			in := filepath.Join(src, "samples", "rust", "rust_minimal.rs")
+			if got := c.ModuleConfig(ctx, in, "", KernelSettings{}).Facts.Srctree; got != src {
+				t.Errorf("no srctree, path in the tree: facts of %q, want %q", got, src)
+			}
+			if c.For(ctx, src) != c.ForPath(ctx, in, KernelSettings{}) {
+				t.Error("For and ForPath of the same tree: two reads")
+			}
+		})
 	}
 }
 

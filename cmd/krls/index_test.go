@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
 )
 
 func indexTree(t *testing.T) string {
@@ -118,16 +120,33 @@ func TestIndexCommand(t *testing.T) {
 
 // TestIndexTwoProcesses runs `krls index` in two processes at once on
 // one tree (and one database): both succeed with the same result, the
-// one that did not get the lock in memory at worst.
+// one that did not get the lock in memory at worst. On a small tree, and
+// on each fixture kernel (trees that take a while), where both index
+// every .rs file of the tree.
 func TestIndexTwoProcesses(t *testing.T) {
 	if os.Getenv("KRLS_INDEX_HELPER") != "" {
 		os.Exit(run(strings.Fields(os.Getenv("KRLS_INDEX_HELPER")), nil, os.Stdout, os.Stderr))
 	}
+	t.Run("small", func(t *testing.T) { indexTwoProcesses(t, indexTree(t)) })
+	t.Run("kernel", func(t *testing.T) {
+		for _, k := range kerneltest.Kernels(t) {
+			t.Run(k.Version, func(t *testing.T) { indexTwoProcesses(t, k.Src) })
+		}
+	})
+}
+
+func indexTwoProcesses(t *testing.T, dir string) {
 	cache := t.TempDir()
-	dir := indexTree(t)
-	if src := os.Getenv("KRLS_KERNEL_SRC"); src != "" {
-		dir = src // a tree that takes a while
-	}
+	files := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && p != dir && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".rs") {
+			files++
+		}
+		return nil
+	})
 	for round := range 2 {
 		var wg sync.WaitGroup
 		outs := make([]indexJSON, 2)
@@ -150,8 +169,8 @@ func TestIndexTwoProcesses(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if outs[0].Symbols != outs[1].Symbols || outs[0].Files != outs[1].Files || outs[0].Symbols == 0 {
-			t.Errorf("round %d: %+v vs %+v", round, outs[0], outs[1])
+		if outs[0].Symbols != outs[1].Symbols || outs[0].Files != outs[1].Files || outs[0].Symbols == 0 || outs[0].Files != files {
+			t.Errorf("round %d: %+v vs %+v; the tree has %d .rs files", round, outs[0], outs[1], files)
 		}
 		t.Logf("round %d: persisted %v/%v (%q), parsed %d/%d", round, outs[0].Persisted, outs[1].Persisted, outs[0].Fallback+outs[1].Fallback, outs[0].Parsed, outs[1].Parsed)
 	}

@@ -226,6 +226,27 @@ func LineOf(t testing.TB, text, line string) int {
 	return 0
 }
 
+// LineWith is the 1-based line of the one line of text that contains
+// sub: a line found by what it says, not by its number, which moves
+// between releases and patch levels. No such line, or more than one,
+// fails the test.
+func LineWith(t testing.TB, text, sub string) int {
+	t.Helper()
+	found := 0
+	for i, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			if found != 0 {
+				t.Fatalf("%q is on lines %d and %d: not distinctive", sub, found, i+1)
+			}
+			found = i + 1
+		}
+	}
+	if found == 0 {
+		t.Fatalf("no line holds %q", sub)
+	}
+	return found
+}
+
 // OtherArchSymbol is a symbol only another architecture than arch
 // defines.
 func OtherArchSymbol(arch string) string {

@@ -10,9 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/krls-dev/krls/internal/kerneltest"
+	"github.com/krls-dev/krls/symbols"
 )
 
-// Tests and benchmarks on the real Linux 6.12 tree ($KRLS_KERNEL_SRC).
+// Tests on the real kernels of the fixture (internal/kerneltest: Linux
+// 6.1, 6.12 and 7.2); the benchmarks measure 6.12 ($KRLS_KERNEL_SRC).
 
 func kernelTree(t testing.TB) string {
 	root := os.Getenv("KRLS_KERNEL_SRC")
@@ -25,87 +29,200 @@ func kernelTree(t testing.TB) string {
 	return root
 }
 
-var pubFnRE = regexp.MustCompile(`^\s*pub(\([^)]*\))?\s+(const\s+)?(async\s+)?(unsafe\s+)?(extern\s+"[^"]*"\s+)?fn\s+([A-Za-z_][A-Za-z0-9_]*)`)
+var (
+	pubFnRE = regexp.MustCompile(`^\s*pub(\([^)]*\))?\s+(const\s+)?(async\s+)?(unsafe\s+)?(extern\s+"[^"]*"\s+)?fn\s+([A-Za-z_][A-Za-z0-9_]*)`)
+	// topTypeRE is a public type or trait at the top of a file (column
+	// 0: not in an impl, an inline mod or a macro body).
+	topTypeRE = regexp.MustCompile(`^pub\s+(?:unsafe\s+)?(?:struct|enum|trait|union)\s+([A-Za-z_][A-Za-z0-9_]*)`)
+	// exportedRE is a #[macro_export] macro_rules!, which lives at the
+	// crate root.
+	exportedRE = regexp.MustCompile(`(?m)^#\[macro_export\]\n(?:#\[[^\n]*\]\n)*macro_rules!\s*([A-Za-z_][A-Za-z0-9_]*)`)
+)
 
+// contracts are `# Safety` sections the index must carry: checked on
+// each tree whose file declares the fn.
+var contracts = []struct{ path, file, decl string }{
+	{"kernel::task::Task::current", "rust/kernel/task.rs", "pub unsafe fn current() -> "},
+	{"kernel::print::call_printk", "rust/kernel/print.rs", "pub unsafe fn call_printk("},
+}
+
+// safetyOf reads the `# Safety` section of the doc comment above the line
+// of text that holds decl: its lines, `///` and spaces removed.
+func safetyOf(t *testing.T, text, decl string) string {
+	lines := strings.Split(text, "\n")
+	at := -1
+	for i, l := range lines {
+		if strings.Contains(l, decl) {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	start := at
+	for start > 0 && (strings.HasPrefix(strings.TrimSpace(lines[start-1]), "///") || strings.HasPrefix(strings.TrimSpace(lines[start-1]), "#[")) {
+		start--
+	}
+	var out []string
+	in := false
+	for _, l := range lines[start:at] {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "///") {
+			continue
+		}
+		l = strings.TrimSpace(strings.TrimPrefix(l, "///"))
+		if strings.HasPrefix(l, "#") {
+			in = strings.TrimSpace(strings.TrimLeft(l, "#")) == "Safety"
+			continue
+		}
+		if in {
+			out = append(out, l)
+		}
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// TestKernelIndex indexes each fixture kernel and checks what it holds
+// against the tree: every file, every `pub fn` line of rust/kernel in
+// its file, every public type and trait at the top of a rust/kernel file
+// and every exported macro at its path (the module of the file by the
+// gate index, tested on its own), every module with its cfgs, contracts.
 func TestKernelIndex(t *testing.T) {
-	root := kernelTree(t)
-	x := newIndex(t, root, t.TempDir(), nil)
-	st := refresh(t, x)
-	if st.Files != 79 || st.Errors != 0 || !st.Persisted {
-		t.Errorf("stats = %+v", st)
-	}
-	s := x.Snapshot()
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			root := k.Src
+			x := newIndex(t, root, t.TempDir(), nil)
+			st := refresh(t, x)
+			if n := len(rsFiles(t, root)); st.Files != n || st.Errors != 0 || !st.Persisted {
+				t.Errorf("stats = %+v, the tree has %d .rs files", st, n)
+			}
+			s := x.Snapshot()
+			gates, err := symbols.KernelGates(root)
+			if err != nil {
+				t.Fatal(err)
+			}
 
-	// Every `pub fn` line of rust/kernel is an indexed fn of its file,
-	// except those in macro_rules! bodies and doc examples, which no
-	// path names.
-	byFile := map[string]map[string]bool{}
-	for _, sym := range s.Symbols {
-		if sym.Kind.String() == "fn" {
-			if byFile[sym.File] == nil {
-				byFile[sym.File] = map[string]bool{}
+			// Every `pub fn` line of rust/kernel is an indexed fn of its
+			// file, except those in macro_rules! bodies and doc examples,
+			// which no path names.
+			byFile := map[string]map[string]bool{}
+			for _, sym := range s.Symbols {
+				if sym.Kind.String() == "fn" {
+					if byFile[sym.File] == nil {
+						byFile[sym.File] = map[string]bool{}
+					}
+					byFile[sym.File][sym.Name] = true
+				}
 			}
-			byFile[sym.File][sym.Name] = true
-		}
-	}
-	found, missed := 0, 0
-	for _, f := range rsFiles(t, filepath.Join(root, "rust/kernel")) {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inMacro := 0
-		sc := bufio.NewScanner(bytes.NewReader(src))
-		for line := 1; sc.Scan(); line++ {
-			text := sc.Text()
-			trim := strings.TrimSpace(text)
-			if strings.HasPrefix(trim, "macro_rules!") {
-				inMacro = 1
-			} else if inMacro > 0 && (text == "}" || strings.HasPrefix(text, "}")) {
-				inMacro = 0
-				continue
+			found, types, modules := 0, 0, 0
+			for _, f := range rsFiles(t, filepath.Join(root, "rust/kernel")) {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				module, ok := gates.ModuleOfFile(f)
+				if !ok {
+					t.Errorf("%s: in no module of the kernel crate", f)
+					continue
+				}
+				if m, ok := s.ModuleOf(f); !ok || m.Crate != "kernel" || m.Module != module || strings.Join(m.Cfgs, " | ") != strings.Join(gateCfgs(gates, module), " | ") {
+					t.Errorf("%s is %+v, want %s with cfgs %q", f, m, module, gateCfgs(gates, module))
+				} else {
+					modules++
+				}
+				inMacro := 0
+				sc := bufio.NewScanner(bytes.NewReader(src))
+				for line := 1; sc.Scan(); line++ {
+					text := sc.Text()
+					trim := strings.TrimSpace(text)
+					if strings.HasPrefix(trim, "macro_rules!") {
+						inMacro = 1
+					} else if inMacro > 0 && (text == "}" || strings.HasPrefix(text, "}")) {
+						inMacro = 0
+						continue
+					}
+					if m := topTypeRE.FindStringSubmatch(text); m != nil && inMacro == 0 {
+						types++
+						if len(s.Lookup(module+"::"+m[1])) == 0 {
+							t.Errorf("%s:%d: no %s::%s", f, line, module, m[1])
+						}
+					}
+					m := pubFnRE.FindStringSubmatch(text)
+					if m == nil || inMacro > 0 || strings.HasPrefix(trim, "//") {
+						continue
+					}
+					if byFile[f][m[6]] {
+						found++
+					} else {
+						t.Errorf("%s:%d: pub fn %s not indexed", f, line, m[6])
+					}
+				}
+				for _, m := range exportedRE.FindAllSubmatch(src, -1) {
+					if len(s.Lookup("kernel::"+string(m[1]))) == 0 {
+						t.Errorf("%s: no exported macro kernel::%s", f, m[1])
+					}
+				}
 			}
-			m := pubFnRE.FindStringSubmatch(text)
-			if m == nil || inMacro > 0 || strings.HasPrefix(trim, "//") {
-				continue
+			if found == 0 || types == 0 || modules == 0 {
+				t.Errorf("%d pub fn lines, %d types, %d modules found", found, types, modules)
 			}
-			if byFile[f][m[6]] {
-				found++
-			} else {
-				missed++
-				t.Errorf("%s:%d: pub fn %s not indexed", f, line, m[6])
-			}
-		}
-	}
-	if found < 300 {
-		t.Errorf("only %d pub fns found", found)
-	}
-	t.Logf("%d pub fn lines of rust/kernel indexed, %d missed; %d symbols in all", found, missed, len(s.Symbols))
+			t.Logf("%d pub fn lines and %d top types of rust/kernel indexed, %d modules; %d symbols in all", found, types, modules, len(s.Symbols))
 
-	cur := s.Lookup("kernel::task::Task::current")
-	if len(cur) != 1 || !cur[0].Unsafe || cur[0].Safety != "Callers must ensure that the returned object doesn't outlive the current task/thread." {
-		t.Errorf("Task::current = %+v", cur)
+			checked := 0
+			for _, c := range contracts {
+				text, err := os.ReadFile(filepath.Join(root, c.file))
+				want := safetyOf(t, string(text), c.decl)
+				if err != nil || want == "" {
+					continue
+				}
+				checked++
+				got := s.Lookup(c.path)
+				if len(got) != 1 || !got[0].Unsafe || strings.Join(strings.Fields(got[0].Safety), " ") != strings.Join(strings.Fields(want), " ") {
+					t.Errorf("%s = %+v, want the safety %q", c.path, got, want)
+				}
+			}
+			if checked == 0 {
+				t.Error("no contract checked")
+			}
+			for _, p := range []string{"kernel::prelude", "kernel::error::Error", "kernel::ThisModule"} {
+				if len(s.Lookup(p)) == 0 {
+					t.Errorf("no %s", p)
+				}
+			}
+			if m, ok := s.ModuleOf(filepath.Join(root, "samples/rust/rust_minimal.rs")); !ok || m.Crate != "rust_minimal" || !m.Root {
+				t.Errorf("rust_minimal.rs is %+v", m)
+			}
+			for _, name := range []string{"ThisModule", "Task"} {
+				want := s.Lookup("kernel::" + strings.ToLower(name) + "::" + name)
+				if name == "ThisModule" {
+					want = s.Lookup("kernel::ThisModule")
+				}
+				if len(want) == 0 {
+					continue // no Task before 6.2
+				}
+				if hits := s.Search(name, 5); len(hits) == 0 || hits[0].Path != want[0].Path {
+					for _, h := range hits {
+						t.Errorf("Search(%s): %s %s", name, h.Kind, h.Path)
+					}
+				}
+			}
+		})
 	}
-	for _, p := range []string{
-		"kernel::sync::lock::Guard", "kernel::sync::arc::Arc", "kernel::error::Error", "kernel::error::code",
-		"kernel::net::phy::Driver", "kernel::pr_info", "kernel::init::PinInit", "macros::module",
-		"kernel::alloc::kbox::Box", "kernel::prelude",
-	} {
-		if len(s.Lookup(p)) == 0 {
-			t.Errorf("no %s", p)
-		}
+}
+
+// gateCfgs are the predicates of the gate of module (none if ungated),
+// outermost first.
+func gateCfgs(x *symbols.GateIndex, module string) []string {
+	g, ok := x.Lookup(module)
+	if !ok || g.Path != module {
+		return nil
 	}
-	if m, ok := s.ModuleOf(filepath.Join(root, "rust/kernel/net/phy/reg.rs")); !ok || m.Module != "kernel::net::phy::reg" || strings.Join(m.Cfgs, ",") != "CONFIG_NET,CONFIG_RUST_PHYLIB_ABSTRACTIONS" {
-		t.Errorf("reg.rs is %+v", m)
+	var out []string
+	for _, c := range g.Decls[0].Conds {
+		out = append(out, c.Pred.String())
 	}
-	if m, ok := s.ModuleOf(filepath.Join(root, "samples/rust/rust_minimal.rs")); !ok || m.Crate != "rust_minimal" || !m.Root {
-		t.Errorf("rust_minimal.rs is %+v", m)
-	}
-	if hits := s.Search("Task", 5); len(hits) == 0 || hits[0].Path != "kernel::task::Task" {
-		for _, h := range hits {
-			t.Errorf("Search(Task): %s %s", h.Kind, h.Path)
-		}
-	}
+	return out
 }
 
 // BenchmarkIndex* measure the index of the real tree: cold (an empty
@@ -176,13 +293,28 @@ func BenchmarkIndexOneFile(b *testing.B) {
 	}
 }
 
-// TestKernelIndexTruncated truncates the real tree's database (about
-// 512 KiB) to the sizes that killed krls with SIGBUS and more.
+// TestKernelIndexTruncated truncates each real tree's database (6.12's
+// is about 512 KiB) to the sizes that killed krls with SIGBUS and more: a
+// page's worth, a size inside the second page, then a sweep to its end.
 func TestKernelIndexTruncated(t *testing.T) {
-	root := kernelTree(t)
-	sizes := []int64{16384, 20000, 300000, 400000}
-	for s := int64(32768); s < 1<<20; s += 65536 {
-		sizes = append(sizes, s)
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			t.Parallel()
+			probe := newIndex(t, k.Src, t.TempDir(), nil)
+			refresh(t, probe)
+			fi, err := os.Stat(probe.DB())
+			if err != nil {
+				t.Fatal(err)
+			}
+			size := fi.Size()
+			sizes := []int64{16384, 20000, 300000, 400000}
+			step := max(65536, (size/16)&^4095)
+			for s := int64(32768); s < size; s += step {
+				sizes = append(sizes, s)
+			}
+			sizes = append(sizes, size*3/5, size*4/5, size-1)
+			t.Logf("database of %d bytes, %d sizes", size, len(sizes))
+			truncateSweep(t, k.Src, t.TempDir(), sizes)
+		})
 	}
-	truncateSweep(t, root, t.TempDir(), sizes)
 }
