@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,8 +119,13 @@ type ErrnoTable struct {
 	// Arch maps the arch/ folders with their own uapi errno.h to their
 	// table.
 	Arch map[string]*ErrnoSet
-	// Rust are the declare_err! docs by name.
+	// Rust are the kernel crate's error codes by name, with their docs:
+	// declare_err!s (6.2 on), or plain `pub const`s of `mod code` (6.1).
 	Rust map[string]RustErrno
+	// FromErrno is how error.rs makes an Error of a raw errno
+	// ("Error::from_errno"; "Error::from_kernel_errno" before 6.3), ""
+	// when it has no such function (6.1).
+	FromErrno string
 	// Builtin says the table is krls's own copy, not read from a tree.
 	Builtin bool
 	// Files are the files read (absolute), for noticing changes.
@@ -213,6 +219,9 @@ func ReadErrnos(srctree string) (*ErrnoTable, error) {
 		r.files = append(r.files, rs)
 		for _, d := range ParseDeclareErr(src) {
 			t.Rust[d.Name] = RustErrno{Doc: d.Doc, File: ErrnoRustFile, Line: d.Line}
+		}
+		if m := fromErrnoRE.FindSubmatch(src); m != nil {
+			t.FromErrno = "Error::" + string(m[1])
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		r.problem("%v", err)
@@ -596,11 +605,19 @@ type DeclareErr struct {
 	Line      int
 }
 
-// ParseDeclareErr finds the declare_err! invocations of a file by text,
-// skipping line comments and the macro's own definition (whose first
-// argument is a metavariable).
+// fromErrnoRE finds error.rs's constructor of an Error from a raw errno.
+var fromErrnoRE = regexp.MustCompile(`(?m)^\s*pub(?:\([a-z]+\))?\s+(?:const\s+)?fn\s+(from_errno|from_kernel_errno)\s*\(`)
+
+// codeConstRE finds 6.1's error codes: `pub const ENOMEM: super::Error =`
+// in `pub mod code`, with the `///` lines above.
+var codeConstRE = regexp.MustCompile(`(?m)((?:^[ \t]*///[^\n]*\n)*)^[ \t]*pub const ([A-Z][A-Z0-9_]*)\s*:\s*(?:super::|crate::error::)?Error\s*=`)
+
+// ParseDeclareErr finds the error codes a file declares, by text: the
+// declare_err! invocations, skipping line comments and the macro's own
+// definition (whose first argument is a metavariable), and the plain
+// `pub const NAME: Error` of trees before declare_err! (6.1).
 func ParseDeclareErr(src []byte) []DeclareErr {
-	var out []DeclareErr
+	out := parseCodeConsts(src)
 	const word = "declare_err!"
 	lines := NewLines(src)
 	for i := 0; ; {
@@ -621,6 +638,26 @@ func ParseDeclareErr(src []byte) []DeclareErr {
 		d.Line = ln + 1
 		out = append(out, d)
 	}
+}
+
+// parseCodeConsts reads the `pub const NAME: Error = ...` codes of src.
+func parseCodeConsts(src []byte) []DeclareErr {
+	var out []DeclareErr
+	lines := NewLines(src)
+	for _, m := range codeConstRE.FindAllSubmatchIndex(src, -1) {
+		name := string(src[m[4]:m[5]])
+		if !isErrnoName(name) {
+			continue
+		}
+		var doc []string
+		for _, l := range strings.Split(strings.TrimSpace(string(src[m[2]:m[3]])), "\n") {
+			if t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "///")); t != "" {
+				doc = append(doc, t)
+			}
+		}
+		out = append(out, DeclareErr{Name: name, Doc: strings.Join(doc, " "), Line: lines.Line(m[4]) + 1})
+	}
+	return out
 }
 
 // parseDeclareErrArgs reads `(NAME, "doc", "doc")` at src[i:].

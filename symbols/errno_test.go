@@ -305,6 +305,8 @@ func TestBuiltinErrnos(t *testing.T) {
 var (
 	defineRE     = regexp.MustCompile(`(?m)^#define[ \t]+(E[A-Z0-9_]+)[ \t]+([0-9]+)\b`)
 	declareErrRE = regexp.MustCompile(`(?m)^[ \t]*declare_err!\([ \t]*(E[A-Z0-9_]+)`)
+	// codeConstTestRE: 6.1's codes, plain constants of `mod code`.
+	codeConstTestRE = regexp.MustCompile(`pub const (E[A-Z0-9_]+): super::Error`)
 )
 
 // TestErrnosRealTree reads each fixture kernel's table and compares it
@@ -340,12 +342,22 @@ func TestErrnosRealTree(t *testing.T) {
 			if line := kerneltest.LineWith(t, base, "#define\tEINVAL\t"); e.Comment != "Invalid argument" || e.File != ErrnoBaseHeader || e.Line != line {
 				t.Errorf("EINVAL: %+v, want line %d", e, line)
 			}
+			// The codes error.rs declares: declare_err!s, or 6.1's plain
+			// constants of `mod code`.
 			declared := map[string]bool{}
-			for _, m := range declareErrRE.FindAllStringSubmatch(read("rust/kernel/error.rs"), -1) {
+			errorRs := read("rust/kernel/error.rs")
+			for _, m := range declareErrRE.FindAllStringSubmatch(errorRs, -1) {
 				declared[m[1]] = true
 			}
-			if len(tab.Rust) != len(declared) {
-				t.Errorf("%d declare_err!, error.rs has %d", len(tab.Rust), len(declared))
+			for _, m := range codeConstTestRE.FindAllStringSubmatch(errorRs, -1) {
+				declared[m[1]] = true
+			}
+			if len(tab.Rust) != len(declared) || len(declared) == 0 {
+				t.Errorf("%d codes read, error.rs declares %d", len(tab.Rust), len(declared))
+			}
+			if want := map[bool]string{true: "Error::from_errno", false: ""}[strings.Contains(errorRs, "pub fn from_errno(")]; tab.FromErrno != want &&
+				!strings.Contains(errorRs, "fn from_kernel_errno(") {
+				t.Errorf("FromErrno %q, want %q", tab.FromErrno, want)
 			}
 			for name := range tab.Rust {
 				if !declared[name] {

@@ -165,7 +165,11 @@ func errnoMarkdown(v errnoView, e *symbols.Errno, path string) string {
 	if r, ok := v.t.Rust[e.Name]; ok {
 		fmt.Fprintf(&b, "Rust: `kernel::error::code::%s` — %s (`%s:%d`)\n\n", e.Name, strings.ReplaceAll(r.Doc, "\n", " "), r.File, r.Line)
 	} else if !v.t.Builtin && !strings.HasSuffix(path, "bindings") {
-		fmt.Fprintf(&b, "Rust: %s has no `declare_err!` in `%s`; use `Error::from_errno(-(bindings::%s as i32))`.\n\n", e.Name, symbols.ErrnoRustFile, e.Name)
+		fmt.Fprintf(&b, "Rust: `kernel::error::code` has no %s in `%s`", e.Name, symbols.ErrnoRustFile)
+		if v.t.FromErrno != "" {
+			fmt.Fprintf(&b, "; use `%s(-(bindings::%s as i32))`", v.t.FromErrno, e.Name)
+		}
+		b.WriteString(".\n\n")
 	}
 	b.WriteString(userSpaceLine(v, e))
 	return b.String()

@@ -30,8 +30,9 @@ func errnoTree(t *testing.T, dotconfig string) string {
 		"arch/alpha/include/uapi/asm/errno.h": "#include <asm-generic/errno-base.h>\n#undef\tEAGAIN\n#define\tEDEADLK\t11\t/* Resource deadlock would occur */\n" +
 			"#define\tEAGAIN\t35\t/* Try again */\n#define\tEWOULDBLOCK\tEAGAIN\t/* Operation would block */\n#define\tEOPNOTSUPP\t45\t/* Operation not supported on transport endpoint */\n" +
 			"#define\tEALPHAONLY\t99\t/* Only here */\n",
-		symbols.ErrnoRustFile: "pub mod code {\n    declare_err!(EINVAL, \"Invalid argument.\");\n    declare_err!(ENOTSUPP, \"Operation is not supported.\");\n}\n",
-		"drivers/foo.rs":      errnoRustText,
+		symbols.ErrnoRustFile: "pub mod code {\n    declare_err!(EINVAL, \"Invalid argument.\");\n    declare_err!(ENOTSUPP, \"Operation is not supported.\");\n}\n" +
+			"impl Error {\n    pub fn from_errno(errno: i32) -> Error { todo!() }\n}\n",
+		"drivers/foo.rs": errnoRustText,
 	}
 	if dotconfig != "" {
 		files[".config"] = dotconfig
@@ -54,6 +55,7 @@ fn f(x: i32) -> Result {
     Error::from_errno(-600);
     Error::from_errno(5000);
     let not_errno = EINVALID;
+    let e = code::ENOMEM;
     let w = code::EWOULDBLOCK;
     let z = code::EALPHAONLY;
     Ok(())
@@ -109,7 +111,7 @@ func TestErrnoHoverX86(t *testing.T) {
 	}
 	wantAll(t, "code::EAGAIN", errnoHoverAt(t, s, path, "code::EAGAIN", 7),
 		"**EAGAIN** = 11 on x86_64; other arches differ: alpha 35", "Also named EWOULDBLOCK.",
-		"Rust: EAGAIN has no `declare_err!` in `rust/kernel/error.rs`; use `Error::from_errno(-(bindings::EAGAIN as i32))`.")
+		"Rust: `kernel::error::code` has no EAGAIN in `rust/kernel/error.rs`; use `Error::from_errno(-(bindings::EAGAIN as i32))`.")
 	wantAll(t, "ERESTARTSYS", errnoHoverAt(t, s, path, "ERESTARTSYS", 0),
 		"**ERESTARTSYS** = 512 on x86_64", "> These should never be seen by user programs.",
 		"Defined at `include/linux/errno.h:4`", "**Kernel-internal** (`include/linux/errno.h`, ≥ 512)")
@@ -206,6 +208,16 @@ func TestErrnoHoverRealTree(t *testing.T) {
 					kerneltest.LineWith(t, errorRs, "declare_err!(EINVAL,")))
 			} else if strings.Contains(h, "Rust: `kernel::error::code::EINVAL`") {
 				t.Errorf("EINVAL: a Rust constant error.rs does not declare:\n%s", h)
+			}
+			// 6.1 declares its one code as a plain constant of `mod code`,
+			// and has no constructor from a raw errno to suggest.
+			if strings.Contains(errorRs, "pub const ENOMEM: super::Error") {
+				wantAll(t, "ENOMEM", errnoHoverAt(t, s, path, "ENOMEM", 0),
+					fmt.Sprintf("Rust: `kernel::error::code::ENOMEM` — Out of memory. (`rust/kernel/error.rs:%d`)",
+						kerneltest.LineWith(t, errorRs, "pub const ENOMEM: super::Error")))
+			}
+			if eagain := errnoHoverAt(t, s, path, "EAGAIN", 0); !strings.Contains(errorRs, "fn from_errno(") && strings.Contains(eagain, "from_errno") {
+				t.Errorf("EAGAIN: suggests a from_errno error.rs does not have:\n%s", eagain)
 			}
 			wantAll(t, "EOPNOTSUPP", errnoHoverAt(t, s, path, "EOPNOTSUPP", 0),
 				"**EOPNOTSUPP** = 95 on x86_64; other arches differ: alpha 45, mips 122, parisc 223, sparc 45")
