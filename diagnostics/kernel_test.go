@@ -282,16 +282,12 @@ var (
 // a string (the code a proc macro writes: its comments reach no
 // compiler).
 func safetyComments(f *symbols.File) (all, placeholders int) {
-	c := f.Root().Walk()
-	defer c.Close()
-	var visit func()
-	visit = func() {
-		n := c.Node()
+	kerneltest.Walk(f.Root(), func(n *sitter.Node) bool {
 		switch n.KindId() {
 		case k.MacroInvocation:
 			if m := n.ChildByFieldName("macro"); m != nil {
 				if name := string(f.Text(m)); name == "quote" || strings.HasSuffix(name, "::quote") {
-					return
+					return false
 				}
 			}
 		case k.LineComment:
@@ -303,19 +299,10 @@ func safetyComments(f *symbols.File) (all, placeholders int) {
 					placeholders++
 				}
 			}
-			return
+			return false
 		}
-		if c.GotoFirstChild() {
-			for {
-				visit()
-				if !c.GotoNextSibling() {
-					break
-				}
-			}
-			c.GotoParent()
-		}
-	}
-	visit()
+		return true
+	})
 	return all, placeholders
 }
 
@@ -561,31 +548,18 @@ func commentExtent(lines *symbols.Lines, at int) (start, end int, ok bool) {
 // attribute: a SAFETY comment above any of them is unnecessary.
 func safeLets(t testing.TB, f *symbols.File, sa *siteAnalysis, max int) []int {
 	var out []int
-	c := f.Root().Walk()
-	defer c.Close()
-	var visit func()
-	visit = func() {
-		n := c.Node()
+	kerneltest.Walk(f.Root(), func(n *sitter.Node) bool {
 		switch n.KindId() {
 		case k.MacroDefinition, k.MacroInvocation, k.UnsafeBlock, k.TokenTree:
-			return
+			return false
 		case k.LetDeclaration:
 			if len(out) < max && isSafeLet(f, sa, n) {
 				out = append(out, f.Line(n))
 			}
-			return
+			return false
 		}
-		if c.GotoFirstChild() {
-			for {
-				visit()
-				if !c.GotoNextSibling() {
-					break
-				}
-			}
-			c.GotoParent()
-		}
-	}
-	visit()
+		return true
+	})
 	return out
 }
 

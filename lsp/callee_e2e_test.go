@@ -26,47 +26,10 @@ var calleeE2ECases = []struct{ file, marker, name, symbol, calleeFile, anchor, d
 		"kernel::str::RawFormatter::from_ptrs", "rust/kernel/str.rs", "", "pub(crate) unsafe fn from_ptrs("},
 }
 
-// safetyParagraphs reads the `# Safety` section of the doc comment above
-// the first line of text holding decl after anchor: its paragraphs and
-// list items, each as one line of words.
-func safetyParagraphs(text, anchor, decl string) []string {
-	text = text[max(0, strings.Index(text, anchor)):]
-	at := strings.Index(text, decl)
-	if at < 0 {
-		return nil
-	}
-	lines := strings.Split(text[:at], "\n")
-	lines = lines[:len(lines)-1]
-	start := len(lines)
-	for start > 0 && (strings.HasPrefix(strings.TrimSpace(lines[start-1]), "///") || strings.HasPrefix(strings.TrimSpace(lines[start-1]), "#[")) {
-		start--
-	}
-	var out []string
-	in, open := false, false
-	for _, l := range lines[start:] {
-		l = strings.TrimSpace(l)
-		if !strings.HasPrefix(l, "///") {
-			continue
-		}
-		l = strings.TrimSpace(strings.TrimPrefix(l, "///"))
-		switch {
-		case strings.HasPrefix(l, "#"):
-			in = strings.TrimSpace(strings.TrimLeft(l, "#")) == "Safety"
-			open = false
-		case !in:
-		case l == "":
-			open = false
-		case strings.HasPrefix(l, "- "), strings.HasPrefix(l, "* "):
-			out = append(out, strings.Join(strings.Fields(l[2:]), " "))
-			open = true
-		case open:
-			out[len(out)-1] += " " + strings.Join(strings.Fields(l), " ")
-		default:
-			out = append(out, strings.Join(strings.Fields(l), " "))
-			open = true
-		}
-	}
-	return out
+// calleeSafety is the `# Safety` section above decl, the first after
+// anchor.
+func calleeSafety(text, anchor, decl string) []string {
+	return kerneltest.DocSafety(text[max(0, strings.Index(text, anchor)):], decl)
 }
 
 // TestEndToEndCalleeContract: on each fixture kernel, the
@@ -98,7 +61,7 @@ func calleeContractE2E(t *testing.T, src, obj string) {
 	if at < 0 {
 		t.Fatal("no case is in the tree")
 	}
-	contract := safetyParagraphs(readFile(t, filepath.Join(src, tc.calleeFile)), tc.anchor, tc.decl)
+	contract := calleeSafety(readFile(t, filepath.Join(src, tc.calleeFile)), tc.anchor, tc.decl)
 	if len(contract) == 0 {
 		t.Fatalf("%s: no # Safety section above %q", tc.calleeFile, tc.decl)
 	}

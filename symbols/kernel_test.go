@@ -509,40 +509,27 @@ var commentRE = regexp.MustCompile(`//[^\n]*|/\*[\s\S]*?\*/`)
 // bindings::x;` after `use kernel::bindings;`, wherever in the file).
 func kernelUses(f *File) []string {
 	var kernel, other []string
-	c := f.Root().Walk()
-	defer c.Close()
-	var visit func()
-	visit = func() {
-		n := c.Node()
-		if n.KindId() == K.UseDeclaration {
-			arg := n.ChildByFieldName("argument")
-			if arg == nil {
-				return
-			}
-			for _, leaf := range useLeaves(commentRE.ReplaceAllString(string(f.Text(arg)), " ")) {
-				leaf = strings.TrimPrefix(leaf, "::")
-				if rest, ok := strings.CutPrefix(leaf, "crate::"); ok && InKernelCrate(f.Path) {
-					leaf = "kernel::" + rest
-				}
-				if strings.HasPrefix(leaf, "kernel::") {
-					kernel = append(kernel, leaf)
-				} else {
-					other = append(other, leaf)
-				}
-			}
-			return
+	kerneltest.Walk(f.Root(), func(n *sitter.Node) bool {
+		if n.KindId() != K.UseDeclaration {
+			return true
 		}
-		if c.GotoFirstChild() {
-			for {
-				visit()
-				if !c.GotoNextSibling() {
-					break
-				}
-			}
-			c.GotoParent()
+		arg := n.ChildByFieldName("argument")
+		if arg == nil {
+			return false
 		}
-	}
-	visit()
+		for _, leaf := range useLeaves(commentRE.ReplaceAllString(string(f.Text(arg)), " ")) {
+			leaf = strings.TrimPrefix(leaf, "::")
+			if rest, ok := strings.CutPrefix(leaf, "crate::"); ok && InKernelCrate(f.Path) {
+				leaf = "kernel::" + rest
+			}
+			if strings.HasPrefix(leaf, "kernel::") {
+				kernel = append(kernel, leaf)
+			} else {
+				other = append(other, leaf)
+			}
+		}
+		return false
+	})
 	imported := map[string]string{}
 	for _, leaf := range kernel {
 		if i := strings.LastIndex(leaf, "::"); !strings.HasSuffix(leaf, "::*") {

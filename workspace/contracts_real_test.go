@@ -117,52 +117,6 @@ var calleeCases = []struct {
 	{"rust/kernel/lib.rs", "unsafe { bindings::BUG() };", "bindings::BUG", nil, "", ""},
 }
 
-// docSafety reads the `# Safety` section of the doc comment above the
-// first line of text holding decl: its paragraphs and list items, each
-// as one line of words.
-func docSafety(text, decl string) []string {
-	at := strings.Index(text, decl)
-	if at < 0 {
-		return nil
-	}
-	lines := strings.Split(text[:at], "\n")
-	lines = lines[:len(lines)-1] // the declaration's own line
-	start := len(lines)
-	for start > 0 {
-		l := strings.TrimSpace(lines[start-1])
-		if !strings.HasPrefix(l, "///") && !strings.HasPrefix(l, "#[") {
-			break
-		}
-		start--
-	}
-	var out []string
-	in, open := false, false
-	for _, l := range lines[start:] {
-		l = strings.TrimSpace(l)
-		if !strings.HasPrefix(l, "///") {
-			continue
-		}
-		l = strings.TrimSpace(strings.TrimPrefix(l, "///"))
-		switch {
-		case strings.HasPrefix(l, "#"):
-			in = strings.TrimSpace(strings.TrimLeft(l, "#")) == "Safety"
-			open = false
-		case !in:
-		case l == "":
-			open = false
-		case strings.HasPrefix(l, "- "), strings.HasPrefix(l, "* "):
-			out = append(out, strings.TrimSpace(l[2:]))
-			open = true
-		case open:
-			out[len(out)-1] += " " + l
-		default:
-			out = append(out, l)
-			open = true
-		}
-	}
-	return out
-}
-
 // fixWords is the text of a fix's comment lines as one line of words,
 // without `//` and list markers.
 func fixWords(fix string) string {
@@ -204,7 +158,7 @@ func TestCalleeContractsRealTree(t *testing.T) {
 				for _, f := range tc.calleeFiles {
 					b, err := os.ReadFile(filepath.Join(src, f))
 					if i := strings.Index(string(b), tc.anchor); err == nil && i >= 0 {
-						contract = docSafety(string(b)[i:], tc.decl)
+						contract = kerneltest.DocSafety(string(b)[i:], tc.decl)
 						break
 					}
 				}
@@ -230,7 +184,7 @@ func TestCalleeContractsRealTree(t *testing.T) {
 			// A driver of the tree, calling Task::current through its
 			// import and a method of the task whose type it spells out.
 			task, err := os.ReadFile(filepath.Join(src, "rust/kernel/task.rs"))
-			contract := docSafety(string(task), "pub unsafe fn current() -> ")
+			contract := kerneltest.DocSafety(string(task), "pub unsafe fn current() -> ")
 			if err != nil || len(contract) == 0 {
 				t.Logf("no Task::current in Linux %s", k.Version)
 				return
