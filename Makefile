@@ -65,6 +65,8 @@ fuzz:
 	$(GO) test ./symbols -run XXX -fuzz FuzzTokens -fuzztime 60s
 	$(GO) test ./symbols -run XXX -fuzz FuzzMacroInvocations -fuzztime 60s
 	$(GO) test ./symbols/lints -run XXX -fuzz FuzzParseMakefiles -fuzztime 60s
+	$(GO) test ./symbols/rustproject -run XXX -fuzz FuzzParseGenerator -fuzztime 60s
+	$(GO) test ./symbols/rustproject -run XXX -fuzz FuzzParseMakefileArgs -fuzztime 60s
 	$(GO) test ./workspace -run XXX -fuzz FuzzDecodeWalkCache -fuzztime 60s
 	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzParseFile -fuzztime 60s

@@ -60,6 +60,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runConfig(args, stdout, stderr)
 	case "index":
 		return runIndex(args, stdout, stderr)
+	case "rust-project":
+		return runRustProject(args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "krls %s\n", krlsVersion())
 		return 0
@@ -78,6 +80,7 @@ Usage:
   krls config olddefconfig ...  what 'make olddefconfig' does, byte for byte
   krls config explain SYMBOL    why a Kconfig symbol has its value
   krls index [--srctree S]      build or refresh the index of the tree's Rust items
+  krls rust-project [flags]     write rust-analyzer's rust-project.json for the .config
   krls version                  print the version
   krls help [COMMAND]           print help for a command
 
@@ -98,6 +101,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		return runConfig([]string{"--help"}, stdout, stderr)
 	case "index":
 		return runIndex([]string{"--help"}, stdout, stderr)
+	case "rust-project":
+		return runRustProject([]string{"--help"}, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "krls: no help for %q\n", args[0])
 	return 2
