@@ -75,6 +75,10 @@ type Finding struct {
 	// a kernel module, in rust/kernel/lib.rs).
 	RelatedFiles []RelatedFile
 	Fixes        []Fix
+	// Explain names a Kconfig symbol (without CONFIG_) whose value the
+	// finding is about: the editor offers to explain it (`krls config
+	// explain`).
+	Explain string
 	// Extent is the text that decides the finding, Start..End included: a
 	// change anywhere in it can make the finding new, which is what
 	// `krls check --diff` asks (a line inserted between a SAFETY comment

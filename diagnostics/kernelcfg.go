@@ -82,6 +82,41 @@ func (kc *KernelConfig) allNames() []string {
 // UndefinedConfig reports CONFIG_ names no Kconfig file of the tree
 // defines, for any architecture: such a cfg never holds, most often
 // because of a typo.
+var NotBuiltFile = &Rule{
+	Name: "not-built",
+	Doc: "The kernel's .config builds no crate holding this file: the Kbuild files, read from its crate root's folder up " +
+		"to the top as kbuild descends (obj-$(CONFIG_X) += name.o, obj-$(CONFIG_Y) += dir/), leave it out. The message names " +
+		"the symbol to change and why it has its value; rust-analyzer only marks such a file unlinked.",
+	Severity:    Information,
+	NeedsKernel: true,
+	Run: func(p *Pass) {
+		nb := p.Config.NotBuilt
+		if nb == nil {
+			return
+		}
+		msg := "not built with this .config: " + nb.Why
+		if nb.Explain != "" {
+			msg += " (" + nb.Explain + ")"
+		}
+		start, end := firstCodeLine(p.File)
+		p.report(start, Finding{Start: start, End: end, Message: msg, Explain: nb.Symbol})
+	},
+}
+
+// firstCodeLine is the span of the file's first line that is not a
+// comment or blank: where a finding about the whole file goes.
+func firstCodeLine(f *symbols.File) (int, int) {
+	for i := uint(0); i < f.Root().NamedChildCount(); i++ {
+		n := f.Root().NamedChild(i)
+		if kind := n.KindId(); kind == k.LineComment || kind == k.BlockComment || kind == k.InnerAttributeItem {
+			continue
+		}
+		line := f.Line(n)
+		return int(n.StartByte()), f.Lines.End(line)
+	}
+	return 0, f.Lines.End(0)
+}
+
 var UndefinedConfig = &Rule{
 	Name: "undefined-config",
 	Doc: "A cfg predicate names a CONFIG_ option that no Kconfig file of the tree defines, " +

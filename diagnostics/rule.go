@@ -62,6 +62,21 @@ type Config struct {
 	// OutOfScope, when set, says why no rule runs on the file: its crate
 	// is one the kernel's build does not lint (a vendored crate).
 	OutOfScope string
+	// NotBuilt, when set, says why the kernel's .config builds no crate
+	// holding the file (the not-built rule reports it).
+	NotBuilt *NotBuilt
+}
+
+// NotBuilt is why a file is not built with the .config.
+type NotBuilt struct {
+	// Why names the condition: "CONFIG_X is not set", or the folder
+	// kbuild does not enter.
+	Why string
+	// Symbol is the Kconfig symbol to change (without CONFIG_), or "".
+	Symbol string
+	// Explain is the evaluator's sentence on why Symbol has its value
+	// ("n because it depends on SAMPLES_RUST [=n]"), or "".
+	Explain string
 }
 
 // Enabled reports whether the rule named name runs under c.
@@ -87,6 +102,7 @@ var KernelRules = []*Rule{
 	UndefinedConfig,
 	ConfigNotForArch,
 	DisabledCfgItem,
+	NotBuiltFile,
 }
 
 // CheckRules are the rules `krls check` and the server run on every

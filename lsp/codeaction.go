@@ -126,9 +126,24 @@ func codeActions(uri string, res *workspace.Result, rng protocol.Range, ctxDiags
 				},
 			})
 		}
+		if f.Explain != "" {
+			// The editor packages define krls.explainSymbol: it shows
+			// `krls config explain` (VS Code's command, Neovim's
+			// :KrlsExplain through vim.lsp.commands).
+			actions = append(actions, protocol.CodeAction{
+				Title:       "Why is CONFIG_" + f.Explain + " off? (krls config explain)",
+				Kind:        protocol.QuickFix,
+				Diagnostics: []protocol.Diagnostic{diags[i]},
+				Command:     &protocol.Command{Title: "Explain CONFIG_" + f.Explain, Command: ExplainCommand, Arguments: []any{f.Explain}},
+			})
+		}
 	}
 	return actions
 }
+
+// ExplainCommand is the client command that shows `krls config explain`
+// for a symbol (its argument, without CONFIG_).
+const ExplainCommand = "krls.explainSymbol"
 
 // sameDiagnostic reports whether a diagnostic of the request context is
 // the one krls published for a finding: same code and range, and krls's

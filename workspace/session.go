@@ -283,6 +283,7 @@ func (s *Session) compute(ctx context.Context, d *Document, snaps indexSnaps, se
 		res.Kernel, res.KernelErr = s.kernelFor(ctx, d)
 		if res.Kernel != nil {
 			cfg.Kernel = res.Kernel.Rules
+			cfg.NotBuilt = res.Kernel.NotBuilt(d.Path)
 		}
 	}
 	cfg.Module = s.Modules.ModuleConfig(ctx, d.Path, res.Kernel.srctree(), settings.Kernel)

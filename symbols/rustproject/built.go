@@ -78,9 +78,27 @@ func (b *Built) condition(cond string) (on bool, symbol string) {
 	return v == "y" || v == "m", name
 }
 
+// Verdict says whether a file is built, and if not, why and which
+// symbol to change ("" when no symbol would).
+type Verdict struct {
+	Built       bool
+	Why, Symbol string
+}
+
 // File says whether the .config builds the object of the Rust file rel
 // (relative to the srctree, with slashes), and if not, why.
 func (b *Built) File(rel string) (bool, string) {
+	v := b.Verdict(rel)
+	return v.Built, v.Why
+}
+
+// Verdict is File with the symbol to change.
+func (b *Built) Verdict(rel string) Verdict {
+	ok, why, sym := b.file(rel)
+	return Verdict{Built: ok, Why: why, Symbol: sym}
+}
+
+func (b *Built) file(rel string) (bool, string, string) {
 	dir, base := filepath.ToSlash(filepath.Dir(rel)), strings.TrimSuffix(filepath.Base(rel), ".rs")
 	obj := base + ".o"
 	// The object, or the composite it is a part of.
@@ -94,7 +112,7 @@ func (b *Built) File(rel string) (bool, string) {
 			// A part of a composite: X-y += part.o, then obj-<cond> += X.o.
 			on, sym := b.condition(e.cond)
 			if !on {
-				return false, notSet(sym)
+				return false, notSet(sym), sym
 			}
 			var ok bool
 			if target, ok = b.find(dir, "obj", e.list+".o"); !ok {
@@ -103,18 +121,18 @@ func (b *Built) File(rel string) (bool, string) {
 		}
 		found = true
 		if on, sym := b.condition(target.cond); !on {
-			return false, notSet(sym)
+			return false, notSet(sym), sym
 		}
 		break
 	}
 	if !found {
-		return false, "no obj- entry of the Kbuild files of " + dir + "/ builds " + obj
+		return false, "no obj- entry of the Kbuild files of " + dir + "/ builds " + obj, ""
 	}
 	return b.folder(dir)
 }
 
 // folder says whether kbuild descends into dir, and if not, why.
-func (b *Built) folder(dir string) (bool, string) {
+func (b *Built) folder(dir string) (bool, string, string) {
 	for dir != "." && dir != "" {
 		parent, name := filepath.ToSlash(filepath.Dir(dir)), filepath.Base(dir)+"/"
 		var e kbuildEntry
@@ -129,14 +147,14 @@ func (b *Built) folder(dir string) (bool, string) {
 			if parent == "." {
 				where = "the top Makefile"
 			}
-			return false, "kbuild never enters " + dir + "/: " + where + " does not name it"
+			return false, "kbuild never enters " + dir + "/: " + where + " does not name it", ""
 		}
 		if on, sym := b.condition(e.cond); !on {
-			return false, dir + "/ is not built: " + notSet(sym)
+			return false, dir + "/ is not built: " + notSet(sym), sym
 		}
 		dir = parent
 	}
-	return true, ""
+	return true, "", ""
 }
 
 func (b *Built) find(dir, list, word string) (kbuildEntry, bool) {

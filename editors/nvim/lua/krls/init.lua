@@ -338,11 +338,49 @@ function M.explain(symbol)
   return buf
 end
 
---- create_commands defines :KrlsExplain [SYMBOL].
+--- create_commands defines :KrlsExplain [SYMBOL], and the client command
+--- krls.explainSymbol the server's code actions name ("Why is CONFIG_X
+--- off?" on a file the .config does not build).
 function M.create_commands()
   vim.api.nvim_create_user_command('KrlsExplain', function(a)
     M.explain(a.args)
   end, { nargs = '?', desc = 'krls: explain a Kconfig symbol (default: the word under the cursor)' })
+  vim.lsp.commands['krls.explainSymbol'] = function(command)
+    local name = command.arguments and command.arguments[1]
+    M.explain(type(name) == 'string' and name or nil)
+  end
+end
+
+--- rust_analyzer_config returns the rust-analyzer settings that let it
+--- find the kernel's crates by itself: its workspace.discoverConfig runs
+--- `krls rust-project --discover` (rust-project.json from the .config,
+--- reloaded when the .config changes). opts: cmd (the krls binary,
+--- default the setup()'s, else 'krls'), objtree, kdir, sysroot. Pass the
+--- result on, never set silently:
+---   vim.lsp.config('rust_analyzer', { settings = { ['rust-analyzer'] = require('krls').rust_analyzer_config() } })
+--- or, for rustaceanvim, as vim.g.rustaceanvim.server.default_settings['rust-analyzer'].
+function M.rust_analyzer_config(opts)
+  opts = opts or {}
+  local cfg = active_config()
+  local cmd = opts.cmd or (type(cfg.cmd) == 'table' and cfg.cmd[1]) or 'krls'
+  local init = unwrap(cfg.init_options)
+  local command = { cmd, 'rust-project', '--discover', '{arg}' }
+  for _, k in ipairs({ 'objtree', 'kdir', 'sysroot' }) do
+    local v = opts[k] or init[k]
+    if type(v) == 'string' and v ~= '' then
+      table.insert(command, 3, '--' .. k)
+      table.insert(command, 4, v)
+    end
+  end
+  return {
+    workspace = {
+      discoverConfig = {
+        command = command,
+        progressLabel = 'krls',
+        filesToWatch = { '.config' },
+      },
+    },
+  }
 end
 
 return M

@@ -1,0 +1,60 @@
+package workspace
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/kconfig"
+	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/rustproject"
+)
+
+// NotBuilt says why the kernel's .config builds no crate holding the Rust
+// file at path (nil when it does, or when krls cannot tell: the file is
+// outside the srctree, in rust/, or in no crate krls can find). It reads
+// the Kbuild files from the crate root's folder up to the top, as kbuild
+// descends (rustproject.Built), and explains the symbol to change with
+// the evaluator's own sentence.
+func (k *Kernel) NotBuilt(path string) *diagnostics.NotBuilt {
+	if k == nil || k.Eval == nil || path == "" {
+		return nil
+	}
+	rel, err := filepath.Rel(k.Srctree, path)
+	if err != nil || strings.HasPrefix(rel, "..") || strings.HasPrefix(filepath.ToSlash(rel), "rust/") {
+		return nil
+	}
+	root, _, _, ok := symbols.CrateOf(path, k.Srctree)
+	if !ok {
+		return nil
+	}
+	rootRel, err := filepath.Rel(k.Srctree, root)
+	if err != nil {
+		return nil
+	}
+	b := &rustproject.Built{Srctree: k.Srctree, Value: k.value}
+	v := b.Verdict(filepath.ToSlash(rootRel))
+	if v.Built {
+		return nil
+	}
+	nb := &diagnostics.NotBuilt{Why: v.Why, Symbol: v.Symbol}
+	if root != path {
+		nb.Why = "its crate " + filepath.ToSlash(rootRel) + " is not built: " + v.Why
+	}
+	if s := k.Symbol(v.Symbol); s != nil {
+		nb.Explain = kconfig.Explain(k.Eval, s).Why
+	}
+	return nb
+}
+
+// value is a symbol's value for kbuild's conditions: "y", "m", or "".
+func (k *Kernel) value(name string) string {
+	s := k.Symbol(name)
+	if s == nil {
+		return ""
+	}
+	if v := k.Eval.Str(s); v != "n" {
+		return v
+	}
+	return ""
+}
