@@ -72,7 +72,7 @@ func (s *server) indexProgress(ev workspace.IndexEvent) {
 			if !st.Persisted {
 				persisted = "in memory: " + st.Fallback
 			}
-			s.log.Printf("index of %s: %s in %v (%s)", ev.Root, msg, (st.Open + st.Load + st.Stat + st.Parse + st.Store + st.Link).Round(time.Millisecond), persisted)
+			s.logf(protocol.MessageTypeLog, "index of %s: %s in %v (%s)", ev.Root, msg, (st.Open + st.Load + st.Stat + st.Parse + st.Store + st.Link).Round(time.Millisecond), persisted)
 		}
 		if p != nil {
 			p.end(s, msg)
@@ -106,7 +106,7 @@ func (s *server) createProgress(p *treeProgress) {
 	defer p.mu.Unlock()
 	if err != nil {
 		if s.ctx.Err() == nil {
-			s.log.Printf("window/workDoneProgress/create: %v", err)
+			s.logf(protocol.MessageTypeWarning, "window/workDoneProgress/create: %v", err)
 		}
 		return
 	}

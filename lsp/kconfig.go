@@ -115,7 +115,7 @@ func (s *server) registerWatchers() {
 		defer cancel()
 		if _, err := s.conn.Call(ctx, "client/registerCapability", params, nil); err != nil {
 			if s.ctx.Err() == nil {
-				s.log.Printf("client/registerCapability: %v (relying on polling)", err)
+				s.logf(protocol.MessageTypeWarning, "client/registerCapability: %v (relying on polling)", err)
 			}
 			return
 		}

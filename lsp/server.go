@@ -173,11 +173,14 @@ func newServer(ctx context.Context, logger *log.Logger, opts Options) *server {
 		progress: map[string]*treeProgress{},
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
-	s.session.Kernels.Logf = s.log.Printf
-	s.session.Index.Logf = s.log.Printf
+	// What the workspace recovers from (a reload that failed, an index
+	// database it could not use) is a warning for the client's log.
+	warn := func(format string, args ...any) { s.logf(protocol.MessageTypeWarning, format, args...) }
+	s.session.Kernels.Logf = warn
+	s.session.Index.Logf = warn
 	s.session.Index.OnProgress = s.indexProgress
 	s.session.OnKernelReload = func(k *workspace.Kernel) {
-		s.log.Printf("configuration of %s reloaded in %v", k.Srctree, k.Took.Round(time.Millisecond))
+		s.logf(protocol.MessageTypeLog, "configuration of %s reloaded in %v", k.Srctree, k.Took.Round(time.Millisecond))
 		s.rescheduleAll()
 	}
 	return s
@@ -602,10 +605,19 @@ func (s *server) notify(method string, params any) {
 	}
 }
 
-// show logs msg to stderr and to the client's log (window/logMessage).
+// show sends msg to the client's log (window/logMessage). Only errors
+// also go to stderr: editors show a server's stderr as errors (Neovim's
+// LSP log marks every line [ERROR]), and stdout is the protocol.
 func (s *server) show(typ protocol.MessageType, msg string) {
-	s.log.Print(msg)
+	if typ == protocol.MessageTypeError {
+		s.log.Print(msg)
+	}
 	s.notify("window/logMessage", protocol.LogMessageParams{Type: typ, Message: "krls: " + msg})
+}
+
+// logf is show with a format.
+func (s *server) logf(typ protocol.MessageType, format string, args ...any) {
+	s.show(typ, fmt.Sprintf(format, args...))
 }
 
 // showOnce shows msg unless it was shown before.
@@ -615,7 +627,7 @@ func (s *server) showOnce(typ protocol.MessageType, msg string) {
 	s.logged[msg] = true
 	s.mu.Unlock()
 	if seen {
-		s.log.Print(msg)
+		s.show(protocol.MessageTypeLog, msg)
 		return
 	}
 	s.show(typ, msg)

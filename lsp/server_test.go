@@ -327,6 +327,11 @@ func TestServerIgnoresOtherDocuments(t *testing.T) {
 	if strings.Contains(p.stderr.String(), "not open") {
 		t.Errorf("the change of an ignored document was logged:\n%s", p.stderr.String())
 	}
+	for _, m := range p.all {
+		if m.Method == "window/logMessage" && strings.Contains(string(m.Params), "not open") {
+			t.Errorf("the change of an ignored document was logged: %s", m.Params)
+		}
+	}
 }
 
 func TestServerTyping(t *testing.T) {

@@ -75,12 +75,12 @@ func (s *server) didChange(params json.RawMessage) {
 		ignored := s.ignored[uri]
 		s.mu.Unlock()
 		if !ignored {
-			s.log.Printf("didChange of %s, which is not open: ignored", uri)
+			s.logf(protocol.MessageTypeWarning, "didChange of %s, which is not open: ignored", uri)
 		}
 		return
 	}
 	if _, err := s.session.Change(uri, p.TextDocument.Version, changeEdits(p.ContentChanges)); err != nil {
-		s.log.Printf("didChange of %s: %v", uri, err)
+		s.logf(protocol.MessageTypeError, "didChange of %s: %v", uri, err)
 		return
 	}
 	s.scheduleDiagnostics(uri, s.opts.Debounce)

@@ -3,6 +3,7 @@ package workspace
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -289,9 +290,39 @@ func withObjtree(src string, set KernelSettings, getenv func(string) (string, bo
 		}
 		if exists(filepath.Join(out, ".config")) {
 			t.Objtree = out
+			return t
 		}
 	}
+	// The rust-project.json rust-analyzer is given in the tree (make
+	// rust-analyzer's, linked or copied there) says which object tree:
+	// one setting for both servers.
+	if out, ok := rustProjectObjtree(filepath.Join(src, "rust-project.json")); ok && exists(filepath.Join(out, ".config")) {
+		t.Objtree = out
+	}
 	return t
+}
+
+// rustProjectObjtree reads the OBJTREE env of a rust-project.json's
+// crates (the generator gives it to bindings, uapi and kernel).
+func rustProjectObjtree(path string) (string, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	var p struct {
+		Crates []struct {
+			Env map[string]string `json:"env"`
+		} `json:"crates"`
+	}
+	if json.Unmarshal(b, &p) != nil {
+		return "", false
+	}
+	for _, c := range p.Crates {
+		if o := c.Env["OBJTREE"]; o != "" && filepath.IsAbs(o) {
+			return o, true
+		}
+	}
+	return "", false
 }
 
 func exists(path string) bool {

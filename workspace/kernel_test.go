@@ -61,6 +61,9 @@ func TestLocateKernel(t *testing.T) {
 		src     string
 		obj     string
 		wantErr bool
+		// rustProject: the tree holds a rust-project.json whose kernel
+		// crate's OBJTREE is out/.
+		rustProject bool
 	}{
 		{name: "in tree, no .config", path: "drivers/net/foo.rs", src: "", obj: ""},
 		{name: "KBUILD_OUTPUT", path: "drivers/net/foo.rs", env: map[string]string{"KBUILD_OUTPUT": "build"}, src: "", obj: "build"},
@@ -70,6 +73,7 @@ func TestLocateKernel(t *testing.T) {
 		{name: "module with KDIR objtree", path: "mod/m.rs", set: KernelSettings{Kdir: "KDIR"}, src: "", obj: "kdir"},
 		{name: "module with $KDIR srctree", path: "mod/m.rs", env: map[string]string{"KDIR": "SRC"}, src: "", obj: ""},
 		{name: "nothing", path: "elsewhere/README.md", wantErr: true},
+		{name: "rust-project.json names the objtree", path: "drivers/net/foo.rs", src: "", obj: "out", rustProject: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			set := c.set
@@ -90,6 +94,14 @@ func TestLocateKernel(t *testing.T) {
 			if c.path == "elsewhere/README.md" {
 				path = filepath.Join(t.TempDir(), "README.md")
 				os.WriteFile(path, nil, 0o644)
+			}
+			if c.rustProject {
+				rp := filepath.Join(src, "rust-project.json")
+				text := `{"crates": [{"display_name": "core", "env": {}}, {"display_name": "kernel", "env": {"OBJTREE": "` + filepath.Join(src, "out") + `"}}]}`
+				if err := os.WriteFile(rp, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				defer os.Remove(rp)
 			}
 			trees, err := LocateKernel(path, set, e)
 			if c.wantErr {
