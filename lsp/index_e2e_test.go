@@ -156,6 +156,19 @@ func indexKernelE2E(t *testing.T, src, obj string) {
 	if k := findSym(syms, symbol, ""); k == nil || k.Kind != protocol.SymbolKindKey || !strings.HasSuffix(string(k.Location.URI), kconfig) {
 		t.Errorf("%s: %+v", query, syms)
 	}
+
+	// With rust-analyzer holding the kernel's project, its crates' items
+	// are its answers: krls gives the Kconfig symbols alone.
+	p.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"krls": map[string]any{"objtree": obj, "rustAnalyzer": true}}})
+	syms = p.workspaceSymbols(name, func(s []protocol.SymbolInformation) bool { return findSym(s, name, container) == nil })
+	for _, s := range syms {
+		if s.Kind != protocol.SymbolKindKey {
+			t.Errorf("with rust-analyzer: %s %s (%v)", s.ContainerName, s.Name, s.Kind)
+		}
+	}
+	if k := findSym(p.workspaceSymbols(query, func(s []protocol.SymbolInformation) bool { return len(s) > 0 }), symbol, ""); k == nil {
+		t.Errorf("with rust-analyzer: no %s", symbol)
+	}
 	stopKrls(p)
 }
 

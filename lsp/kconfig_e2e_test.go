@@ -519,6 +519,25 @@ func TestEndToEndRustCfg(t *testing.T) {
 			if r := p.call("textDocument/completion", at(t, uri, edited, "fn krls_net", 0, 4)); !strings.Contains(string(r.Result), `"items":[]`) {
 				t.Errorf("completion outside a cfg: %s", r.Result)
 			}
+			// With rust-analyzer holding the kernel's project (which
+			// completes the cfgs the .config sets), krls offers only the
+			// names the .config leaves off, each with why.
+			p.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"krls": map[string]any{"rustAnalyzer": true, "objtree": o.Dir}}})
+			r = p.call("textDocument/completion", at(t, uri, edited, "cfg(CONFIG_NE)", 0, len("cfg(CONFIG_NE")))
+			off := decodeParams[protocol.CompletionList](t, r.Result)
+			if len(off.Items) == 0 {
+				t.Errorf("with rust-analyzer: no item")
+			}
+			for _, it := range off.Items {
+				name := strings.TrimPrefix(it.Label, "CONFIG_")
+				if v := kerneltest.ValueOf(dot, name); v == "y" || v == "m" {
+					t.Errorf("with rust-analyzer: %s (=%s), which rust-analyzer completes", it.Label, v)
+				}
+				if doc, _ := json.Marshal(it.Documentation); !strings.Contains(string(doc), "Off with this .config: ") {
+					t.Errorf("with rust-analyzer: %s has no reason: %s", it.Label, doc)
+				}
+			}
+			p.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"krls": map[string]any{"rustAnalyzer": nil, "objtree": o.Dir}}})
 			pub = p.diagnosticsFor(uri, version(2))
 			var undefined []string
 			for _, d := range pub.Diagnostics {

@@ -16,14 +16,16 @@ import (
 //
 //	{"krls": {"checkPrivateItems": true, "rules": ["undocumented-unsafe"],
 //	          "srctree": "/src/linux", "objtree": "/build/linux", "kdir": "...",
-//	          "kconfig": {"allowShell": false}}}
+//	          "kconfig": {"allowShell": false}, "rustAnalyzer": true}}
 //
 // The "krls" wrapper is optional. Keys that are absent keep their value in
 // base; unknown keys are ignored. checkPrivateItems null means "as
 // .clippy.toml says"; rules null or empty means all rules, and may also be
 // a comma-separated string; srctree, objtree and kdir null or "" mean
 // "find it" (relative paths are taken from the workspace folder by the
-// caller); kconfig.allowShell lets Kconfig's toolchain probes run. Values
+// caller); kconfig.allowShell lets Kconfig's toolchain probes run;
+// rustAnalyzer says rust-analyzer has the kernel's project (null: when
+// the srctree holds a rust-project.json). Values
 // of the wrong type and unknown rule names are skipped with a warning.
 func parseSettings(raw json.RawMessage, base workspace.Settings) (workspace.Settings, []string) {
 	st := base
@@ -44,6 +46,14 @@ func parseSettings(raw json.RawMessage, base workspace.Settings) (workspace.Sett
 		obj = nil
 		if err := json.Unmarshal(inner, &obj); err != nil {
 			return st, []string{`settings: "krls" must be a JSON object`}
+		}
+	}
+	if v, ok := obj["rustAnalyzer"]; ok {
+		var b *bool
+		if err := json.Unmarshal(v, &b); err != nil {
+			warnings = append(warnings, fmt.Sprintf("settings: rustAnalyzer must be true, false or null, not %s", abbreviate(v)))
+		} else {
+			st.RustAnalyzer = b
 		}
 	}
 	if v, ok := obj["checkPrivateItems"]; ok {

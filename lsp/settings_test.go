@@ -41,6 +41,8 @@ func TestParseSettings(t *testing.T) {
 		{"private of the wrong type", `{"checkPrivateItems":"yes"}`, []string{"safety-placeholder"}, &yes, 1},
 		{"not an object", `[1]`, []string{"safety-placeholder"}, &yes, 1},
 		{"krls not an object", `{"krls":"x"}`, []string{"safety-placeholder"}, &yes, 1},
+		{"rustAnalyzer", `{"krls":{"rustAnalyzer":true}}`, []string{"safety-placeholder"}, &yes, 0},
+		{"rustAnalyzer of the wrong type", `{"rustAnalyzer":"yes"}`, []string{"safety-placeholder"}, &yes, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +59,9 @@ func TestParseSettings(t *testing.T) {
 			}
 			if len(warnings) != tt.warnings {
 				t.Errorf("warnings = %q, want %d", warnings, tt.warnings)
+			}
+			if want := tt.name == "rustAnalyzer"; (st.RustAnalyzer != nil && *st.RustAnalyzer) != want {
+				t.Errorf("rustAnalyzer = %v, want %v", st.RustAnalyzer, want)
 			}
 			for _, w := range warnings {
 				if !strings.HasPrefix(w, "settings") {

@@ -279,12 +279,18 @@ type WorkspaceSymbol struct {
 	Location
 }
 
-// WorkspaceSymbols searches the indexed items of every tree and the
-// Kconfig symbols of the loaded kernels, best first, at most limit.
+// WorkspaceSymbols searches the indexed items of every tree (but those
+// rust-analyzer has the project of) and the Kconfig symbols of the loaded
+// kernels, best first, at most limit.
 // Indexes still building answer from what they have.
 func (s *Session) WorkspaceSymbols(ctx context.Context, query string, limit int) []WorkspaceSymbol {
 	var out []WorkspaceSymbol
 	for _, snap := range s.Index.Snapshots() {
+		if s.rustAnalyzerHas(snap.Root) {
+			// rust-analyzer indexes this tree's crates itself: the
+			// same items twice would only repeat its answers.
+			continue
+		}
 		for _, sym := range snap.Search(query, limit) {
 			container := sym.Module.Module
 			if i := strings.LastIndex(sym.Path, "::"); i >= 0 {

@@ -88,8 +88,10 @@ func rustDefinition(ctx context.Context, d *Document, k *Kernel, off int) ([]Loc
 }
 
 // rustComplete lists CONFIG_ names where a cfg option goes. It reports
-// whether the list was cut short.
-func rustComplete(ctx context.Context, d *Document, k *Kernel, off int) ([]CompletionItem, bool, error) {
+// whether the list was cut short. With ra (rust-analyzer has the
+// kernel's project, whose cfgs it completes itself), only the names the
+// .config leaves off are offered, each with why.
+func rustComplete(ctx context.Context, d *Document, k *Kernel, off int, ra bool) ([]CompletionItem, bool, error) {
 	f, err := parseRust(ctx, d)
 	if err != nil {
 		return nil, false, err
@@ -123,6 +125,9 @@ func rustComplete(ctx context.Context, d *Document, k *Kernel, off int) ([]Compl
 		if s.Name == "" || !s.Defined() || !strings.HasPrefix(s.Name, want) {
 			continue
 		}
+		if ra && k.Cfg != nil && k.Cfg.Set("CONFIG_"+s.Name) {
+			continue // rust-analyzer's project sets it: it completes it
+		}
 		names = append(names, s)
 	}
 	slices.SortFunc(names, func(a, b *kconfig.Symbol) int {
@@ -138,7 +143,11 @@ func rustComplete(ctx context.Context, d *Document, k *Kernel, off int) ([]Compl
 	}
 	items := make([]CompletionItem, 0, len(names))
 	for _, s := range names {
-		items = append(items, CompletionItem{Label: "CONFIG_" + s.Name, Detail: completionDetail(k, s), Start: start, End: end})
+		item := CompletionItem{Label: "CONFIG_" + s.Name, Detail: completionDetail(k, s), Start: start, End: end}
+		if ra && k.Eval != nil {
+			item.Doc = "Off with this .config: " + kconfig.Explain(k.Eval, s).Why + "."
+		}
+		items = append(items, item)
 	}
 	if cut {
 		return items, true, nil

@@ -24,6 +24,13 @@ type Settings struct {
 	CheckPrivateItems *bool
 	// Kernel says where the kernel is and whether probes may run.
 	Kernel KernelSettings
+	// RustAnalyzer says whether rust-analyzer has the kernel's project
+	// (its workspace.discoverConfig runs krls rust-project, or it links a
+	// rust-project.json): then krls leaves it what it answers itself —
+	// the cfgs the project sets in CONFIG_ completion, the kernel
+	// crates' items in workspace symbols. nil: yes when the srctree
+	// holds a rust-project.json.
+	RustAnalyzer *bool
 }
 
 // Result is what the rules found in one document version.
@@ -437,5 +444,14 @@ func (s *Session) Complete(ctx context.Context, d *Document, off int) ([]Complet
 	if k == nil {
 		return nil, false, quiet(err)
 	}
-	return rustComplete(ctx, d, k, off)
+	return rustComplete(ctx, d, k, off, s.rustAnalyzerHas(k.Srctree))
+}
+
+// rustAnalyzerHas reports whether rust-analyzer has the project of the
+// kernel at srctree (Settings.RustAnalyzer).
+func (s *Session) rustAnalyzerHas(srctree string) bool {
+	if v := s.Settings().RustAnalyzer; v != nil {
+		return *v
+	}
+	return srctree != "" && exists(filepath.Join(srctree, "rust-project.json"))
 }
