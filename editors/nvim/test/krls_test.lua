@@ -335,6 +335,19 @@ local ok, err = xpcall(function()
   vim.cmd('KrlsExplain')
   check(vim.api.nvim_buf_get_name(0) == 'krls://explain/CONFIG_NET', ':KrlsExplain without an argument explains the CONFIG_ name under the cursor')
   vim.cmd('close')
+  -- The server's "Why is CONFIG_X off?" code action names the client
+  -- command krls.explainSymbol, which the plugin defines.
+  check(type(vim.lsp.commands['krls.explainSymbol']) == 'function', 'krls.explainSymbol is a client command')
+  vim.lsp.commands['krls.explainSymbol']({ title = 'Explain', command = 'krls.explainSymbol', arguments = { 'NET' } }, {})
+  check(vim.api.nvim_buf_get_name(0) == 'krls://explain/CONFIG_NET', 'krls.explainSymbol explains its argument')
+  vim.cmd('close')
+  -- The rust-analyzer settings the plugin offers: discoverConfig runs
+  -- krls rust-project with the client's objtree.
+  local ra = require('krls').rust_analyzer_config()
+  local dc = ra.workspace and ra.workspace.discoverConfig or {}
+  local line = table.concat(dc.command or {}, ' ')
+  check(line:find('rust-project', 1, true) ~= nil and line:find('--objtree ' .. obj, 1, true) ~= nil and line:find('--discover {arg}', 1, true) ~= nil
+    and vim.deep_equal(dc.filesToWatch, { '.config' }), 'rust_analyzer_config() runs krls rust-project --discover with the objtree (got ' .. line .. ')')
   -- Only a symbol reaches the command line: no flag, no empty name.
   for _, bad in ipairs({ '--allow-shell', 'CONFIG_', 'NET;id' }) do
     local before_notes, before_buf = #notes, vim.api.nvim_get_current_buf()

@@ -22,7 +22,7 @@ import { Root, findRoot, shouldActivate, srctreeOfObjtree } from './activation';
 import { Problem, dedupeProblems, parseCheckOutput, toProblems } from './checkJson';
 import { rootFilters, rootOf, withRoot } from './selector';
 import { NotFoundError, resolveServer } from './serverPath';
-import { checkArgs, explainArgs, restartSettings, serverSettings, symbolOf, validSymbolName } from './settings';
+import { checkArgs, discoverConfig, explainArgs, restartSettings, serverSettings, symbolOf, validSymbolName } from './settings';
 import { KrlsStatus, pickStatus, statusView } from './status';
 
 const explainScheme = 'krls-explain';
@@ -84,6 +84,7 @@ class Krls implements vscode.Disposable {
     reg('krls.showOutput', () => this.output.show(true));
     reg('krls.explainSymbol', (name?: unknown) => this.explain(typeof name === 'string' ? name : undefined));
     reg('krls.checkWorkspace', () => this.checkWorkspace());
+    reg('krls.configureRustAnalyzer', () => this.configureRustAnalyzer());
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(explainScheme, {
         onDidChange: this.explainChanged.event,
@@ -148,6 +149,7 @@ class Krls implements vscode.Disposable {
       allowShell: c.get('kconfig.allowShell'),
       checkPrivateItems: c.get('checkPrivateItems'),
       rules: c.get('rules'),
+      rustAnalyzer: c.get('rustAnalyzer'),
     };
     if (raw.allowShell === true && !trusted) {
       this.log('krls.kconfig.allowShell is ignored: the workspace is not trusted');
@@ -399,6 +401,32 @@ class Krls implements vscode.Disposable {
       const sub = token?.onCancellationRequested(() => child.kill());
       child.on('close', () => sub?.dispose());
     });
+  }
+
+  /**
+   * configureRustAnalyzer writes rust-analyzer.workspace.discoverConfig
+   * into the workspace settings, once the user agrees: rust-analyzer then
+   * finds the kernel's crates by itself (krls rust-project --discover).
+   * krls.rustAnalyzer tells krls to leave rust-analyzer what it answers.
+   */
+  private async configureRustAnalyzer(): Promise<void> {
+    const cmd = this.cli();
+    if (!cmd) {
+      return;
+    }
+    const value = discoverConfig(cmd, this.settings());
+    const write = 'Write to Workspace Settings';
+    const answer = await vscode.window.showInformationMessage(
+      'krls: let rust-analyzer ask krls for the kernel\'s project (rust-analyzer.workspace.discoverConfig runs `krls rust-project --discover`)?',
+      { modal: true, detail: JSON.stringify(value, null, 2) },
+      write,
+    );
+    if (answer !== write) {
+      return;
+    }
+    await vscode.workspace.getConfiguration('rust-analyzer').update('workspace.discoverConfig', value, vscode.ConfigurationTarget.Workspace);
+    await this.config().update('rustAnalyzer', true, vscode.ConfigurationTarget.Workspace);
+    this.log(`rust-analyzer.workspace.discoverConfig set: ${JSON.stringify(value)}`);
   }
 
   private async explain(given?: string): Promise<void> {

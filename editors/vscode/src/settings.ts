@@ -11,6 +11,7 @@ export interface RawSettings {
   allowShell?: unknown;
   checkPrivateItems?: unknown;
   rules?: unknown;
+  rustAnalyzer?: unknown;
 }
 
 /** The server's settings object: every key present, so a cleared setting clears the server's value. */
@@ -22,6 +23,7 @@ export interface ServerSettings {
     kconfig: { allowShell: boolean };
     checkPrivateItems: boolean | null;
     rules: string[];
+    rustAnalyzer: boolean | null;
   };
 }
 
@@ -51,6 +53,7 @@ export function serverSettings(raw: RawSettings, trusted: boolean, folder?: stri
       kconfig: { allowShell: trusted && raw.allowShell === true },
       checkPrivateItems: typeof raw.checkPrivateItems === 'boolean' ? raw.checkPrivateItems : null,
       rules,
+      rustAnalyzer: typeof raw.rustAnalyzer === 'boolean' ? raw.rustAnalyzer : null,
     },
   };
 }
@@ -128,6 +131,31 @@ export function symbolOf(name: string): string | undefined {
 /** validSymbolName says whether name is a Kconfig symbol as the user may type it. */
 export function validSymbolName(name: string): boolean {
   return symbolOf(name) !== undefined;
+}
+
+/** rust-analyzer's workspace.discoverConfig, as rust-analyzer reads it. */
+export interface DiscoverConfig {
+  command: string[];
+  progressLabel: string;
+  filesToWatch: string[];
+}
+
+/**
+ * discoverConfig is the rust-analyzer.workspace.discoverConfig that makes
+ * rust-analyzer ask krls for the kernel's project (`krls rust-project
+ * --discover {arg}`: rust-project.json from the .config, without make,
+ * reloaded when the .config changes), with the kernel trees of the
+ * server's settings, so that one setting configures both servers.
+ */
+export function discoverConfig(krls: string, s: ServerSettings): DiscoverConfig {
+  const command = [krls, 'rust-project'];
+  for (const [flag, v] of [['--srctree', s.krls.srctree], ['--objtree', s.krls.objtree], ['--kdir', s.krls.kdir]]) {
+    if (v !== '') {
+      command.push(flag, v);
+    }
+  }
+  command.push('--discover', '{arg}');
+  return { command, progressLabel: 'krls', filesToWatch: ['.config'] };
 }
 
 /** Settings whose change needs a new server process (the rest go by didChangeConfiguration). */

@@ -25,11 +25,11 @@ describe('package.json', () => {
   it('declares the settings and commands', () => {
     const props = Object.keys(pkg.contributes.configuration.properties).sort();
     assert.deepEqual(props, [
-      'krls.checkPrivateItems', 'krls.kconfig.allowShell', 'krls.kdir', 'krls.objtree', 'krls.rules',
+      'krls.checkPrivateItems', 'krls.kconfig.allowShell', 'krls.kdir', 'krls.objtree', 'krls.rules', 'krls.rustAnalyzer',
       'krls.server.extraArgs', 'krls.server.path', 'krls.srctree', 'krls.trace.server',
     ]);
     const cmds = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
-    assert.deepEqual(cmds, ['krls.checkWorkspace', 'krls.explainSymbol', 'krls.restartServer', 'krls.showOutput']);
+    assert.deepEqual(cmds, ['krls.checkWorkspace', 'krls.configureRustAnalyzer', 'krls.explainSymbol', 'krls.restartServer', 'krls.showOutput']);
     const src = fs.readFileSync(path.resolve(__dirname, '../../../src/extension.ts'), 'utf8');
     for (const c of cmds) {
       assert.ok(src.includes(`'${c}'`), `${c} is registered`);

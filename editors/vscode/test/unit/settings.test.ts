@@ -1,18 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { checkArgs, explainArgs, serverSettings, symbolOf, validSymbolName } from '../../src/settings';
+import { checkArgs, discoverConfig, explainArgs, serverSettings, symbolOf, validSymbolName } from '../../src/settings';
 
 describe('serverSettings', () => {
   it('sends every key, so that clearing a setting clears the server value', () => {
     assert.deepEqual(serverSettings({}, true), {
-      krls: { srctree: '', objtree: '', kdir: '', kconfig: { allowShell: false }, checkPrivateItems: null, rules: [] },
+      krls: { srctree: '', objtree: '', kdir: '', kconfig: { allowShell: false }, checkPrivateItems: null, rules: [], rustAnalyzer: null },
     });
   });
   it('passes the paths and options through', () => {
     const s = serverSettings({ srctree: ' /src/linux ', objtree: 'build', kdir: '~/k', allowShell: true, checkPrivateItems: false, rules: ['undocumented-unsafe', '', 3] }, true, '/ws', '/home/me');
     assert.deepEqual(s.krls, {
-      srctree: '/src/linux', objtree: '/ws/build', kdir: '/home/me/k', kconfig: { allowShell: true }, checkPrivateItems: false, rules: ['undocumented-unsafe'],
+      srctree: '/src/linux', objtree: '/ws/build', kdir: '/home/me/k', kconfig: { allowShell: true }, checkPrivateItems: false, rules: ['undocumented-unsafe'], rustAnalyzer: null,
     });
   });
   it('expands ${workspaceFolder} and ~ for the folder, as Explain does', () => {
@@ -85,5 +85,20 @@ describe('checkArgs', () => {
   it('leaves private items to .clippy.toml unless the setting is true', () => {
     assert.ok(!checkArgs(serverSettings({ checkPrivateItems: false }, true), '/ws').includes('--check-private-items'));
     assert.ok(!checkArgs(serverSettings({ checkPrivateItems: null }, true), '/ws').includes('--check-private-items'));
+  });
+});
+
+describe('discoverConfig', () => {
+  it('runs krls rust-project --discover with the kernel trees of the settings', () => {
+    const s = serverSettings({ objtree: 'build', rustAnalyzer: true }, true, '/ws');
+    assert.equal(s.krls.rustAnalyzer, true);
+    assert.deepEqual(discoverConfig('/bin/krls', s), {
+      command: ['/bin/krls', 'rust-project', '--objtree', '/ws/build', '--discover', '{arg}'],
+      progressLabel: 'krls',
+      filesToWatch: ['.config'],
+    });
+  });
+  it('leaves the trees to krls when no setting names them', () => {
+    assert.deepEqual(discoverConfig('krls', serverSettings({}, true)).command, ['krls', 'rust-project', '--discover', '{arg}']);
   });
 });
