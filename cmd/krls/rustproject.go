@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/krls-dev/krls/symbols/rustproject"
 	"github.com/krls-dev/krls/workspace"
 )
 
@@ -133,6 +134,15 @@ func discoverProject(arg string, set workspace.KernelSettings, sysroot string, s
 	}
 	for _, w := range res.Warnings {
 		enc.Encode(map[string]string{"kind": "progress", "message": w})
+	}
+	// rust-analyzer watches the build files of a project's crates and,
+	// when one changes, asks again with {"buildfile": ...} for the crate
+	// built from it: the crates that take the .config's cfgs are built
+	// from the .config.
+	for i := range res.Crates {
+		if c := &res.Crates[i]; len(c.CfgGroups) > 0 {
+			c.Build = &rustproject.BuildInfo{Label: c.DisplayName, BuildFile: res.Trees.DotConfig(), TargetKind: "lib"}
+		}
 	}
 	if err := enc.Encode(map[string]any{"kind": "finished", "buildfile": res.Trees.DotConfig(), "project": res.Project}); err != nil {
 		fmt.Fprintf(os.Stderr, "krls: rust-project: %v\n", err)

@@ -119,3 +119,34 @@ func TestRustProjectCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestRustProjectModule: for an out-of-tree module (KDIR a fixture's
+// object tree), the project's crates are the kernel's own, then the
+// module's crate roots in place of the tree's samples and drivers.
+func TestRustProjectModule(t *testing.T) {
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			obj := k.RustObj(t)
+			mod := outOfTreeModule(t, ootModule)
+			var out, errOut bytes.Buffer
+			if code := run([]string{"rust-project", "--kdir", obj.Dir, "--sysroot", filepath.Join(k.Fake, "sysroot"), mod}, nil, &out, &errOut); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			var p projectOut
+			if err := json.Unmarshal(out.Bytes(), &p); err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, c := range p.Crates {
+				names = append(names, c.DisplayName)
+				if strings.HasPrefix(c.RootModule, filepath.Join(k.Src, "samples")) || strings.HasPrefix(c.RootModule, filepath.Join(k.Src, "drivers")) {
+					t.Errorf("a tree crate in a module's project: %s", c.RootModule)
+				}
+			}
+			last := p.Crates[len(p.Crates)-1]
+			if last.DisplayName != "rust_oot" || last.RootModule != filepath.Join(mod, "rust_oot.rs") || !slices.Contains(names, "kernel") {
+				t.Errorf("crates %v; last %+v", names, last)
+			}
+		})
+	}
+}

@@ -53,3 +53,12 @@ test-nvim: build $(FAKE_RA) nvim-deps
 
 test-precommit: nvim-apt
 	@editors/nvim/test/precommit.sh $(CURDIR)
+
+# `make ra-e2e`: the real rust-analyzer 1.97 beside krls in real Neovim 0.12
+# (the kernel toolchain chroot: root, ~1.5 GB, ~5 minutes of building the
+# first time), on a built Linux 7.2: rust-analyzer with krls's project
+# (discoverConfig) hovers as with the kernel's own rust-project.json, and
+# reloads by itself when the .config changes. Not part of `make test`.
+.PHONY: ra-e2e
+ra-e2e:
+	editors/nvim/test/ra_e2e.sh

@@ -55,6 +55,16 @@ type Crate struct {
 	Edition           string            `json:"edition"`
 	Env               map[string]string `json:"env"`
 	Source            *Source           `json:"source,omitempty"`
+	// Build names the file the crate is built from, for rust-analyzer's
+	// discover protocol: a change to it makes rust-analyzer ask again.
+	Build *BuildInfo `json:"build,omitempty"`
+}
+
+// BuildInfo is a crate's build in rust-analyzer's terms.
+type BuildInfo struct {
+	Label      string `json:"label"`
+	BuildFile  string `json:"build_file"`
+	TargetKind string `json:"target_kind"`
 }
 
 // Dep is a dependency by index.
