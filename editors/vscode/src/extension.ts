@@ -98,6 +98,14 @@ class Krls implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.maybeStart(d)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.foldersChanged()),
       vscode.window.onDidChangeActiveTextEditor(() => this.showStatus()),
+      // The status says when the active file is not built (krls's
+      // not-built diagnostic).
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        const active = vscode.window.activeTextEditor?.document.uri.toString();
+        if (active && e.uris.some((u) => u.toString() === active)) {
+          this.showStatus();
+        }
+      }),
       // A check's findings for a file are stale once it is edited; the
       // server's own diagnostics take over.
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -364,7 +372,8 @@ class Krls implements vscode.Disposable {
     }
     const file = vscode.window.activeTextEditor?.document.uri;
     const st = pickStatus(this.statuses, this.latestStatus, file?.scheme === 'file' ? file.fsPath : undefined);
-    const v = statusView(st);
+    const notBuilt = file && vscode.languages.getDiagnostics(file).find((d) => d.source === 'krls' && d.code === 'not-built');
+    const v = statusView(st, notBuilt?.message);
     this.setStatus(v.text, v.tooltip, v.warning);
   }
 

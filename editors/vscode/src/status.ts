@@ -19,8 +19,16 @@ export interface StatusView {
   warning: boolean;
 }
 
-/** statusView is what the status bar item shows for a status. */
-export function statusView(s: KrlsStatus | undefined): StatusView {
+/**
+ * statusView is what the status bar item shows for a status; notBuilt is
+ * the message of krls's not-built diagnostic on the active file, if any
+ * (the .config builds no crate holding it).
+ */
+export function statusView(s: KrlsStatus | undefined, notBuilt?: string): StatusView {
+  if (s?.state === 'ok' && notBuilt) {
+    const base = statusView(s);
+    return { text: '$(circle-slash) krls: file not built', tooltip: notBuilt + '\n\n' + base.tooltip, warning: false };
+  }
   if (!s) {
     return { text: 'krls', tooltip: 'krls: waiting for the server', warning: false };
   }

@@ -36,3 +36,15 @@ describe('pickStatus', () => {
     assert.equal(pickStatus(m, a, undefined), a);
   });
 });
+
+describe('statusView of a file the .config does not build', () => {
+  it('says so, with the diagnostic in the tooltip', () => {
+    const v = statusView({ state: 'ok', arch: 'x86_64', rust: 'y' }, 'not built with this .config: CONFIG_SAMPLE_RUST_PRINT is not set');
+    assert.equal(v.text, '$(circle-slash) krls: file not built');
+    assert.ok(v.tooltip.startsWith('not built with this .config: CONFIG_SAMPLE_RUST_PRINT is not set'));
+    assert.ok(v.tooltip.includes('x86_64'));
+  });
+  it('keeps the other states as they are', () => {
+    assert.equal(statusView({ state: 'noConfig' }, 'x').text, '$(warning) krls: no .config');
+  });
+});
