@@ -210,5 +210,16 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		os.Remove(f.Name())
 		return err
 	}
+	// CreateTemp makes the file 0600; what it replaces is read by the
+	// build and by other tools (rust-analyzer): the mode of the file it
+	// replaces, else 0644.
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := os.Chmod(f.Name(), mode); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
 	return os.Rename(f.Name(), path)
 }

@@ -150,3 +150,22 @@ func TestRustProjectModule(t *testing.T) {
 		})
 	}
 }
+
+// TestRustProjectWritesReadable: -o writes the file readable by others
+// (rust-analyzer may run as another user; CreateTemp makes files 0600).
+func TestRustProjectWritesReadable(t *testing.T) {
+	for i, k := range kerneltest.Kernels(t) {
+		if i > 0 {
+			break
+		}
+		out := filepath.Join(t.TempDir(), "rust-project.json")
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"rust-project", "--srctree", k.Src, "--objtree", k.RustObj(t).Dir, "--sysroot", "/x", "-o", out}, nil, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		st, err := os.Stat(out)
+		if err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("mode %v, %v; want 0644", st.Mode(), err)
+		}
+	}
+}
