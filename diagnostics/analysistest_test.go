@@ -112,5 +112,8 @@ func fixtureConfig(path string) Config {
 	src, _ := os.ReadFile(path)
 	root := !strings.Contains(string(src), "krls-fixture: module")
 	private := !strings.Contains(string(src), "krls-fixture: public-only")
-	return Config{CheckPrivateItems: private, CrateRoot: &root}
+	// The justification-comment rules beyond SAFETY run in the fixtures
+	// that ask for them (the others keep their findings as they were).
+	conventions := strings.Contains(string(src), "krls-fixture: conventions")
+	return Config{CheckPrivateItems: private, CrateRoot: &root, Conventions: conventions}
 }

@@ -26,18 +26,26 @@ func (p *Pass) safetyComments() []*safetyComment {
 	if p.comments != nil {
 		return p.comments
 	}
+	p.comments = p.labelComments("SAFETY:")
+	return p.comments
+}
+
+// labelComments lists the comments of a justification label ("SAFETY:",
+// "CAST:", any case) and the line each documents.
+func (p *Pass) labelComments(label string) []*safetyComment {
 	f := p.File
 	lines := f.Lines
 	seen := map[int]bool{}
 	out := []*safetyComment{}
 	lower := p.lowerSrc()
+	needle := bytes.ToLower([]byte(label))
 	for off := 0; off < len(lower); {
-		i := bytes.Index(lower[off:], []byte("safety:"))
+		i := bytes.Index(lower[off:], needle)
 		if i < 0 {
 			break
 		}
 		at := off + i
-		off = at + len("SAFETY:")
+		off = at + len(needle)
 		line := lines.Line(at)
 		text := trimLeft(lines.Text(line))
 		codeLine, blockEnd := -1, -1
@@ -77,7 +85,6 @@ func (p *Pass) safetyComments() []*safetyComment {
 		seen[codeLine] = true
 		out = append(out, &safetyComment{at: at, line: line, codeLine: codeLine, blockEnd: blockEnd})
 	}
-	p.comments = out
 	return out
 }
 

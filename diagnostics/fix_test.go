@@ -35,13 +35,28 @@ func TestFixesResolve(t *testing.T) {
 				}
 				after := Analyze(context.Background(), g, cfg)
 				g.Close()
-				if n, m := countWarnings(after), countWarnings(base); n != m-1 {
+				count := countWarnings
+				if x.Severity > Warning {
+					// A hint (the conventions' rules): one fewer of its rule.
+					count = func(fs []Finding) int { return countRule(fs, x.Rule) }
+				}
+				if n, m := count(after), count(base); n != m-1 {
 					t.Errorf("%s:%d %s: fix %q leaves %d warnings, want %d\n%s", filepath.Base(path), f.Lines.Line(x.Start)+1,
 						x.Rule, fix.Title, n, m-1, context3(fixed, fix.Edits[0].Start))
 				}
 			}
 		}
 	}
+}
+
+func countRule(fs []Finding, rule string) int {
+	n := 0
+	for _, x := range fs {
+		if x.Rule == rule {
+			n++
+		}
+	}
+	return n
 }
 
 func countWarnings(fs []Finding) int {

@@ -18,12 +18,19 @@ const commentWidth = 100
 // file, or of the tree through Config.Contracts), the comment names them
 // and quotes their `# Safety` requirements as a checklist.
 func (p *Pass) safetyCommentFix(s *site) Fix {
-	lines := p.File.Lines
 	body, callees := p.safetyCommentBody(s)
 	title := "Add a `// SAFETY:` comment"
 	if len(callees) > 0 {
 		title += " listing the requirements of " + strings.Join(callees, ", ")
 	}
+	return p.insertCommentFix(s, title, body)
+}
+
+// insertCommentFix inserts the comment lines body where they document
+// the site s: above its statement when the comment may stand there, else
+// above its own line, else inside its block's braces.
+func (p *Pass) insertCommentFix(s *site, title string, body []string) Fix {
+	lines := p.File.Lines
 	anchor := -1
 	if s.parent >= 0 && lines.Line(s.parent) > s.boundary {
 		anchor = s.parent
@@ -406,6 +413,12 @@ func (p *Pass) safetyDocFix(it *docItem) Fix {
 // we hold` becomes `thread-safety we hold`). Only comment text is touched:
 // not code or strings before a trailing comment, not attributes in the run.
 func (p *Pass) plainCommentFix(c *safetyComment) Fix {
+	return p.plainLabelFix(c, "SAFETY:")
+}
+
+// plainLabelFix is plainCommentFix for a comment of label ("CAST:", ...).
+func (p *Pass) plainLabelFix(c *safetyComment, label string) Fix {
+	word := label[:len(label)-1]
 	lines := p.File.Lines
 	var edits []Edit
 	for i := c.line; i < c.codeLine; i++ {
@@ -433,7 +446,7 @@ func (p *Pass) plainCommentFix(c *safetyComment) Fix {
 		left := 0 // bytes of text that stay
 		pos := 0
 		for {
-			j := indexFold(content[pos:], "SAFETY:")
+			j := indexFold(content[pos:], label)
 			if j < 0 {
 				left += len(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(content[pos:]), []byte("*/"))))
 				break
@@ -442,16 +455,16 @@ func (p *Pass) plainCommentFix(c *safetyComment) Fix {
 			left += len(bytes.TrimSpace(content[pos:at]))
 			base := lineStart + from + start
 			if at == 0 {
-				e := at + len("SAFETY:")
+				e := at + len(label)
 				for e < len(content) && (content[e] == ' ' || content[e] == '\t') {
 					e++
 				}
 				lineEdits = append(lineEdits, Edit{Start: base + at, End: base + e})
 				pos = e
 			} else {
-				colon := at + len("SAFETY")
+				colon := at + len(word)
 				lineEdits = append(lineEdits, Edit{Start: base + colon, End: base + colon + 1})
-				left += len("SAFETY")
+				left += len(word)
 				pos = colon + 1
 			}
 		}
@@ -479,7 +492,7 @@ func (p *Pass) plainCommentFix(c *safetyComment) Fix {
 		}
 		edits = append(edits, lineEdits...)
 	}
-	return Fix{Title: "Make it a plain comment (remove `SAFETY:`)", Edits: edits, Safe: true}
+	return Fix{Title: "Make it a plain comment (remove `" + label + "`)", Edits: edits, Safe: true}
 }
 
 // commentTextStart is where the text of a comment begins: after blanks,

@@ -96,6 +96,7 @@ func (p *Pass) macroBodies() *macroBodyView {
 	v.file = f
 	v.pass = newPass(p.ctx, f, p.Config)
 	v.pass.rule = p.rule
+	v.pass.inView = true
 	p.bodies = v
 	return v
 }

@@ -62,6 +62,11 @@ type Config struct {
 	// OutOfScope, when set, says why no rule runs on the file: its crate
 	// is one the kernel's build does not lint (a vendored crate).
 	OutOfScope string
+	// Conventions runs the justification-comment rules beyond SAFETY
+	// (ConventionRules); without it they run only when Rules names them.
+	// The server sets it (they show as hints); krls check runs them when
+	// asked (--rules=+conventions).
+	Conventions bool
 	// NotBuilt, when set, says why the kernel's .config builds no crate
 	// holding the file (the not-built rule reports it).
 	NotBuilt *NotBuilt
@@ -114,7 +119,7 @@ func CheckRules() []*Rule {
 
 // AllRules lists Rules, then ModuleRules, then KernelRules.
 func AllRules() []*Rule {
-	return append(append(append([]*Rule(nil), Rules...), ModuleRules...), KernelRules...)
+	return append(append(append(append([]*Rule(nil), Rules...), ModuleRules...), KernelRules...), ConventionRules...)
 }
 
 // RuleByName finds a rule, kernel rules included.
@@ -155,10 +160,16 @@ func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
 	defer p.close()
 	rules := Rules
 	if cfg.Kernel != nil || cfg.Module != nil {
-		rules = AllRules()
+		rules = append(append(append([]*Rule(nil), Rules...), ModuleRules...), KernelRules...)
 	}
+	rules = append(rules, ConventionRules...)
 	for _, r := range rules {
-		if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil || r.NeedsModule && cfg.Module == nil {
+		if isConvention(r) {
+			// Off unless asked for: by name, or by Conventions.
+			if !cfg.Conventions && !cfg.Rules[r.Name] {
+				continue
+			}
+		} else if !cfg.Enabled(r.Name) || r.NeedsKernel && cfg.Kernel == nil || r.NeedsModule && cfg.Module == nil {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -200,8 +211,10 @@ type Pass struct {
 
 	macroShapes map[string]symbols.MacroShape // the file's own macro_rules!, on first use
 
-	bodies     *macroBodyView // the file's macro bodies as code, on first use
+	casts      *conventionSites // the file's casts, on first use
+	bodies     *macroBodyView   // the file's macro bodies as code, on first use
 	macroUses  map[string]symbols.MacroUse
+	inView     bool // the pass is a macro-body view's
 	bodiesDone bool
 
 	cfgRefsDone bool
@@ -272,4 +285,14 @@ func (p *Pass) lowerSrc() []byte {
 		}
 	}
 	return p.lower
+}
+
+// isConvention: r is one of ConventionRules.
+func isConvention(r *Rule) bool {
+	for _, c := range ConventionRules {
+		if c == r {
+			return true
+		}
+	}
+	return false
 }

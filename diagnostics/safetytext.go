@@ -27,6 +27,13 @@ import (
 // that, the nearest line above that starts with `/*` counts when that block
 // comment contains "SAFETY:" and only whitespace follows it.
 func safetyAbove(lines *symbols.Lines, boundary, anchor int) (int, bool) {
+	return commentAbove(lines, boundary, anchor, "SAFETY:")
+}
+
+// commentAbove is safetyAbove for the justification comment starting
+// with label ("SAFETY:", "CAST:", ...): the kernel's other justification
+// comments stand where clippy accepts a SAFETY comment.
+func commentAbove(lines *symbols.Lines, boundary, anchor int, label string) (int, bool) {
 	if boundary >= anchor {
 		return 0, false
 	}
@@ -56,7 +63,7 @@ func safetyAbove(lines *symbols.Lines, boundary, anchor int) (int, bool) {
 				inCode = !inCode
 			}
 			if !inCode {
-				if k := indexFold(text, "SAFETY:"); k >= 0 {
+				if k := indexFold(text, label); k >= 0 {
 					return lineTextOffset(lines, line, text) + k, true
 				}
 			}
@@ -70,7 +77,7 @@ func safetyAbove(lines *symbols.Lines, boundary, anchor int) (int, bool) {
 	// followed by "SAFETY:".
 	if m := firstCommentMarker(text); m >= 0 {
 		rest := trimLeft(text[m+2:])
-		if hasPrefixFold(rest, "SAFETY:") {
+		if hasPrefixFold(rest, label) {
 			return lineTextOffset(lines, line, rest), true
 		}
 	}
@@ -88,7 +95,7 @@ func safetyAbove(lines *symbols.Lines, boundary, anchor int) (int, bool) {
 			region := lines.Start(anchor)
 			src := lines.Src()[start:region]
 			end := blockCommentEnd(src)
-			if k := indexFold(src[:end], "SAFETY:"); k >= 0 && isBlank(src[end:]) {
+			if k := indexFold(src[:end], label); k >= 0 && isBlank(src[end:]) {
 				return start + k, true
 			}
 			return 0, false

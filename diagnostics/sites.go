@@ -446,6 +446,13 @@ func (sa *siteAnalysis) parentAnchor(path []symbols.PathNode, idx int) int {
 // climbAnchor is parentAnchor's climb; known answers a memoized result for
 // the expression at path[i].
 func climbAnchor(path []symbols.PathNode, idx int, known func(i int) (int, bool)) int {
+	return climbAnchorFrom(path, idx, known, false)
+}
+
+// climbAnchorFrom is climbAnchor; throughUnsafe also climbs out of the
+// unsafe blocks on the way (the conventions beyond SAFETY: a cast inside
+// `unsafe { f(x as i32) }` is one of its statement's sites).
+func climbAnchorFrom(path []symbols.PathNode, idx int, known func(i int) (int, bool), throughUnsafe bool) int {
 	cur := idx
 	for cur > 0 {
 		if cur != idx {
@@ -457,6 +464,10 @@ func climbAnchor(path []symbols.PathNode, idx int, known func(i int) (int, bool)
 			break // an array length is a constant of its own
 		}
 		p := path[cur-1]
+		if throughUnsafe && p.Kind == k.Block && cur >= 2 && path[cur-2].Kind == k.UnsafeBlock {
+			cur -= 2
+			continue
+		}
 		switch p.Kind {
 		case k.LetDeclaration, k.ConstItem, k.StaticItem:
 			// Attributes are not part of the statement for this: a

@@ -22,6 +22,10 @@ import (
 type CheckOptions struct {
 	// Rules enabled by name; nil means all.
 	Rules map[string]bool
+	// Conventions adds the justification-comment rules beyond SAFETY
+	// (diagnostics.ConventionRules, `--rules=+conventions`) to the rules
+	// that run.
+	Conventions bool
 	// CheckPrivateItems forces clippy's check-private-items on; otherwise
 	// each file takes it from its nearest .clippy.toml.
 	CheckPrivateItems bool
@@ -218,6 +222,7 @@ func checkFile(ctx context.Context, cache *ConfigCache, modules *ModuleFactsCach
 		r.OutOfScope = cfg.OutOfScope
 		return r, nil
 	}
+	cfg.Conventions = opts.Conventions
 	// The module! rules take their facts from the file's srctree (or
 	// KDIR's, for an out-of-tree module), found as the server finds it.
 	cfg.Module = modules.ModuleConfig(ctx, path, "", KernelSettings{})

@@ -286,6 +286,9 @@ func (s *Session) compute(ctx context.Context, d *Document, snaps indexSnaps, se
 	if settings.CheckPrivateItems != nil {
 		cfg.CheckPrivateItems = *settings.CheckPrivateItems
 	}
+	// The editor shows the other justification comments' rules as
+	// hints, faint, while new code is written.
+	cfg.Conventions = true
 	if d.Path != "" {
 		res.Kernel, res.KernelErr = s.kernelFor(ctx, d)
 		if res.Kernel != nil {

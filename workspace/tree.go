@@ -13,6 +13,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -268,6 +269,9 @@ func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forc
 	if rules == nil && t.HasRustFlags {
 		cfg.Rules = map[string]bool{}
 		for _, r := range diagnostics.AllRules() {
+			if slices.Contains(diagnostics.ConventionRules, r) {
+				continue // they run when asked (Config.Conventions)
+			}
 			if r.Clippy == "" || t.Enabled(r.Clippy) {
 				cfg.Rules[r.Name] = true
 			}

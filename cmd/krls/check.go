@@ -118,7 +118,8 @@ type checkFlags struct {
 	fix     bool
 	jobs    int
 	// allCrates: --all-crates.
-	allCrates bool
+	allCrates   bool
+	conventions bool // --rules=+conventions
 }
 
 // parseCheckArgs reads the flags, which may come before, between or after
@@ -167,14 +168,26 @@ func parseCheckArgs(args []string, stdout, stderr io.Writer) (fl checkFlags, pat
 	rulesGiven := false
 	fs.Visit(func(f *flag.Flag) { rulesGiven = rulesGiven || f.Name == "rules" })
 	if rulesGiven {
-		set, err := diagnostics.ParseRuleList(rules)
+		// +conventions adds the justification-comment rules beyond
+		// SAFETY to what runs: alone, to the rules the tree enables.
+		var names []string
+		for _, n := range strings.Split(rules, ",") {
+			if strings.TrimSpace(n) == "+"+diagnostics.ConventionsGroup {
+				fl.conventions = true
+			} else {
+				names = append(names, n)
+			}
+		}
+		set, err := diagnostics.ParseRuleList(strings.Join(names, ","))
 		if err != nil {
 			return usageErr("--rules: %v", err)
 		}
-		if len(set) == 0 {
+		if len(set) == 0 && !fl.conventions {
 			return usageErr("--rules needs at least one rule name")
 		}
-		fl.rules = set
+		if len(set) > 0 {
+			fl.rules = set
+		}
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -196,7 +209,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 	ctx := context.Background()
 	opts := workspace.CheckOptions{
-		Rules: fl.rules, CheckPrivateItems: fl.private, Jobs: fl.jobs, AllCrates: fl.allCrates,
+		Rules: fl.rules, Conventions: fl.conventions, CheckPrivateItems: fl.private, Jobs: fl.jobs, AllCrates: fl.allCrates,
 		Warn: func(msg string) { fmt.Fprintf(stderr, "krls: warning: %s\n", msg) },
 	}
 	results, err := workspace.Check(ctx, paths, opts)

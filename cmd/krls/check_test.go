@@ -464,16 +464,25 @@ func fixtureTree(t *testing.T) map[string]string {
 
 func TestCheckFixtures(t *testing.T) {
 	fixtures := fixtureTree(t)
-	var want []string
+	var want, conventions []string
+	withConventions := map[string]bool{} // the fixtures that ask for them
 	for name, path := range fixtures {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if strings.Contains(string(src), "krls-fixture: conventions") {
+			withConventions[name] = true
+		}
 		for i, line := range strings.Split(string(src), "\n") {
 			if m := markerRE.FindStringSubmatch(line); m != nil {
 				for _, r := range strings.Fields(m[2]) {
-					want = append(want, fmt.Sprintf("%s:%d:%s", name, i+1-len(m[1]), r))
+					key := fmt.Sprintf("%s:%d:%s", name, i+1-len(m[1]), r)
+					if isConventionRule(r) {
+						conventions = append(conventions, key)
+						continue
+					}
+					want = append(want, key)
 				}
 			}
 		}
@@ -495,6 +504,36 @@ func TestCheckFixtures(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings differ from the fixtures' markers\n got %d: %q\nwant %d: %q", len(got), got, len(want), want)
 	}
+	// The conventions' rules run when asked: --rules=+conventions adds
+	// them to the rest.
+	out, errOut, _ = krlsCheck(t, "--format=json", "--rules=+conventions", ".")
+	if errOut != "" {
+		t.Fatalf("+conventions: stderr %q", errOut)
+	}
+	findings = nil
+	if err := json.Unmarshal([]byte(out), &findings); err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, f := range findings {
+		if isConventionRule(f.Rule) && withConventions[f.File] {
+			got = append(got, fmt.Sprintf("%s:%d:%s", f.File, f.Line, f.Rule))
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(conventions)
+	if strings.Join(got, "\n") != strings.Join(conventions, "\n") {
+		t.Errorf("+conventions: findings differ from the markers\n got %q\nwant %q", got, conventions)
+	}
+}
+
+func isConventionRule(name string) bool {
+	for _, r := range diagnostics.ConventionRules {
+		if r.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // TestCheckLongLine: columns of many findings on one long line, in time

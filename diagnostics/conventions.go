@@ -1,0 +1,256 @@
+package diagnostics
+
+import (
+	"bytes"
+	"sort"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// The kernel's other justification comments (Rust-for-Linux's clippy
+// wish list, issue #349): `// CAST:` above an `as` cast or a pointer
+// `.cast()`, and its dual. They stand exactly where clippy accepts a
+// SAFETY comment (commentAbove, climbAnchor), so kernel developers have
+// one rule to learn; one comment may justify several sites of its
+// statement. The kernel has not switched them on: the server runs them
+// at hint severity (Config.Conventions), `krls check` when asked
+// (`--rules=+conventions`).
+
+var UndocumentedCast = &Rule{
+	Name: "undocumented-cast",
+	Doc: "An `as` cast, or a pointer `.cast()`, `.cast_mut()` or `.cast_const()`, without a `// CAST:` comment saying why the " +
+		"value fits or the pointer is valid for the new type. The comment stands where a SAFETY comment would (the lines " +
+		"directly above, or above the enclosing `let`, assignment or statement in plain expressions). Off by default in " +
+		"`krls check` (`--rules=+conventions`); a hint in the editor.",
+	Severity: Hint,
+	Run: func(p *Pass) {
+		for _, s := range p.castSites().sites {
+			if s.documented {
+				continue
+			}
+			end := min(s.end, p.File.Lines.End(s.ownLine))
+			p.report(s.scope, Finding{
+				Start: s.unsafeOff, End: end,
+				Message: "cast without a `// CAST:` comment",
+				Fixes:   []Fix{p.insertCommentFix(s, "Add a `// CAST:` comment", []string{"CAST: "})},
+				Extent:  Span{p.commentWindow(s), end},
+			})
+		}
+	},
+}
+
+var UnnecessaryCastComment = &Rule{
+	Name: "unnecessary-cast-comment",
+	Doc: "A `// CAST:` comment above a statement, tail expression or item that holds no cast: it justifies nothing, " +
+		"or the cast it meant moved. Off by default in `krls check` (`--rules=+conventions`); a hint in the editor.",
+	Severity: Hint,
+	Run:      func(p *Pass) { p.reportUnneededConvention(p.castSites(), "cast") },
+}
+
+// ConventionRules are the justification-comment rules beyond SAFETY.
+var ConventionRules = []*Rule{UndocumentedCast, UnnecessaryCastComment}
+
+// ConventionsGroup is the --rules group that adds ConventionRules.
+const ConventionsGroup = "conventions"
+
+// conventionSites are the sites of one convention in a file and the
+// nodes their comments are necessary for.
+type conventionSites struct {
+	label     string // "CAST:"
+	sites     []*site
+	necessary map[uintptr]bool
+	// view holds the sites of the file's macro bodies (their nodes are
+	// the macro-body view's), or nil.
+	view *conventionSites
+}
+
+// castSites finds the `as` casts and the pointer casts by method of the
+// file (not in macro bodies or macro input, which are tokens).
+func (p *Pass) castSites() *conventionSites {
+	if p.casts != nil {
+		return p.casts
+	}
+	cs := &conventionSites{label: "CAST:", necessary: map[uintptr]bool{}}
+	p.casts = cs
+	src := p.File.Src
+	var targets []symbols.Span
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte("as"))
+		if i < 0 {
+			break
+		}
+		at := off + i
+		off = at + 2
+		if (at > 0 && symbols.IsIdentByte(src[at-1])) || (off < len(src) && symbols.IsIdentByte(src[off])) {
+			continue
+		}
+		if p.onCommentLine(at) {
+			continue
+		}
+		targets = append(targets, symbols.Span{Start: at, End: off})
+	}
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte(".cast"))
+		if i < 0 {
+			break
+		}
+		at := off + i + 1
+		off = at + len("cast")
+		rest := src[off:]
+		name := len("cast")
+		switch {
+		case bytes.HasPrefix(rest, []byte("_mut")):
+			name += len("_mut")
+		case bytes.HasPrefix(rest, []byte("_const")):
+			name += len("_const")
+		}
+		if end := at + name; end < len(src) && symbols.IsIdentByte(src[end]) || p.onCommentLine(at) {
+			continue
+		}
+		targets = append(targets, symbols.Span{Start: at, End: at + name})
+	}
+	if len(targets) == 0 {
+		return cs
+	}
+	sortSpans(targets)
+	p.File.VisitPaths(targets, func(_ int, path []symbols.PathNode) bool {
+		if p.ctx.Err() != nil {
+			return false
+		}
+		last := len(path) - 1
+		if last < 2 {
+			return true
+		}
+		idx := castAt(p.File, path)
+		if idx < 0 {
+			return true
+		}
+		at := path[last].Start
+		s := &site{unsafeOff: at, end: path[idx].End, node: path[idx].Node, scope: at, brace: -1}
+		s.boundary = p.codeBoundary(path, idx)
+		s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, true)
+		s.ownLine = p.File.Lines.Line(at)
+		p.judgeConvention(s, cs.label)
+		cs.sites = append(cs.sites, s)
+		markThroughUnsafe(cs.necessary, path, idx)
+		return true
+	})
+	// The casts of macro_rules! bodies, read as code (macroBodies): a
+	// macro's expansions are code like any other for these comments.
+	if v := p.macroBodies(); v != nil && !p.inView {
+		vs := v.pass.castSites()
+		cs.view = vs
+		for _, s := range vs.sites {
+			if v.covers(s.unsafeOff) {
+				cs.sites = append(cs.sites, s)
+			}
+		}
+	}
+	return cs
+}
+
+// castAt is the path index of the cast expression whose `as` keyword or
+// `cast` method name ends path (`x as u32`; `p.cast()`, `p.cast::<T>()`,
+// `.cast_mut()`, `.cast_const()`), or -1.
+func castAt(f *symbols.File, path []symbols.PathNode) int {
+	last := len(path) - 1
+	if last < 2 {
+		return -1
+	}
+	if path[last-1].Kind == k.TypeCastExpression && string(f.Text(path[last].Node)) == "as" {
+		return last - 1
+	}
+	if path[last].Kind != k.FieldIdentifier || path[last-1].Kind != k.FieldExpression {
+		return -1
+	}
+	call := last - 2
+	if path[call].Kind == k.GenericFunction && call > 0 {
+		call-- // p.cast::<T>()
+	}
+	if path[call].Kind != k.CallExpression {
+		return -1
+	}
+	if fn := path[call].Node.ChildByFieldName("function"); fn == nil || int(fn.StartByte()) != path[call+1].Start {
+		return -1
+	}
+	return call
+}
+
+// markThroughUnsafe marks the nodes a site makes its comment necessary
+// for: its ancestors up to the nearest braced block that is not an
+// unsafe block's (the statement holding `unsafe { f(x as i32) }`).
+func markThroughUnsafe(necessary map[uintptr]bool, path []symbols.PathNode, idx int) {
+	for cur := idx; cur > 0; cur-- {
+		necessary[path[cur].Node.Id()] = true
+		if path[cur-1].Kind == k.Block && (cur < 2 || path[cur-2].Kind != k.UnsafeBlock && path[cur-2].Kind != k.LoopExpression) {
+			return
+		}
+	}
+}
+
+// sortSpans orders spans by start (VisitPaths walks them in order).
+func sortSpans(ss []symbols.Span) {
+	sort.Slice(ss, func(i, j int) bool { return ss[i].Start < ss[j].Start })
+}
+
+// onCommentLine: the line of off starts with `//` (doc comments too).
+func (p *Pass) onCommentLine(off int) bool {
+	return bytes.HasPrefix(trimLeft(p.File.Lines.Text(p.File.Lines.Line(off))), []byte("//"))
+}
+
+// judgeConvention decides whether a site has its comment, where a SAFETY
+// comment would document an unsafe block in its place.
+func (p *Pass) judgeConvention(s *site, label string) {
+	lines := p.File.Lines
+	if at, ok := commentAbove(lines, s.boundary, s.ownLine, label); ok {
+		s.documented, s.commentAt = true, at
+		return
+	}
+	if s.parent >= 0 {
+		if line := lines.Line(s.parent); line != s.ownLine {
+			if at, ok := commentAbove(lines, s.boundary, line, label); ok {
+				s.documented, s.commentAt = true, at
+			}
+		}
+	}
+}
+
+// reportUneededConvention reports the comments of a convention above
+// code that holds none of its sites.
+func (p *Pass) reportUnneededConvention(cs *conventionSites, what string) {
+	lines := p.File.Lines
+	for _, c := range p.labelComments(cs.label) {
+		first := lines.Start(c.codeLine) + len(lines.Indent(c.codeLine))
+		if first >= lines.End(c.codeLine) {
+			continue
+		}
+		path := p.File.PathTo(first, first+1)
+		if len(path) == 0 {
+			continue
+		}
+		cands, necessary := p.candidatesOn(c.codeLine, path), cs.necessary
+		if len(cands) == 0 && cs.view != nil && macroDefOf(path) != nil {
+			// In a macro body: its code as the macro-body view reads it.
+			v := p.macroBodies()
+			if vpath := v.file.PathTo(first, first+1); v.covers(first) && len(vpath) > 0 {
+				cands, necessary = v.pass.candidatesOn(c.codeLine, vpath), cs.view.necessary
+			}
+		}
+		for _, cand := range cands {
+			if necessary[cand.node.Id()] {
+				break
+			}
+			at, ok := commentAbove(lines, cand.boundary, c.codeLine, cs.label)
+			if !ok {
+				continue
+			}
+			p.report(int(cand.node.StartByte()), Finding{
+				Start: at, End: at + len(cs.label),
+				Message: cand.what + " has a `// " + cs.label + "` comment but no " + what,
+				Fixes:   []Fix{p.plainLabelFix(c, cs.label)},
+				Extent:  Span{lines.Start(c.line), lines.End(c.codeLine)},
+			})
+			break
+		}
+	}
+}

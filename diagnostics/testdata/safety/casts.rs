@@ -1,0 +1,71 @@
+// krls-fixture: conventions
+// Cast justifications: where they are accepted (where a SAFETY comment
+// would be), which casts need one, and comments that justify nothing.
+#![allow(dead_code, unused, clippy::all)]
+
+pub struct S {
+    x: u64,
+}
+
+pub fn plain(x: u64) -> u32 {
+    x as u32 // ~ undocumented-cast
+}
+
+pub fn documented(x: u64) -> u32 {
+    // CAST: the caller passes values below 2^32.
+    x as u32
+}
+
+pub fn statement(x: u64, y: u64) -> u32 {
+    // CAST: one comment for the casts of its statement.
+    let z = (x as u32).wrapping_add(y as u32);
+    z
+}
+
+pub fn through_unsafe(p: *const u8) -> u8 {
+    // CAST: the pointer is the u8 view of an S, as the caller promises.
+    // SAFETY: the caller passes a valid pointer.
+    let v = unsafe {
+        *p.cast::<u8>()
+    };
+    v
+}
+
+pub fn methods(p: *const S) -> *mut u8 {
+    let a = p.cast::<u8>(); // ~ undocumented-cast
+    // CAST: the caller owns the S.
+    a.cast_mut()
+}
+
+pub fn in_a_closure(v: &[u64]) -> Vec<u32> {
+    v.iter()
+        .map(|x| {
+            // CAST: the values come from u32 fields.
+            *x as u32
+        })
+        .collect()
+}
+
+pub fn nothing(x: u32) -> u32 {
+    // CAST: nothing is cast here. // ~ unnecessary-cast-comment
+    let y = x + 1;
+    y
+}
+
+macro_rules! narrow {
+    ($t:ty, $e:expr) => {{
+        // CAST: the macro's callers pass values that fit.
+        let v = $e as $t;
+        v
+    }};
+}
+
+pub fn use_narrow(x: u64) -> u8 {
+    narrow!(u8, x)
+}
+
+// Another comment is not a cast justification.
+pub fn other_comment(x: u64) -> u16 {
+    // The value fits.
+    x as u16 // ~ undocumented-cast
+}
