@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 
 	"github.com/krls-dev/krls/symbols"
@@ -23,20 +24,23 @@ var UndocumentedCast = &Rule{
 		"directly above, or above the enclosing `let`, assignment or statement in plain expressions). Off by default in " +
 		"`krls check` (`--rules=+conventions`); a hint in the editor.",
 	Severity: Hint,
-	Run: func(p *Pass) {
-		for _, s := range p.castSites().sites {
-			if s.documented {
-				continue
-			}
-			end := min(s.end, p.File.Lines.End(s.ownLine))
-			p.report(s.scope, Finding{
-				Start: s.unsafeOff, End: end,
-				Message: "cast without a `// CAST:` comment",
-				Fixes:   []Fix{p.insertCommentFix(s, "Add a `// CAST:` comment", []string{"CAST: "})},
-				Extent:  Span{p.commentWindow(s), end},
-			})
+	Run:      func(p *Pass) { p.reportUndocumentedConvention(p.castSites(), "cast", "CAST") },
+}
+
+// reportUndocumentedConvention reports the sites without their comment.
+func (p *Pass) reportUndocumentedConvention(cs *conventionSites, what, word string) {
+	for _, s := range cs.sites {
+		if s.documented {
+			continue
 		}
-	},
+		end := min(s.end, p.File.Lines.End(s.ownLine))
+		p.report(s.scope, Finding{
+			Start: s.unsafeOff, End: end,
+			Message: what + " without a `// " + word + ":` comment",
+			Fixes:   []Fix{p.insertCommentFix(s, "Add a `// "+word+":` comment", []string{word + ": "})},
+			Extent:  Span{p.commentWindow(s), end},
+		})
+	}
 }
 
 var UnnecessaryCastComment = &Rule{
@@ -47,8 +51,28 @@ var UnnecessaryCastComment = &Rule{
 	Run:      func(p *Pass) { p.reportUnneededConvention(p.castSites(), "cast") },
 }
 
+var UndocumentedOrdering = &Rule{
+	Name: "undocumented-ordering",
+	Doc: "A call passing a memory ordering (core's `Ordering::*`, and the kernel's own atomics' orderings as the tree's " +
+		"rust/kernel/sync/atomic/ordering.rs defines them: `Relaxed`, `Acquire`, `Release`, `Full`) without an " +
+		"`// ORDERING:` comment saying why that ordering suffices. The comment stands where a SAFETY comment would. " +
+		"Off by default in `krls check` (`--rules=+conventions`); a hint in the editor.",
+	Severity: Hint,
+	Run: func(p *Pass) {
+		p.reportUndocumentedConvention(p.orderingSites(), "call passing a memory ordering", "ORDERING")
+	},
+}
+
+var UnnecessaryOrderingComment = &Rule{
+	Name: "unnecessary-ordering-comment",
+	Doc: "An `// ORDERING:` comment above code that passes no memory ordering. Off by default in `krls check` " +
+		"(`--rules=+conventions`); a hint in the editor.",
+	Severity: Hint,
+	Run:      func(p *Pass) { p.reportUnneededConvention(p.orderingSites(), "memory ordering") },
+}
+
 // ConventionRules are the justification-comment rules beyond SAFETY.
-var ConventionRules = []*Rule{UndocumentedCast, UnnecessaryCastComment}
+var ConventionRules = []*Rule{UndocumentedCast, UnnecessaryCastComment, UndocumentedOrdering, UnnecessaryOrderingComment}
 
 // ConventionsGroup is the --rules group that adds ConventionRules.
 const ConventionsGroup = "conventions"
@@ -64,31 +88,97 @@ type conventionSites struct {
 	view *conventionSites
 }
 
-// castSites finds the `as` casts and the pointer casts by method of the
-// file (not in macro bodies or macro input, which are tokens).
-func (p *Pass) castSites() *conventionSites {
-	if p.casts != nil {
-		return p.casts
+// A convention is one justification comment beyond SAFETY: its label,
+// where its sites may be (by text), and which node of a path to such a
+// place is the site (-1: none).
+type convention struct {
+	label   string
+	targets func(p *Pass) []symbols.Span
+	siteAt  func(p *Pass, path []symbols.PathNode) int
+}
+
+var castConvention = &convention{label: "CAST:", targets: castTargets, siteAt: func(p *Pass, path []symbols.PathNode) int { return castAt(p.File, path) }}
+
+var orderingConvention = &convention{label: "ORDERING:", targets: orderingTargets, siteAt: orderingAt}
+
+// castSites are the `as` casts and the pointer casts by method of the
+// file, its macro bodies included.
+func (p *Pass) castSites() *conventionSites { return p.conventionSites(castConvention) }
+
+// orderingSites are the calls that pass a memory ordering.
+func (p *Pass) orderingSites() *conventionSites { return p.conventionSites(orderingConvention) }
+
+// conventionSites finds the sites of c in the file (not in macro input,
+// which is tokens), with its macro bodies read as code.
+func (p *Pass) conventionSites(c *convention) *conventionSites {
+	if cs, ok := p.conventions[c]; ok {
+		return cs
 	}
-	cs := &conventionSites{label: "CAST:", necessary: map[uintptr]bool{}}
-	p.casts = cs
+	cs := &conventionSites{label: c.label, necessary: map[uintptr]bool{}}
+	if p.conventions == nil {
+		p.conventions = map[*convention]*conventionSites{}
+	}
+	p.conventions[c] = cs
+	targets := c.targets(p)
+	if len(targets) > 0 {
+		sortSpans(targets)
+		seen := map[uintptr]bool{}
+		p.File.VisitPaths(targets, func(_ int, path []symbols.PathNode) bool {
+			if p.ctx.Err() != nil {
+				return false
+			}
+			idx := c.siteAt(p, path)
+			if idx < 0 || seen[path[idx].Node.Id()] {
+				return true
+			}
+			seen[path[idx].Node.Id()] = true
+			at := path[len(path)-1].Start
+			s := &site{unsafeOff: at, end: path[idx].End, node: path[idx].Node, scope: at, brace: -1}
+			s.boundary = p.codeBoundary(path, idx)
+			s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, true)
+			s.ownLine = p.File.Lines.Line(at)
+			p.judgeConvention(s, cs.label)
+			cs.sites = append(cs.sites, s)
+			markThroughUnsafe(cs.necessary, path, idx)
+			return true
+		})
+	}
+	// The sites of macro_rules! bodies, read as code (macroBodies): a
+	// macro's expansions are code like any other for these comments.
+	if v := p.macroBodies(); v != nil && !p.inView {
+		vs := v.pass.conventionSites(c)
+		cs.view = vs
+		for _, s := range vs.sites {
+			if v.covers(s.unsafeOff) {
+				cs.sites = append(cs.sites, s)
+			}
+		}
+	}
+	return cs
+}
+
+// wordTargets are the places of the whole word w in code lines.
+func wordTargets(p *Pass, w string) []symbols.Span {
 	src := p.File.Src
-	var targets []symbols.Span
+	var out []symbols.Span
 	for off := 0; ; {
-		i := bytes.Index(src[off:], []byte("as"))
+		i := bytes.Index(src[off:], []byte(w))
 		if i < 0 {
-			break
+			return out
 		}
 		at := off + i
-		off = at + 2
-		if (at > 0 && symbols.IsIdentByte(src[at-1])) || (off < len(src) && symbols.IsIdentByte(src[off])) {
+		off = at + len(w)
+		if (at > 0 && symbols.IsIdentByte(src[at-1])) || (off < len(src) && symbols.IsIdentByte(src[off])) || p.onCommentLine(at) {
 			continue
 		}
-		if p.onCommentLine(at) {
-			continue
-		}
-		targets = append(targets, symbols.Span{Start: at, End: off})
+		out = append(out, symbols.Span{Start: at, End: off})
 	}
+}
+
+// castTargets are the `as` keywords and `.cast` method names by text.
+func castTargets(p *Pass) []symbols.Span {
+	src := p.File.Src
+	targets := wordTargets(p, "as")
 	for off := 0; ; {
 		i := bytes.Index(src[off:], []byte(".cast"))
 		if i < 0 {
@@ -109,44 +199,52 @@ func (p *Pass) castSites() *conventionSites {
 		}
 		targets = append(targets, symbols.Span{Start: at, End: at + name})
 	}
-	if len(targets) == 0 {
-		return cs
-	}
-	sortSpans(targets)
-	p.File.VisitPaths(targets, func(_ int, path []symbols.PathNode) bool {
-		if p.ctx.Err() != nil {
-			return false
-		}
-		last := len(path) - 1
-		if last < 2 {
-			return true
-		}
-		idx := castAt(p.File, path)
-		if idx < 0 {
-			return true
-		}
-		at := path[last].Start
-		s := &site{unsafeOff: at, end: path[idx].End, node: path[idx].Node, scope: at, brace: -1}
-		s.boundary = p.codeBoundary(path, idx)
-		s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, true)
-		s.ownLine = p.File.Lines.Line(at)
-		p.judgeConvention(s, cs.label)
-		cs.sites = append(cs.sites, s)
-		markThroughUnsafe(cs.necessary, path, idx)
-		return true
-	})
-	// The casts of macro_rules! bodies, read as code (macroBodies): a
-	// macro's expansions are code like any other for these comments.
-	if v := p.macroBodies(); v != nil && !p.inView {
-		vs := v.pass.castSites()
-		cs.view = vs
-		for _, s := range vs.sites {
-			if v.covers(s.unsafeOff) {
-				cs.sites = append(cs.sites, s)
-			}
+	return targets
+}
+
+// coreOrderings are core::sync::atomic::Ordering's variants.
+var coreOrderings = []string{"Relaxed", "Release", "Acquire", "AcqRel", "SeqCst"}
+
+// orderingNames are the memory orderings of the file's tree: core's, and
+// the kernel's own (Config.Orderings, read from the tree).
+func (p *Pass) orderingNames() []string {
+	names := append([]string(nil), coreOrderings...)
+	for _, n := range p.Config.Orderings {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
 		}
 	}
-	return cs
+	return names
+}
+
+// orderingTargets are the ordering names by text.
+func orderingTargets(p *Pass) []symbols.Span {
+	var out []symbols.Span
+	for _, n := range p.orderingNames() {
+		out = append(out, wordTargets(p, n)...)
+	}
+	return out
+}
+
+// orderingAt is the path index of the call an ordering at the end of path
+// is an argument of (`a.load(Relaxed)`, `x.store(v, Ordering::Release)`),
+// or -1.
+func orderingAt(p *Pass, path []symbols.PathNode) int {
+	i := len(path) - 1
+	if path[i].Kind != k.Identifier {
+		return -1
+	}
+	if i > 0 && path[i-1].Kind == k.ScopedIdentifier {
+		// Ordering::Relaxed: the name is the path's last segment.
+		if n := path[i-1].Node.ChildByFieldName("name"); n == nil || int(n.StartByte()) != path[i].Start {
+			return -1
+		}
+		i--
+	}
+	if i < 2 || path[i-1].Kind != k.Arguments || path[i-2].Kind != k.CallExpression {
+		return -1
+	}
+	return i - 2
 }
 
 // castAt is the path index of the cast expression whose `as` keyword or

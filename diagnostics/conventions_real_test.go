@@ -3,6 +3,9 @@ package diagnostics
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -10,9 +13,6 @@ import (
 	"github.com/krls-dev/krls/internal/kerneltest"
 	"github.com/krls-dev/krls/symbols"
 )
-
-// castRules runs the CAST rules alone.
-var castRules = map[string]bool{UndocumentedCast.Name: true, UnnecessaryCastComment.Name: true}
 
 // castMisplaced are the `// CAST:` comments of the trees that document no
 // cast where they stand, by "file:text of the line below": krls reports
@@ -36,33 +36,60 @@ var castUnseen = map[string]string{
 // lies in the code below the deleted comment, and there is at least one.
 // It logs the undocumented casts per top folder: the adoption burden.
 func TestKernelCastComments(t *testing.T) {
+	validateConvention(t, "CAST:", UndocumentedCast, UnnecessaryCastComment, castUnseen, nil)
+}
+
+// TestKernelOrderingComments is TestKernelCastComments for `// ORDERING:`
+// (7.2 has two, in print.rs, over calls of the kernel's own atomics).
+func TestKernelOrderingComments(t *testing.T) {
+	validateConvention(t, "ORDERING:", UndocumentedOrdering, UnnecessaryOrderingComment, nil, kernelOrderings)
+}
+
+// kernelOrderings reads the orderings of a tree's own atomics, as the
+// workspace does for Config.Orderings.
+func kernelOrderings(t testing.TB, src string) []string {
+	b, err := os.ReadFile(filepath.Join(src, "rust", "kernel", "sync", "atomic", "ordering.rs"))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`(?m)^pub struct ([A-Z][A-Za-z]*);`).FindAllSubmatch(b, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out
+}
+
+// validateConvention checks a convention's rules on each fixture kernel
+// against the tree's own comments of label (see TestKernelCastComments).
+func validateConvention(t *testing.T, label string, undocumentedRule, unnecessaryRule *Rule, unseen map[string]string,
+	orderings func(testing.TB, string) []string) {
 	for _, k := range kerneltest.Kernels(t) {
 		t.Run(k.Version, func(t *testing.T) {
 			kt := readKernel(t, k)
 			cfg := kt.cfg
-			cfg.Rules = castRules
+			cfg.Rules = map[string]bool{undocumentedRule.Name: true, unnecessaryRule.Name: true}
+			if orderings != nil {
+				cfg.Orderings = orderings(t, k.Src)
+			}
 			comments, deleted := 0, 0
 			burden := map[string]int{}
 			for _, kf := range kt.files {
-				if !strings.Contains(strings.ToLower(string(kf.src)), "as") {
-					continue
-				}
 				f, fs := analyzeSrc(t, kf.rel, kf.src, cfg)
 				undocumented := map[int]bool{}
 				for _, x := range fs {
 					switch x.Rule {
-					case UnnecessaryCastComment.Name:
+					case unnecessaryRule.Name:
 						below := strings.TrimSpace(string(f.Lines.Text(f.Lines.Line(x.Start) + 1)))
 						if _, ok := castMisplaced[kf.rel+":"+below]; !ok {
 							t.Errorf("%s:%d: %s", kf.rel, f.Lines.Line(x.Start)+1, x.Message)
 						}
-					case UndocumentedCast.Name:
+					case undocumentedRule.Name:
 						undocumented[x.Start] = true
 						burden[strings.SplitN(kf.rel, "/", 2)[0]]++
 					}
 				}
 				p := newPass(context.Background(), f, cfg)
-				for _, c := range p.labelComments("CAST:") {
+				for _, c := range p.labelComments(label) {
 					if t := strings.TrimSpace(string(f.Lines.Text(c.line))); strings.HasPrefix(t, "//!") || strings.HasPrefix(t, "///") {
 						continue // a doc example: no code of this crate
 					}
@@ -89,7 +116,7 @@ func TestKernelCastComments(t *testing.T) {
 					}
 					var fresh []string
 					for _, x := range Analyze(context.Background(), g, cfg) {
-						if x.Rule != UndocumentedCast.Name {
+						if x.Rule != undocumentedRule.Name {
 							continue
 						}
 						orig := x.Start
@@ -102,15 +129,15 @@ func TestKernelCastComments(t *testing.T) {
 						fresh = append(fresh, fmt.Sprintf("%d", g.Lines.Line(x.Start)+1))
 						// The new finding lies in the statement below the comment.
 						if line := g.Lines.Line(x.Start); line < f.Lines.Line(lo) || line > f.Lines.Line(lo)+40 {
-							t.Errorf("%s:%d: deleting the CAST comment reports a cast at line %d", kf.rel, c.line+1, line+1)
+							t.Errorf("%s:%d: deleting the %s comment reports a site at line %d", kf.rel, c.line+1, label, line+1)
 						}
 					}
 					g.Close()
 					if len(fresh) == 0 {
-						if why, ok := castUnseen[kf.rel+":"+strings.TrimSpace(string(f.Lines.Text(c.line)))]; ok {
+						if why, ok := unseen[kf.rel+":"+strings.TrimSpace(string(f.Lines.Text(c.line)))]; ok {
 							t.Logf("%s:%d: its casts are unseen: %s", kf.rel, c.line+1, why)
 						} else {
-							t.Errorf("%s:%d: deleting the CAST comment reports no cast", kf.rel, c.line+1)
+							t.Errorf("%s:%d: deleting the %s comment reports no site", kf.rel, c.line+1, label)
 						}
 					}
 					deleted++
@@ -122,7 +149,7 @@ func TestKernelCastComments(t *testing.T) {
 				tops = append(tops, fmt.Sprintf("%s %d", top, n))
 			}
 			sort.Strings(tops)
-			t.Logf("%d CAST comments, %d deleted one by one; undocumented casts per folder: %s", comments, deleted, strings.Join(tops, ", "))
+			t.Logf("%d %s comments, %d deleted one by one; undocumented sites per folder: %s", comments, label, deleted, strings.Join(tops, ", "))
 		})
 	}
 }

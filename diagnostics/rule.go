@@ -67,6 +67,9 @@ type Config struct {
 	// The server sets it (they show as hints); krls check runs them when
 	// asked (--rules=+conventions).
 	Conventions bool
+	// Orderings are the memory orderings of the kernel's own atomics
+	// (rust/kernel/sync/atomic/ordering.rs), beside core's.
+	Orderings []string
 	// NotBuilt, when set, says why the kernel's .config builds no crate
 	// holding the file (the not-built rule reports it).
 	NotBuilt *NotBuilt
@@ -211,11 +214,11 @@ type Pass struct {
 
 	macroShapes map[string]symbols.MacroShape // the file's own macro_rules!, on first use
 
-	casts      *conventionSites // the file's casts, on first use
-	bodies     *macroBodyView   // the file's macro bodies as code, on first use
-	macroUses  map[string]symbols.MacroUse
-	inView     bool // the pass is a macro-body view's
-	bodiesDone bool
+	conventions map[*convention]*conventionSites // each convention's sites, on first use
+	bodies      *macroBodyView                   // the file's macro bodies as code, on first use
+	macroUses   map[string]symbols.MacroUse
+	inView      bool // the pass is a macro-body view's
+	bodiesDone  bool
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -171,6 +172,7 @@ type ConfigCache struct {
 	includes map[string][]folderInclude
 	allows   map[string]map[string]bool // file → the rules its include! sites allow
 	macros   map[string]*treeMacros     // srctree or module folder → its macro_rules!
+	orders   map[string][]string        // srctree → its kernel atomics' orderings
 }
 
 type cachedConf struct {
@@ -255,6 +257,7 @@ func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forc
 	if t == nil {
 		return cfg, err
 	}
+	cfg.Orderings = c.treeOrderings(t.Srctree)
 	if !c.AllCrates {
 		if abs, aerr := filepath.Abs(path); aerr == nil {
 			if rel, rerr := filepath.Rel(t.Srctree, abs); rerr == nil {
@@ -286,4 +289,29 @@ func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forc
 		}
 	}
 	return cfg, err
+}
+
+// orderingStructRE finds the marker types of the kernel's atomics'
+// orderings: `pub struct Relaxed;`.
+var orderingStructRE = regexp.MustCompile(`(?m)^pub struct ([A-Z][A-Za-z]*);`)
+
+// treeOrderings reads the orderings the kernel's own atomics define
+// (rust/kernel/sync/atomic/ordering.rs, 6.18 on), once per tree.
+func (c *ConfigCache) treeOrderings(srctree string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if o, ok := c.orders[srctree]; ok {
+		return o
+	}
+	var out []string
+	if b, err := os.ReadFile(filepath.Join(srctree, "rust", "kernel", "sync", "atomic", "ordering.rs")); err == nil {
+		for _, m := range orderingStructRE.FindAllSubmatch(b, -1) {
+			out = append(out, string(m[1]))
+		}
+	}
+	if c.orders == nil {
+		c.orders = map[string][]string{}
+	}
+	c.orders[srctree] = out
+	return out
 }
