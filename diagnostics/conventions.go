@@ -72,7 +72,7 @@ var UnnecessaryOrderingComment = &Rule{
 }
 
 // ConventionRules are the justification-comment rules beyond SAFETY.
-var ConventionRules = []*Rule{UndocumentedCast, UnnecessaryCastComment, UndocumentedOrdering, UnnecessaryOrderingComment}
+var ConventionRules = []*Rule{UndocumentedCast, UnnecessaryCastComment, UndocumentedOrdering, UnnecessaryOrderingComment, MissingInvariantComment}
 
 // ConventionsGroup is the --rules group that adds ConventionRules.
 const ConventionsGroup = "conventions"
@@ -95,6 +95,8 @@ type convention struct {
 	label   string
 	targets func(p *Pass) []symbols.Span
 	siteAt  func(p *Pass, path []symbols.PathNode) int
+	// decorate adds what the site's fix quotes (nil: nothing).
+	decorate func(p *Pass, s *site)
 }
 
 var castConvention = &convention{label: "CAST:", targets: castTargets, siteAt: func(p *Pass, path []symbols.PathNode) int { return castAt(p.File, path) }}
@@ -138,6 +140,9 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 			s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, true)
 			s.ownLine = p.File.Lines.Line(at)
 			p.judgeConvention(s, cs.label)
+			if c.decorate != nil {
+				c.decorate(p, s)
+			}
 			cs.sites = append(cs.sites, s)
 			markThroughUnsafe(cs.necessary, path, idx)
 			return true

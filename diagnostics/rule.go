@@ -218,7 +218,10 @@ type Pass struct {
 	bodies      *macroBodyView                   // the file's macro bodies as code, on first use
 	macroUses   map[string]symbols.MacroUse
 	inView      bool // the pass is a macro-body view's
-	bodiesDone  bool
+
+	items          *symbols.FileItems
+	invariantNotes map[uintptr]invariantNote
+	bodiesDone     bool
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef

@@ -26,7 +26,8 @@ type site struct {
 	scope int
 	// context: a macro_rules transcriber, or a macro invocation's tokens.
 	inMacroDef, inMacroCall bool
-	macroName               string // the macro_rules! whose transcriber holds the site
+	macroName               string   // the macro_rules! whose transcriber holds the site (conventions: the type built)
+	quote                   []string // what the fix quotes (conventions: the type's invariants)
 
 	boundary int // clippy looks only below this line
 	ownLine  int

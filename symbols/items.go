@@ -542,6 +542,12 @@ func typeBaseName(t string) string {
 // heading of the same or a higher level, trimmed; "" if there is none.
 // Headings inside code blocks do not count.
 func SafetySection(doc string) string {
+	return DocSection(doc, "Safety")
+}
+
+// DocSection is the text of the section of a doc comment headed title
+// (`# Invariants`, any level), as SafetySection reads `# Safety`.
+func DocSection(doc, title string) string {
 	lines := strings.Split(doc, "\n")
 	level := 0
 	var out []string
@@ -552,11 +558,11 @@ func SafetySection(doc string) string {
 			fence = !fence
 		}
 		if !fence {
-			if lv, title := heading(t); lv > 0 {
+			if lv, name := heading(t); lv > 0 {
 				if level > 0 && lv <= level {
 					break
 				}
-				if level == 0 && strings.EqualFold(title, "Safety") {
+				if level == 0 && strings.EqualFold(name, title) {
 					level = lv
 					continue
 				}

@@ -101,3 +101,20 @@ func (s *Session) contractsFor(d *Document, snaps indexSnaps) diagnostics.Contra
 	}
 	return c
 }
+
+// Invariants returns the `# Invariants` section of the struct, enum or
+// union a full path names (diagnostics.TypeDocs).
+func (c *indexContracts) Invariants(path string) (string, bool) {
+	for _, s := range c.snaps {
+		syms, _ := s.Resolve(path)
+		for _, sym := range syms {
+			if sym.Kind != symbols.ItemStruct && sym.Kind != symbols.ItemEnum && sym.Kind != symbols.ItemUnion {
+				continue
+			}
+			if inv := symbols.DocSection(sym.Doc, "Invariants"); inv != "" {
+				return inv, true
+			}
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,179 @@
+package diagnostics
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/krls-dev/krls/symbols"
+)
+
+// `// INVARIANT:` comments: kernel reviewers ask for one wherever a value
+// of a type documented with an `# Invariants` section is built, saying
+// why the new value keeps them.
+
+var MissingInvariantComment = &Rule{
+	Name: "missing-invariant-comment",
+	Doc: "A struct expression (`Type { .. }`, `Self { .. }`) or tuple-struct construction (`Type(..)`, `Self(..)`) that " +
+		"builds a value of a type whose docs have an `# Invariants` section, without an `// INVARIANT:` comment saying why " +
+		"the value keeps them. The type is the file's own or found through the index (the kernel crate, the file's crate); " +
+		"values built in a macro call's input (`pin_init!(Self { .. })`) are tokens to krls and are not checked. The comment " +
+		"stands where a SAFETY comment would. Off by default in `krls check` (`--rules=+conventions`); a hint in the editor.",
+	Severity: Hint,
+	Run: func(p *Pass) {
+		for _, s := range p.conventionSites(invariantConvention).sites {
+			if s.documented {
+				continue
+			}
+			end := min(s.end, p.File.Lines.End(s.ownLine))
+			body := []string{"INVARIANT: "}
+			title := "Add an `// INVARIANT:` comment"
+			if len(s.quote) > 0 {
+				body = append(body, "", "The invariants of `"+s.macroName+"`:")
+				body = append(body, s.quote...)
+				title += " listing the invariants of `" + s.macroName + "`"
+			}
+			p.report(s.scope, Finding{
+				Start: s.unsafeOff, End: end,
+				Message: "a `" + s.macroName + "` is built without an `// INVARIANT:` comment (its docs have an `# Invariants` section)",
+				Fixes:   []Fix{p.insertCommentFix(s, title, body)},
+				Extent:  Span{p.commentWindow(s), end},
+			})
+		}
+	},
+}
+
+var invariantConvention = &convention{label: "INVARIANT:", targets: invariantTargets, siteAt: invariantAt, decorate: quoteInvariants}
+
+// quoteInvariants gives a construction site the type's name and the
+// lines of its `# Invariants` section, for the fix.
+func quoteInvariants(p *Pass, s *site) {
+	n, ok := p.invariantNotes[s.node.Id()]
+	if !ok {
+		return
+	}
+	s.macroName = n.typ
+	for _, l := range strings.Split(n.text, "\n") {
+		if l = strings.TrimSpace(l); l != "" && len(s.quote) < maxItemsPerCallee {
+			s.quote = append(s.quote, l)
+		}
+	}
+}
+
+// constructionRE finds what may build a value: `Name {`, `Name(`,
+// `Self {`, `Self(`.
+var constructionRE = regexp.MustCompile(`\b[A-Z][A-Za-z0-9_]*\s*[{(]`)
+
+func invariantTargets(p *Pass) []symbols.Span {
+	var out []symbols.Span
+	for _, m := range constructionRE.FindAllIndex(p.File.Src, -1) {
+		end := m[0]
+		for end < len(p.File.Src) && symbols.IsIdentByte(p.File.Src[end]) {
+			end++
+		}
+		if p.onCommentLine(m[0]) {
+			continue
+		}
+		out = append(out, symbols.Span{Start: m[0], End: end})
+	}
+	return out
+}
+
+// invariantAt is the path index of a struct expression or tuple-struct
+// call whose name ends path and names a type with invariants, or -1.
+func invariantAt(p *Pass, path []symbols.PathNode) int {
+	last := len(path) - 1
+	if last < 1 {
+		return -1
+	}
+	name := path[last]
+	idx := -1
+	switch {
+	case path[last-1].Kind == k.StructExpression:
+		idx = last - 1
+	case last >= 2 && path[last-1].Kind == k.ScopedTypeIdentifier && path[last-2].Kind == k.StructExpression:
+		idx = last - 2
+	case path[last-1].Kind == k.CallExpression && path[last-1].Node.ChildByFieldName("function") != nil &&
+		int(path[last-1].Node.ChildByFieldName("function").StartByte()) == name.Start:
+		idx = last - 1
+	case last >= 2 && path[last-1].Kind == k.ScopedIdentifier && path[last-2].Kind == k.CallExpression:
+		idx = last - 2
+	default:
+		return -1
+	}
+	// The type path as written: the struct expression's name, or the
+	// call's function.
+	var typeNode = path[idx].Node.ChildByFieldName("name")
+	if typeNode == nil {
+		typeNode = path[idx].Node.ChildByFieldName("function")
+	}
+	if typeNode == nil || int(typeNode.EndByte()) != name.End {
+		return -1
+	}
+	written := string(p.File.Text(typeNode))
+	typ, inv := p.invariantsOf(written, name.Start)
+	if inv == "" {
+		return -1
+	}
+	p.invariantNotes[path[idx].Node.Id()] = invariantNote{typ, inv}
+	return idx
+}
+
+// invariantNote is what a construction site quotes.
+type invariantNote struct{ typ, text string }
+
+// invariantsOf finds the `# Invariants` section of the type a path
+// written at off names: `Self` is the enclosing impl's type; the file's
+// own types first, then through the index (Config.Contracts).
+func (p *Pass) invariantsOf(written string, off int) (typ, text string) {
+	if p.invariantNotes == nil {
+		p.invariantNotes = map[uintptr]invariantNote{}
+	}
+	segs := strings.Split(strings.ReplaceAll(written, " ", ""), "::")
+	if segs[0] == "Self" && len(segs) == 1 {
+		self := symbols.EnclosingAt(p.File, off).SelfType
+		if self == "" {
+			return "", ""
+		}
+		if tp := typePaths(self); len(tp) > 0 {
+			segs = tp[0]
+		}
+	}
+	name := segs[len(segs)-1]
+	if len(segs) == 1 {
+		for _, it := range p.fileItems().Items {
+			if it.Name == name && (it.Kind == symbols.ItemStruct || it.Kind == symbols.ItemEnum || it.Kind == symbols.ItemUnion) {
+				if inv := symbols.DocSection(it.Doc, "Invariants"); inv != "" {
+					return name, inv
+				}
+				return "", "" // the file's own type, without invariants
+			}
+		}
+	}
+	docs, ok := p.Config.Contracts.(TypeDocs)
+	if !ok {
+		return "", ""
+	}
+	sc := p.newCalleeScope(p.Config.Contracts, off)
+	for _, full := range sc.resolve(segs, false, maxImportExpansion) {
+		if inv, ok := docs.Invariants(full); ok {
+			return name, inv
+		}
+	}
+	return "", ""
+}
+
+// fileItems are the file's items, read on first use.
+func (p *Pass) fileItems() *symbols.FileItems {
+	if p.items == nil {
+		p.items = symbols.Items(p.File)
+	}
+	return p.items
+}
+
+// TypeDocs finds the docs of types through the index (an optional
+// interface of Config.Contracts).
+type TypeDocs interface {
+	// Invariants returns the `# Invariants` section of the struct, enum
+	// or union a full path names, and whether there is one.
+	Invariants(path string) (string, bool)
+}
