@@ -267,6 +267,54 @@ local ok, err = xpcall(function()
   end
   check(block_ok, 'the block itself is unchanged, below the inserted comment lines')
 
+  -- The kernel's other justification comments show as hints: a cast
+  -- without `// CAST:` gets one, and its fix inserts the comment.
+  local last = vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_buf_set_lines(buf, last, last, false, { 'fn krls_cast(x: u64) -> u32 {', '    x as u32', '}' })
+  local cast_line = last + 1
+  local function cast_hints()
+    local r = {}
+    for _, dg in ipairs(vim.diagnostic.get(buf, { severity = vim.diagnostic.severity.HINT })) do
+      local code = dg.code or (dg.user_data and dg.user_data.lsp and dg.user_data.lsp.code)
+      if code == 'undocumented-cast' and dg.lnum == cast_line then
+        table.insert(r, dg)
+      end
+    end
+    return r
+  end
+  check(vim.wait(timeout, function()
+    return #cast_hints() == 1
+  end, 20), 'a cast without a CAST comment gets a hint on its line')
+  local hint = cast_hints()[1]
+  if hint then
+    check(hint.lnum == cast_line, 'the hint is on the cast (line ' .. (cast_line + 1) .. ', got ' .. (hint.lnum + 1) .. ')')
+    vim.api.nvim_win_set_cursor(0, { hint.lnum + 1, hint.col })
+    local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+    params.context = { diagnostics = { hint.user_data and hint.user_data.lsp or hint } }
+    local res = vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', params, timeout) or {}
+    local cast_title
+    for _, r in pairs(res) do
+      for _, action in ipairs(r.result or {}) do
+        if not cast_title and action.title:find('CAST', 1, true) and action.edit then
+          cast_title = action.title
+          vim.lsp.util.apply_workspace_edit(action.edit, client.offset_encoding)
+        end
+      end
+    end
+    check(vim.wait(timeout, function()
+      local l = vim.api.nvim_buf_get_lines(buf, cast_line, cast_line + 1, false)[1] or ''
+      return cast_title ~= nil and l:find('// CAST:', 1, true) ~= nil
+    end, 20), 'its fix "' .. tostring(cast_title) .. '" inserted a CAST line above the cast')
+    check(vim.wait(timeout, function()
+      for _, dg in ipairs(vim.diagnostic.get(buf, { severity = vim.diagnostic.severity.HINT })) do
+        if (dg.code or (dg.user_data and dg.user_data.lsp and dg.user_data.lsp.code)) == 'undocumented-cast' and dg.lnum == cast_line + 1 then
+          return false
+        end
+      end
+      return true
+    end, 20), 'the hint went away')
+  end
+
   -- Hover on CONFIG_NET in #[cfg(CONFIG_NET)]: the Kconfig entry and its
   -- help, the value from the x86_64 .config of init_options.objtree.
   local net = vim.fn.search('#\\[cfg(CONFIG_NET)\\]', 'w')
