@@ -2,6 +2,7 @@ package symbols
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -410,7 +411,7 @@ func TestCfgRefsRealTree(t *testing.T) {
 				for _, n := range cfgConfigNames(f) {
 					exp[n]++
 				}
-				if !mapsEqual(got, exp) {
+				if !maps.Equal(got, exp) {
 					t.Errorf("%s: refs %v, the text %v", f.Path, got, exp)
 				}
 				for n, c := range got {
@@ -433,18 +434,6 @@ func TestCfgRefsRealTree(t *testing.T) {
 			t.Logf("%d refs of %d names: %v", sites, len(names), list)
 		})
 	}
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // useLeaves expands the text of a use tree (after `use `, without the

@@ -3,6 +3,7 @@ package rustproject
 import (
 	"bufio"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,7 +123,7 @@ func TestProjectMatchesMake(t *testing.T) {
 				if (c.IsProcMacro == nil) != (w.IsProcMacro == nil) || c.IsProcMacro != nil && *c.IsProcMacro != *w.IsProcMacro {
 					t.Errorf("%s: is_proc_macro %v, want %v", c.DisplayName, c.IsProcMacro, w.IsProcMacro)
 				}
-				if !equalEnv(c.Env, w.Env) {
+				if !maps.Equal(c.Env, w.Env) {
 					t.Errorf("%s: env %v, want %v", c.DisplayName, c.Env, w.Env)
 				}
 				if (c.Source == nil) != (w.Source == nil) || c.Source != nil && !slices.Equal(c.Source.IncludeDirs, w.Source.IncludeDirs) {
@@ -186,16 +187,4 @@ func firstDiff(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-func equalEnv(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
