@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/krls-dev/krls/symbols"
 )
@@ -94,14 +95,19 @@ type conventionSites struct {
 type convention struct {
 	label   string
 	targets func(p *Pass) []symbols.Span
-	siteAt  func(p *Pass, path []symbols.PathNode) int
-	// decorate adds what the site's fix quotes (nil: nothing).
-	decorate func(p *Pass, s *site)
+	// siteAt returns the path index of the site node, or -1; about (a
+	// name) and quote (text) are what the site's fix quotes ("" for
+	// none: the invariants of the type an INVARIANT site builds).
+	siteAt func(p *Pass, path []symbols.PathNode) (idx int, about, quote string)
 }
 
-var castConvention = &convention{label: "CAST:", targets: castTargets, siteAt: func(p *Pass, path []symbols.PathNode) int { return castAt(p.File, path) }}
+var castConvention = &convention{label: "CAST:", targets: castTargets, siteAt: func(p *Pass, path []symbols.PathNode) (int, string, string) {
+	return castAt(p.File, path), "", ""
+}}
 
-var orderingConvention = &convention{label: "ORDERING:", targets: orderingTargets, siteAt: orderingAt}
+var orderingConvention = &convention{label: "ORDERING:", targets: orderingTargets, siteAt: func(p *Pass, path []symbols.PathNode) (int, string, string) {
+	return orderingAt(path), "", ""
+}}
 
 // castSites are the `as` casts and the pointer casts by method of the
 // file, its macro bodies included.
@@ -129,7 +135,7 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 			if p.ctx.Err() != nil {
 				return false
 			}
-			idx := c.siteAt(p, path)
+			idx, about, quote := c.siteAt(p, path)
 			if idx < 0 || seen[path[idx].Node.Id()] {
 				return true
 			}
@@ -140,11 +146,14 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 			s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, true)
 			s.ownLine = p.File.Lines.Line(at)
 			p.judgeConvention(s, cs.label)
-			if c.decorate != nil {
-				c.decorate(p, s)
+			s.macroName = about
+			for _, l := range strings.Split(quote, "\n") {
+				if l = strings.TrimSpace(l); l != "" && len(s.quote) < maxItemsPerCallee {
+					s.quote = append(s.quote, l)
+				}
 			}
 			cs.sites = append(cs.sites, s)
-			markThroughUnsafe(cs.necessary, path, idx)
+			markNecessaryFrom(cs.necessary, path, idx, true)
 			return true
 		})
 	}
@@ -162,7 +171,8 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 	return cs
 }
 
-// wordTargets are the places of the whole word w in code lines.
+// wordTargets are the places of the whole word w outside comment lines
+// (doc comments included): where the rules ask the tree about it.
 func wordTargets(p *Pass, w string) []symbols.Span {
 	src := p.File.Src
 	var out []symbols.Span
@@ -234,7 +244,7 @@ func orderingTargets(p *Pass) []symbols.Span {
 // orderingAt is the path index of the call an ordering at the end of path
 // is an argument of (`a.load(Relaxed)`, `x.store(v, Ordering::Release)`),
 // or -1.
-func orderingAt(p *Pass, path []symbols.PathNode) int {
+func orderingAt(path []symbols.PathNode) int {
 	i := len(path) - 1
 	if path[i].Kind != k.Identifier {
 		return -1
@@ -277,18 +287,6 @@ func castAt(f *symbols.File, path []symbols.PathNode) int {
 		return -1
 	}
 	return call
-}
-
-// markThroughUnsafe marks the nodes a site makes its comment necessary
-// for: its ancestors up to the nearest braced block that is not an
-// unsafe block's (the statement holding `unsafe { f(x as i32) }`).
-func markThroughUnsafe(necessary map[uintptr]bool, path []symbols.PathNode, idx int) {
-	for cur := idx; cur > 0; cur-- {
-		necessary[path[cur].Node.Id()] = true
-		if path[cur-1].Kind == k.Block && (cur < 2 || path[cur-2].Kind != k.UnsafeBlock && path[cur-2].Kind != k.LoopExpression) {
-			return
-		}
-	}
 }
 
 // sortSpans orders spans by start (VisitPaths walks them in order).

@@ -42,22 +42,7 @@ var MissingInvariantComment = &Rule{
 	},
 }
 
-var invariantConvention = &convention{label: "INVARIANT:", targets: invariantTargets, siteAt: invariantAt, decorate: quoteInvariants}
-
-// quoteInvariants gives a construction site the type's name and the
-// lines of its `# Invariants` section, for the fix.
-func quoteInvariants(p *Pass, s *site) {
-	n, ok := p.invariantNotes[s.node.Id()]
-	if !ok {
-		return
-	}
-	s.macroName = n.typ
-	for _, l := range strings.Split(n.text, "\n") {
-		if l = strings.TrimSpace(l); l != "" && len(s.quote) < maxItemsPerCallee {
-			s.quote = append(s.quote, l)
-		}
-	}
-}
+var invariantConvention = &convention{label: "INVARIANT:", targets: invariantTargets, siteAt: invariantAt}
 
 // constructionRE finds what may build a value: `Name {`, `Name(`,
 // `Self {`, `Self(`.
@@ -79,11 +64,12 @@ func invariantTargets(p *Pass) []symbols.Span {
 }
 
 // invariantAt is the path index of a struct expression or tuple-struct
-// call whose name ends path and names a type with invariants, or -1.
-func invariantAt(p *Pass, path []symbols.PathNode) int {
+// call whose name ends path and names a type with invariants, or -1, with
+// the type's name and its `# Invariants` text.
+func invariantAt(p *Pass, path []symbols.PathNode) (int, string, string) {
 	last := len(path) - 1
 	if last < 1 {
-		return -1
+		return -1, "", ""
 	}
 	name := path[last]
 	idx := -1
@@ -98,7 +84,7 @@ func invariantAt(p *Pass, path []symbols.PathNode) int {
 	case last >= 2 && path[last-1].Kind == k.ScopedIdentifier && path[last-2].Kind == k.CallExpression:
 		idx = last - 2
 	default:
-		return -1
+		return -1, "", ""
 	}
 	// The type path as written: the struct expression's name, or the
 	// call's function.
@@ -107,27 +93,19 @@ func invariantAt(p *Pass, path []symbols.PathNode) int {
 		typeNode = path[idx].Node.ChildByFieldName("function")
 	}
 	if typeNode == nil || int(typeNode.EndByte()) != name.End {
-		return -1
+		return -1, "", ""
 	}
-	written := string(p.File.Text(typeNode))
-	typ, inv := p.invariantsOf(written, name.Start)
+	typ, inv := p.invariantsOf(string(p.File.Text(typeNode)), name.Start)
 	if inv == "" {
-		return -1
+		return -1, "", ""
 	}
-	p.invariantNotes[path[idx].Node.Id()] = invariantNote{typ, inv}
-	return idx
+	return idx, typ, inv
 }
-
-// invariantNote is what a construction site quotes.
-type invariantNote struct{ typ, text string }
 
 // invariantsOf finds the `# Invariants` section of the type a path
 // written at off names: `Self` is the enclosing impl's type; the file's
 // own types first, then through the index (Config.Contracts).
 func (p *Pass) invariantsOf(written string, off int) (typ, text string) {
-	if p.invariantNotes == nil {
-		p.invariantNotes = map[uintptr]invariantNote{}
-	}
 	segs := strings.Split(strings.ReplaceAll(written, " ", ""), "::")
 	if segs[0] == "Self" && len(segs) == 1 {
 		self := symbols.EnclosingAt(p.File, off).SelfType

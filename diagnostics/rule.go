@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/krls-dev/krls/symbols"
@@ -167,7 +168,7 @@ func Analyze(ctx context.Context, f *symbols.File, cfg Config) []Finding {
 	}
 	rules = append(rules, ConventionRules...)
 	for _, r := range rules {
-		if isConvention(r) {
+		if r.IsConvention() {
 			// Off unless asked for: by name, or by Conventions.
 			if !cfg.Conventions && !cfg.Rules[r.Name] {
 				continue
@@ -219,9 +220,8 @@ type Pass struct {
 	macroUses   map[string]symbols.MacroUse
 	inView      bool // the pass is a macro-body view's
 
-	items          *symbols.FileItems
-	invariantNotes map[uintptr]invariantNote
-	bodiesDone     bool
+	items      *symbols.FileItems
+	bodiesDone bool
 
 	cfgRefsDone bool
 	cfgRefList  []symbols.CfgRef
@@ -293,12 +293,8 @@ func (p *Pass) lowerSrc() []byte {
 	return p.lower
 }
 
-// isConvention: r is one of ConventionRules.
-func isConvention(r *Rule) bool {
-	for _, c := range ConventionRules {
-		if c == r {
-			return true
-		}
-	}
-	return false
+// IsConvention reports whether r is one of ConventionRules, which run
+// only when asked (Config.Conventions, or by name).
+func (r *Rule) IsConvention() bool {
+	return slices.Contains(ConventionRules, r)
 }

@@ -1,7 +1,6 @@
 package diagnostics
 
 import (
-	"bytes"
 	"regexp"
 	"sort"
 	"strings"
@@ -69,25 +68,13 @@ func (p *Pass) siteInfo() *siteAnalysis {
 	f := p.File
 	src := f.Src
 	var targets []symbols.Span
-	for off := 0; ; {
-		i := bytes.Index(src[off:], []byte("unsafe"))
-		if i < 0 {
-			break
-		}
-		at := off + i
-		off = at + len("unsafe")
-		if (at > 0 && symbols.IsIdentByte(src[at-1])) || (off < len(src) && symbols.IsIdentByte(src[off])) {
-			continue
-		}
-		if bytes.HasPrefix(trimLeft(f.Lines.Text(f.Lines.Line(at))), []byte("//")) {
-			continue // a comment line, doc comments included
-		}
-		if unsafeExternRE.Match(src[off:min(len(src), off+64)]) {
+	for _, t := range wordTargets(p, "unsafe") {
+		if unsafeExternRE.Match(src[t.End:min(len(src), t.End+64)]) {
 			// `unsafe extern "C" { .. }` (Rust 1.82): tree-sitter-rust
 			// 0.24 does not know it, and it is neither block nor impl.
 			continue
 		}
-		targets = append(targets, symbols.Span{Start: at, End: off})
+		targets = append(targets, t)
 	}
 	f.VisitPaths(targets, func(_ int, path []symbols.PathNode) bool {
 		if p.ctx.Err() != nil {
@@ -532,16 +519,23 @@ func isArrayLength(path []symbols.PathNode, i int) bool {
 // necessary: its ancestors up to the nearest braced block. A loop's body
 // does not stop the climb, as clippy's visitor enters it.
 func (sa *siteAnalysis) markNecessary(path []symbols.PathNode, idx int) {
+	markNecessaryFrom(sa.necessary, path, idx, false)
+}
+
+// markNecessaryFrom is markNecessary into necessary; throughUnsafe also
+// climbs out of unsafe blocks (the conventions beyond SAFETY: the
+// statement holding `unsafe { f(x as i32) }` holds the cast).
+func markNecessaryFrom(necessary map[uintptr]bool, path []symbols.PathNode, idx int, throughUnsafe bool) {
 	for cur := idx; cur > 0; cur-- {
 		id := path[cur].Node.Id()
-		if sa.necessary[id] && cur != idx {
-			return // an earlier block marked the rest
+		if necessary[id] && cur != idx {
+			return // an earlier site marked the rest
 		}
-		sa.necessary[id] = true
+		necessary[id] = true
 		if isArrayLength(path, cur) {
 			return
 		}
-		if path[cur-1].Kind == k.Block && (cur < 2 || path[cur-2].Kind != k.LoopExpression) {
+		if path[cur-1].Kind == k.Block && (cur < 2 || path[cur-2].Kind != k.LoopExpression && !(throughUnsafe && path[cur-2].Kind == k.UnsafeBlock)) {
 			return
 		}
 	}

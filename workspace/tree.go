@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 
@@ -272,7 +271,7 @@ func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forc
 	if rules == nil && t.HasRustFlags {
 		cfg.Rules = map[string]bool{}
 		for _, r := range diagnostics.AllRules() {
-			if slices.Contains(diagnostics.ConventionRules, r) {
+			if r.IsConvention() {
 				continue // they run when asked (Config.Conventions)
 			}
 			if r.Clippy == "" || t.Enabled(r.Clippy) {

@@ -528,12 +528,8 @@ func TestCheckFixtures(t *testing.T) {
 }
 
 func isConventionRule(name string) bool {
-	for _, r := range diagnostics.ConventionRules {
-		if r.Name == name {
-			return true
-		}
-	}
-	return false
+	r := diagnostics.RuleByName(name)
+	return r != nil && r.IsConvention()
 }
 
 // TestCheckLongLine: columns of many findings on one long line, in time
