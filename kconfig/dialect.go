@@ -222,21 +222,6 @@ func parseHashSize(v string) int {
 	return 0
 }
 
-// Features lists what the dialect has, in words, for messages and notes.
-func (d *Dialect) Features() []string {
-	var out []string
-	if d.OldChoices {
-		out = append(out, "choices with values of their own (tristate, optional)")
-	}
-	if d.DependsIf {
-		out = append(out, "`depends on X if Y`")
-	}
-	if d.Transitional {
-		out = append(out, "transitional symbols")
-	}
-	return out
-}
-
 // sameDialect reports whether files parsed in a read the same in b: the
 // parser looks at the keywords and a few syntax rules only.
 func sameDialect(a, b *Dialect) bool {

@@ -124,7 +124,7 @@ func testDialects() []*Dialect {
 	v612.Source = "6.12-like"
 	v612.keywords = maps.Clone(v612.keywords)
 	delete(v612.keywords, "transitional")
-	v612.DependsIf, v612.Transitional, v612.TransitionalUser, v612.StrictEntries = false, false, false, false
+	v612.DependsIf, v612.Transitional, v612.TransitionalUser, v612.StrictEntries, v612.RepeatedSource = false, false, false, false, false
 	v612.ChoiceType = "bool prompt"
 	v61 := v612
 	v61.Source = "6.1-like"

@@ -135,13 +135,17 @@ func (k *Kconfig) Lookup(name string) *Symbol { return k.byName[name] }
 
 // HasErrors reports whether loading found errors (not just warnings):
 // the C tool would refuse to go on.
-func (k *Kconfig) HasErrors() bool {
+func (k *Kconfig) HasErrors() bool { return k.ErrorCount() > 0 }
+
+// ErrorCount counts the errors (not warnings) of loading k.
+func (k *Kconfig) ErrorCount() int {
+	n := 0
 	for _, e := range k.Errors {
 		if !e.Warning {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // LoadOptions configure Load.

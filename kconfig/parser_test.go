@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -591,11 +592,19 @@ func TestParseHugeLine(t *testing.T) {
 // TestParseRealTree parses every Kconfig file of the fixture: none may
 // have an error (the kernel builds with them), and warnings are few.
 func TestParseRealTree(t *testing.T) {
+	written := map[string]*Dialect{}
+	for i, d := range testDialects() {
+		written[[]string{"6.1", "6.12", "7.2"}[i]] = d
+	}
 	for _, kt := range fixtureTrees(t) {
 		t.Run(kt.version, func(t *testing.T) {
-			d, err := DetectDialect(kt.src)
-			if err != nil {
-				t.Fatal(err)
+			d := kt.dialect(t)
+			// The fuzzers' dialects, written out, must be what the tree
+			// says: else they fuzz a language no kernel has.
+			if w := written[kt.version]; w == nil {
+				t.Errorf("testDialects has no %s", kt.version)
+			} else if got, want := *w, *d; !sameFacts(got, want) {
+				t.Errorf("testDialects' %s:\n%+v\nthe tree's:\n%+v", kt.version, got, want)
 			}
 			n := 0
 			filepath.WalkDir(kt.src, func(p string, de os.DirEntry, err error) error {
@@ -621,6 +630,13 @@ func TestParseRealTree(t *testing.T) {
 			t.Logf("%d Kconfig files", n)
 		})
 	}
+}
+
+// sameFacts reports whether a and b read Kconfig alike: every field but
+// where they came from.
+func sameFacts(a, b Dialect) bool {
+	a.Source, b.Source, a.Fallback, b.Fallback = "", "", false, false
+	return reflect.DeepEqual(a, b)
 }
 
 // loadCase is a small tree loaded whole: want is dumpKconfig's output, or

@@ -127,6 +127,9 @@ func (s *server) reportProblems(uri string, res *workspace.Result) {
 		if msg := k.KconfigErrorSummary(); msg != "" {
 			s.showOnce(protocol.MessageTypeError, msg)
 		}
+		if msg := k.DialectFallback(); msg != "" {
+			s.showOnce(protocol.MessageTypeWarning, msg)
+		}
 	}
 	if res.Skipped != nil {
 		s.mu.Lock()

@@ -75,6 +75,10 @@ type Kernel struct {
 	Took time.Duration
 
 	stamps stampSet
+	// crateRoots memoizes NotBuilt's crate walk per file (9 ms for a
+	// module file of a large crate, on every analysis otherwise), read
+	// again when a file or folder of the walk changes.
+	crateRoots stampedCache[string]
 }
 
 // Symbol returns the symbol named name (without CONFIG_) for the
@@ -178,6 +182,16 @@ func LoadKernel(ctx context.Context, trees KernelTrees, files *kconfig.FileCache
 	}
 	k.Took = time.Since(start)
 	return k, nil
+}
+
+// DialectFallback says, for a tree that has no scripts/kconfig to read,
+// which Kconfig language krls assumed instead: "" when the dialect was
+// read from the tree.
+func (k *Kernel) DialectFallback() string {
+	if k.K == nil || !k.K.Dialect.Fallback {
+		return ""
+	}
+	return fmt.Sprintf("the Kconfig language of %s is not read from the tree: %s", k.Srctree, k.K.Dialect.Source)
 }
 
 // KconfigErrorSummary says, in one message, that the tree's Kconfig files

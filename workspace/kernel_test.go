@@ -213,6 +213,10 @@ func TestKernelNoDotConfig(t *testing.T) {
 	if k.Symbol("NET") == nil {
 		t.Error("the Kconfig was not loaded")
 	}
+	// The tree has no scripts/kconfig: krls says which language it assumed.
+	if msg := k.DialectFallback(); !strings.Contains(msg, "no scripts/kconfig") {
+		t.Errorf("DialectFallback %q", msg)
+	}
 }
 
 func TestKernelMissingTree(t *testing.T) {
@@ -266,6 +270,9 @@ func TestKernelRealTree(t *testing.T) {
 				}
 				if msg := k.KconfigErrorSummary(); msg != "" {
 					t.Errorf("a real tree reads with errors: %s", msg)
+				}
+				if msg := k.DialectFallback(); msg != "" {
+					t.Errorf("a real tree's dialect is not read from it: %s", msg)
 				}
 				if k.Eval == nil || k.Cfg == nil || k.Rules == nil {
 					t.Fatalf("no evaluation: %v", k.NoConfig)

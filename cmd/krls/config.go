@@ -105,7 +105,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		if e == nil {
 			return code
 		}
-		if n := countErrors(e.K); n > 0 {
+		if n := e.K.ErrorCount(); n > 0 {
 			// A partial evaluation silently drops the symbols of what
 			// could not be read: no .config from it.
 			fmt.Fprintf(stderr, "krls: not writing %s: the Kconfig files of %s have %d errors (listed above); a configuration from the rest would silently lose the symbols they define\n", *out, *srctree, n)
@@ -182,17 +182,6 @@ func loadEval(ctx context.Context, srctree, arch string, d *kconfig.DotConfig, a
 	e := kconfig.NewEval(k)
 	e.Apply(d)
 	return e, 0
-}
-
-// countErrors counts the errors (not warnings) of loading k.
-func countErrors(k *kconfig.Kconfig) int {
-	n := 0
-	for _, e := range k.Errors {
-		if !e.Warning {
-			n++
-		}
-	}
-	return n
 }
 
 // writeAtomic writes a file through a temporary file in the same folder.
