@@ -359,9 +359,15 @@ func IsASCII(s string) bool {
 // ModuleCallAt finds the invocation whose input holds offset (between
 // its delimiters), by text alone.
 func ModuleCallAt(src []byte, offset int, drivers func(string) bool) (ModuleCall, bool) {
+	return CallAt(ModuleCallsText(src, drivers), offset)
+}
+
+// CallAt finds, among calls in source order, the one whose input holds
+// offset (between its delimiters): the innermost.
+func CallAt(calls []ModuleCall, offset int) (ModuleCall, bool) {
 	var best ModuleCall
 	found := false
-	for _, c := range ModuleCallsText(src, drivers) {
+	for _, c := range calls {
 		if c.Open < offset && offset <= c.Close {
 			best, found = c, true // later calls are nested or after: keep the innermost
 		}

@@ -126,7 +126,7 @@ func driverSchema(s *ModuleSchema, own []ModuleKey, preset []string, doc string)
 		ds.Keys = append(ds.Keys, k)
 	}
 	for _, k := range s.Keys {
-		if !contains(preset, k.Name) && ds.Index(k.Name) < 0 {
+		if !slices.Contains(preset, k.Name) && ds.Index(k.Name) < 0 {
 			ds.Keys = append(ds.Keys, k)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -147,7 +148,7 @@ type ParamSchema struct {
 }
 
 // HasType reports whether t is an accepted parameter type.
-func (p *ParamSchema) HasType(t string) bool { return contains(p.Types, t) }
+func (p *ParamSchema) HasType(t string) bool { return slices.Contains(p.Types, t) }
 
 // ModuleMessages are module.rs's panic messages as Rust format strings
 // with their arguments, so that krls words its findings as the build
@@ -317,7 +318,7 @@ func ReadModuleSchema(ctx context.Context, srctree string) (*ModuleSchema, error
 			s.eachParams(func(p *ParamSchema) {
 				var kept []string
 				for _, t := range p.Types {
-					if contains(impls, t) {
+					if slices.Contains(impls, t) {
 						kept = append(kept, t)
 					}
 				}
@@ -378,7 +379,7 @@ func parseModuleSchema(ctx context.Context, path string, src []byte, ascii map[s
 		if s.Index(name) >= 0 {
 			continue
 		}
-		k := ModuleKey{Name: name, Required: contains(required, name)}
+		k := ModuleKey{Name: name, Required: slices.Contains(required, name)}
 		k.Helper, k.Kind = armHelper(f, name)
 		if k.Kind == ValueParams {
 			if k.Params = handParams(src, k.Helper, s); k.Params == nil {
@@ -469,15 +470,6 @@ func (s *ModuleSchema) applyHelperMessages(ms []helperMessage) {
 			s.Messages.Raw = m.Format
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // constStrings reads the string literals of `const NAME: ... = ...;` in

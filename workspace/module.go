@@ -111,6 +111,14 @@ func (c *ModuleFactsCache) crateMacro(path, srctree string) func(string) bool {
 // at path, walking up from it no further than srctree (when the file is
 // in it; else its own folder).
 func (c *ModuleFactsCache) crateMacros(path, srctree string) map[string]string {
+	// Both absolute, as treeMacros.crateUses has them: `krls check .`
+	// gives relative paths, and the prefix test below needs one form.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	if abs, err := filepath.Abs(srctree); err == nil && srctree != "" {
+		srctree = abs
+	}
 	stop := ""
 	if srctree != "" && strings.HasPrefix(filepath.Clean(path), filepath.Clean(srctree)+string(filepath.Separator)) {
 		stop = srctree
@@ -144,22 +152,6 @@ func kernelCalls(facts *symbols.ModuleFacts, scope *symbols.MacroScope, src []by
 		}
 	}
 	return out
-}
-
-// moduleCallAt finds the invocation of the kernel's module! or driver
-// macro around off (the innermost).
-func moduleCallAt(facts *symbols.ModuleFacts, scope *symbols.MacroScope, src []byte, off int) (symbols.ModuleCall, *symbols.ModuleSchema, bool) {
-	var best symbols.ModuleCall
-	found := false
-	for _, c := range kernelCalls(facts, scope, src) {
-		if c.Open < off && off <= c.Close {
-			best, found = c, true
-		}
-	}
-	if !found {
-		return best, nil, false
-	}
-	return best, facts.SchemaOf(best.Macro), true
 }
 
 // moduleHover documents the key at off of a module! invocation (or of a
@@ -319,8 +311,9 @@ const (
 // (the caller then tries others).
 func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, scope *symbols.MacroScope, d *Document, off int, object string) ([]CompletionItem, bool, error) {
 	src := d.Text
-	if c, s, ok := moduleCallAt(facts, scope, src, off); ok {
-		return callCompletions(ctx, facts, d, c, s, off), true, nil
+	calls := kernelCalls(facts, scope, src)
+	if c, ok := symbols.CallAt(calls, off); ok {
+		return callCompletions(ctx, facts, d, c, facts.SchemaOf(c.Macro), off), true, nil
 	}
 	start := off
 	for start > 0 && symbols.IsIdentByte(src[start-1]) {
@@ -334,7 +327,7 @@ func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, scope *symb
 	if ind, own := symbols.LineIndent(src, start); !own || ind != "" {
 		return nil, false, nil
 	}
-	if len(kernelCalls(facts, scope, src)) > 0 {
+	if len(calls) > 0 {
 		return nil, true, nil
 	}
 	end := off

@@ -24,8 +24,16 @@ func (k *Kernel) NotBuilt(path string) *diagnostics.NotBuilt {
 	if err != nil || strings.HasPrefix(rel, "..") || strings.HasPrefix(filepath.ToSlash(rel), "rust/") {
 		return nil
 	}
-	root, _, _, ok := symbols.CrateOf(path, k.Srctree)
-	if !ok {
+	root := k.crateRoots.get(path, func() (string, stampSet, bool) {
+		root, _, read, ok := symbols.CrateOf(path, k.Srctree)
+		stamps := stampSet{}
+		stamps.record(read...)
+		if !ok {
+			root = ""
+		}
+		return root, stamps, true
+	})
+	if root == "" {
 		return nil
 	}
 	rootRel, err := filepath.Rel(k.Srctree, root)

@@ -75,3 +75,33 @@ func TestNotBuiltRealTrees(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkNotBuilt times NotBuilt, which every analysis of a file in a
+// kernel tree asks, for a file deep in a large crate (7.2's nova-core,
+// or a sample crate root where there is none): "walk" finds the crate
+// afresh each time (as before the memo, plus the stat stamps); "memo" is NotBuilt itself.
+func BenchmarkNotBuilt(b *testing.B) {
+	for _, fk := range kerneltest.Kernels(b) {
+		path := filepath.Join(fk.Src, "drivers/gpu/nova-core/falcon/gsp.rs")
+		if _, err := os.Stat(path); err != nil {
+			path = filepath.Join(fk.Src, "samples/rust/rust_minimal.rs")
+		}
+		ks := NewKernels()
+		k, err := ks.Get(context.Background(), KernelTrees{Srctree: fk.Src, Objtree: fk.RustObj(b).Dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fk.Version+"/walk", func(b *testing.B) {
+			for b.Loop() {
+				// A fresh Kernel has an empty memo: it walks.
+				(&Kernel{KernelTrees: k.KernelTrees, Eval: k.Eval, K: k.K}).NotBuilt(path)
+			}
+		})
+		b.Run(fk.Version+"/memo", func(b *testing.B) {
+			for b.Loop() {
+				k.NotBuilt(path)
+			}
+		})
+		ks.Close()
+	}
+}

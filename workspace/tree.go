@@ -228,7 +228,7 @@ func (c *ConfigCache) TreeLints(dir string) *lints.Tree {
 // Forget drops what is cached, after a configuration file changed.
 func (c *ConfigCache) Forget() {
 	c.mu.Lock()
-	c.byDir, c.byTree, c.includes, c.allows, c.macros = nil, nil, nil, nil, nil
+	c.byDir, c.byTree, c.includes, c.allows, c.macros, c.orders = nil, nil, nil, nil, nil, nil
 	c.mu.Unlock()
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/krls-dev/krls/symbols"
@@ -190,7 +191,7 @@ func (t *Tree) Level(lint string) Level {
 	}
 	for _, f := range t.Flags {
 		switch {
-		case f.Name == lint, ok && contains(l.Groups, f.Name):
+		case f.Name == lint, ok && slices.Contains(l.Groups, f.Name):
 			level = f.Level
 		case f.Name == "warnings" && level != Allow:
 			// -Dwarnings makes warnings errors; -Awarnings silences
@@ -213,15 +214,6 @@ func (t *Tree) UnlintedCrate(rel string) (Crate, bool) {
 		}
 	}
 	return Crate{}, false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Describe says in one line which of the known lints the build enables.
