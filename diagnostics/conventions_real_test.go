@@ -167,6 +167,13 @@ func validateConvention(t *testing.T, label string, undocumentedRule, unnecessar
 			sort.Strings(tops)
 			t.Logf("%d %s comments, %d deleted one by one, %d of them documented sites krls finds; undocumented sites per folder: %s",
 				comments, label, deleted, found, strings.Join(tops, ", "))
+			// Without strictness a comment may document what krls does not
+			// see (a mutation, macro input); still, a rule that finds next
+			// to none of the kernel's own sites is broken (today 1/1, 39/76,
+			// 85/184 INVARIANT comments on 6.1, 6.12, 7.2).
+			if !strict && found*4 < comments {
+				t.Errorf("only %d of %d %s comments document a site krls finds", found, comments, label)
+			}
 		})
 	}
 }

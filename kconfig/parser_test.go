@@ -627,6 +627,9 @@ func TestParseRealTree(t *testing.T) {
 				}
 				return nil
 			})
+			if n == 0 {
+				t.Fatalf("no Kconfig file under %s", kt.src)
+			}
 			t.Logf("%d Kconfig files", n)
 		})
 	}

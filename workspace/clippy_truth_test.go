@@ -94,8 +94,8 @@ func TestClippyTruth(t *testing.T) {
 	}
 }
 
-// stale skips, or fails under KRLS_REQUIRE_KERNEL: the recorded truth does
-// not belong to the fixture at hand.
+// stale skips (even under KRLS_REQUIRE_KERNEL, see below): the recorded
+// truth does not belong to the fixture at hand.
 func stale(t *testing.T, why string) {
 	t.Helper()
 	// A skip even under KRLS_REQUIRE_KERNEL: Debian bumps the fixture's
