@@ -421,7 +421,7 @@ func TestCfgRefsRealTree(t *testing.T) {
 					want[n] += c
 				}
 				// GatesOf reads every real file without panicking (what it
-				// finds is checked by TestKernelGates* against the tree).
+				// finds is checked by TestGatesOf and TestKernelGatesRealTree).
 				GatesOf(f)
 			}
 			var list []string
