@@ -131,23 +131,30 @@ func (c *ModuleFactsCache) crateMacros(path, srctree string) map[string]string {
 	})
 }
 
+// macroScope is built on first use: the scope of a document that
+// invokes no module!-like macro is never read (hover and completion ask
+// on every request, and reading it lexes the whole buffer).
+type macroScope func() *symbols.MacroScope
+
 // MacroScope is what decides which invocations of the document name the
 // kernel's module! and driver macros (with the crate's macro_rules!
 // asked lazily).
-func (c *ModuleFactsCache) MacroScope(d *Document, facts *symbols.ModuleFacts) *symbols.MacroScope {
-	sc := symbols.NewMacroScope(d.Path, d.Text, nil)
-	if d.Path != "" {
-		sc.Crate = c.crateMacro(d.Path, facts.Srctree)
-	}
-	return sc
+func (c *ModuleFactsCache) MacroScope(d *Document, facts *symbols.ModuleFacts) macroScope {
+	return sync.OnceValue(func() *symbols.MacroScope {
+		sc := symbols.NewMacroScope(d.Path, d.Text, nil)
+		if d.Path != "" {
+			sc.Crate = c.crateMacro(d.Path, facts.Srctree)
+		}
+		return sc
+	})
 }
 
 // kernelCalls are the document's invocations of the kernel's module! and
-// driver macros, by text.
-func kernelCalls(facts *symbols.ModuleFacts, scope *symbols.MacroScope, src []byte) []symbols.ModuleCall {
+// driver macros, by text (a nil scope takes every invocation).
+func kernelCalls(facts *symbols.ModuleFacts, scope macroScope, src []byte) []symbols.ModuleCall {
 	var out []symbols.ModuleCall
 	for _, c := range symbols.ModuleCallsText(src, func(n string) bool { return facts.Drivers[n] != nil }) {
-		if facts.SchemaOf(c.Macro) != nil && scope.IsKernel(src, c) {
+		if facts.SchemaOf(c.Macro) != nil && (scope == nil || scope().IsKernel(src, c)) {
 			out = append(out, c)
 		}
 	}
@@ -157,7 +164,7 @@ func kernelCalls(facts *symbols.ModuleFacts, scope *symbols.MacroScope, src []by
 // moduleHover documents the key at off of a module! invocation (or of a
 // parameter's block), from the macro's documentation in the tree, the
 // accepted types on a parameter's type, or the macro's keys on its name.
-func moduleHover(facts *symbols.ModuleFacts, scope *symbols.MacroScope, d *Document, off int) *Hover {
+func moduleHover(facts *symbols.ModuleFacts, scope macroScope, d *Document, off int) *Hover {
 	for _, c := range kernelCalls(facts, scope, d.Text) {
 		s := facts.SchemaOf(c.Macro)
 		if c.Name.Start <= off && off < c.Name.End {
@@ -309,7 +316,7 @@ const (
 // moduleComplete lists completions inside a module! invocation, or a
 // module! block at item level. ok is false when off is in neither place
 // (the caller then tries others).
-func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, scope *symbols.MacroScope, d *Document, off int, object string) ([]CompletionItem, bool, error) {
+func moduleComplete(ctx context.Context, facts *symbols.ModuleFacts, scope macroScope, d *Document, off int, object string) ([]CompletionItem, bool, error) {
 	src := d.Text
 	calls := kernelCalls(facts, scope, src)
 	if c, ok := symbols.CallAt(calls, off); ok {

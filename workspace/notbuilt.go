@@ -40,7 +40,7 @@ func (k *Kernel) NotBuilt(path string) *diagnostics.NotBuilt {
 	if err != nil {
 		return nil
 	}
-	b := &rustproject.Built{Srctree: k.Srctree, Value: k.value}
+	b := &rustproject.Built{Srctree: k.Srctree, Value: kbuildValue(k.Eval)}
 	v := b.Verdict(filepath.ToSlash(rootRel))
 	if v.Built {
 		return nil
@@ -55,14 +55,17 @@ func (k *Kernel) NotBuilt(path string) *diagnostics.NotBuilt {
 	return nb
 }
 
-// value is a symbol's value for kbuild's conditions: "y", "m", or "".
-func (k *Kernel) value(name string) string {
-	s := k.Symbol(name)
-	if s == nil {
+// kbuildValue is a symbol's value under e for kbuild's conditions: "y",
+// "m", a string's or number's text, or "" for unset and n.
+func kbuildValue(e *kconfig.Eval) func(name string) string {
+	return func(name string) string {
+		s := e.K.Lookup(name)
+		if s == nil || !s.Defined() {
+			return "" // kbuild sees a symbol no Kconfig file defines as unset
+		}
+		if v := e.Str(s); v != "n" {
+			return v
+		}
 		return ""
 	}
-	if v := k.Eval.Str(s); v != "n" {
-		return v
-	}
-	return ""
 }

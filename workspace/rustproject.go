@@ -186,16 +186,7 @@ func configuredCfgs(ctx context.Context, trees KernelTrees, getenv func(string) 
 	}
 	e := kconfig.NewEval(k)
 	e.Apply(dot)
-	value := func(name string) string {
-		s := k.Lookup(name)
-		if s == nil {
-			return ""
-		}
-		if v := e.Str(s); v != "n" {
-			return v
-		}
-		return ""
-	}
+	value := kbuildValue(e)
 	var cfg []string
 	for _, f := range e.RustCfg().Flags() {
 		cfg = append(cfg, strings.TrimPrefix(f, "--cfg="))
