@@ -272,11 +272,12 @@ local ok, err = xpcall(function()
   local last = vim.api.nvim_buf_line_count(buf)
   vim.api.nvim_buf_set_lines(buf, last, last, false, { 'fn krls_cast(x: u64) -> u32 {', '    x as u32', '}' })
   local cast_line = last + 1
+  -- The file has casts of its own: only the hints on the new one count.
   local function cast_hints()
     local r = {}
     for _, dg in ipairs(vim.diagnostic.get(buf, { severity = vim.diagnostic.severity.HINT })) do
       local code = dg.code or (dg.user_data and dg.user_data.lsp and dg.user_data.lsp.code)
-      if code == 'undocumented-cast' then
+      if code == 'undocumented-cast' and dg.lnum == cast_line then
         table.insert(r, dg)
       end
     end
@@ -284,10 +285,9 @@ local ok, err = xpcall(function()
   end
   check(vim.wait(timeout, function()
     return #cast_hints() == 1
-  end, 20), 'a cast without a CAST comment gets one hint')
+  end, 20), 'a cast without a CAST comment gets a hint on its line')
   local hint = cast_hints()[1]
   if hint then
-    check(hint.lnum == cast_line, 'the hint is on the cast (line ' .. (cast_line + 1) .. ', got ' .. (hint.lnum + 1) .. ')')
     vim.api.nvim_win_set_cursor(0, { hint.lnum + 1, hint.col })
     local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
     params.context = { diagnostics = { hint.user_data and hint.user_data.lsp or hint } }
