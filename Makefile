@@ -16,7 +16,7 @@ BIN     := bin/krls
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build run test test-go unit kernel-fixture vet fmt-check fuzz bench clean
+.PHONY: all build run test test-go unit kernel-fixture rust-src vet fmt-check fuzz bench clean
 
 all: build
 
@@ -47,9 +47,17 @@ vet:
 # The editor targets (editors/*/*.mk) install what they need first.
 test: test-go test-nvim test-precommit test-vscode
 
-test-go: fmt-check vet
+test-go: fmt-check vet rust-src
 	@eval "$$($(SHARED)/kernel-fixture.sh)" && \
-	  KRLS_REQUIRE_KERNEL=1 $(GO) test -count=1 ./...
+	  RUST_SRC_PATH=$(RUST_SRC) KRLS_REQUIRE_KERNEL=1 $(GO) test -count=1 ./...
+
+# Rust's library sources: undocumented-panic reads core's and alloc's
+# `# Panics` sections from them (a kernel developer has the toolchain's
+# rust-src, which the kernel build requires). The tests read Debian's,
+# installed if missing, beside krls's built-in list.
+RUST_SRC := /usr/lib/rustlib/src/rust/library
+rust-src:
+	@test -d $(RUST_SRC)/core/src || { apt-get update -qq && apt-get install -y -qq rust-src; } >/dev/null
 
 kernel-fixture:
 	@$(SHARED)/kernel-fixture.sh
@@ -68,6 +76,8 @@ fuzz:
 	$(GO) test ./symbols/rustproject -run XXX -fuzz FuzzParseGenerator -fuzztime 60s
 	$(GO) test ./symbols/rustproject -run XXX -fuzz FuzzParseMakefileArgs -fuzztime 60s
 	$(GO) test ./workspace -run XXX -fuzz FuzzDecodeWalkCache -fuzztime 60s
+	$(GO) test ./workspace -run XXX -fuzz FuzzClippyConf -fuzztime 60s
+	$(GO) test ./symbols/panics -run XXX -fuzz FuzzScanFile -fuzztime 60s
 	$(GO) test ./lsp -run XXX -fuzz FuzzReadMessage -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzParseFile -fuzztime 60s
 	$(GO) test ./kconfig -run XXX -fuzz FuzzLoad -fuzztime 60s

@@ -8,9 +8,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/panics"
 )
 
 // Fixture files under testdata/safety are Rust sources whose expected
@@ -115,5 +117,19 @@ func fixtureConfig(path string) Config {
 	// The justification-comment rules beyond SAFETY run in the fixtures
 	// that ask for them (the others keep their findings as they were).
 	conventions := strings.Contains(string(src), "krls-fixture: conventions")
-	return Config{CheckPrivateItems: private, CrateRoot: &root, Conventions: conventions}
+	cfg := Config{CheckPrivateItems: private, CrateRoot: &root, Conventions: conventions}
+	if conventions {
+		// core and alloc as testdata/panics/library writes them.
+		cfg.Panics = &PanicConfig{Library: fixtureLibrary}
+	}
+	return cfg
 }
+
+// fixtureLibrary is the hand-written stand-in for core and alloc.
+var fixtureLibrary = sync.OnceValue(func() *panics.Library {
+	lib, err := panics.ReadLibrary("testdata/panics/library")
+	if err != nil {
+		panic(err)
+	}
+	return lib
+})

@@ -46,6 +46,11 @@ func (p *Pass) labelComments(label string) []*safetyComment {
 		}
 		at := off + i
 		off = at + len(needle)
+		if label != "SAFETY:" && off < len(lower) && lower[off] == ':' {
+			// `core::panic::Location` names a path. (A SAFETY label is
+			// matched as clippy matches it, as a plain substring.)
+			continue
+		}
 		line := lines.Line(at)
 		text := trimLeft(lines.Text(line))
 		codeLine, blockEnd := -1, -1

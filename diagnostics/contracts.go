@@ -32,8 +32,9 @@ type Contract struct {
 	// Unsafe: an unsafe fn. Foreign: declared in an extern block, a C
 	// function (its C symbol is its name).
 	Unsafe, Foreign bool
-	// Safety is the text of its doc's `# Safety` section, "" if none.
-	Safety string
+	// Safety is the text of its doc's `# Safety` section, "" if none;
+	// Panics that of its `# Panics` section.
+	Safety, Panics string
 }
 
 // Limits of the inserted comment: it lists the callees of one block, and
@@ -351,7 +352,7 @@ func (sc *calleeScope) first(label string, cands []string) (callee, bool) {
 // calleeOf turns a contract into a callee of the fix; safe functions
 // have no requirements to list.
 func calleeOf(label string, ct Contract) callee {
-	c := callee{label: label, key: ct.Path, file: ct.File, path: ct.Path}
+	c := callee{label: label, key: ct.Path, file: ct.File, path: ct.Path, panics: ct.Panics}
 	switch {
 	case ct.Foreign:
 		c.cSymbol = ct.Path[strings.LastIndex(ct.Path, ":")+1:]

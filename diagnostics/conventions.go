@@ -73,7 +73,7 @@ var UnnecessaryOrderingComment = &Rule{
 }
 
 // ConventionRules are the justification-comment rules beyond SAFETY.
-var ConventionRules = []*Rule{UndocumentedCast, UnnecessaryCastComment, UndocumentedOrdering, UnnecessaryOrderingComment, MissingInvariantComment}
+var ConventionRules = []*Rule{UndocumentedPanic, UnnecessaryPanicComment, UndocumentedCast, UnnecessaryCastComment, UndocumentedOrdering, UnnecessaryOrderingComment, MissingInvariantComment}
 
 // ConventionsGroup is the --rules group that adds ConventionRules.
 const ConventionsGroup = "conventions"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/krls-dev/krls/internal/kerneltest"
 	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/panics"
 )
 
 // castMisplaced are the `// CAST:` comments of the trees that document no
@@ -28,6 +29,12 @@ var castUnseen = map[string]string{
 	"drivers/gpu/nova-core/num.rs:// CAST: we statically enforced above that `$from` is larger than `$into`, so the": "in the input of build_assert!, in a macro body",
 }
 
+// panicUnseen are the `// PANIC:` comments whose sites krls does not
+// see, as castUnseen.
+var panicUnseen = map[string]string{
+	"drivers/gpu/nova-core/gsp.rs:// PANIC: `DEBUGFS_ROOT` cannot be `None` here.  It is set before driver": "in the input of try_pin_init!, a proc macro",
+}
+
 // TestKernelCastComments validates the CAST rules on each fixture kernel
 // (there is no clippy lint to compare with yet): every existing `// CAST:`
 // comment documents a cast where it stands (no unnecessary-cast-comment
@@ -37,6 +44,39 @@ var castUnseen = map[string]string{
 // It logs the undocumented casts per top folder: the adoption burden.
 func TestKernelCastComments(t *testing.T) {
 	validateConvention(t, "CAST:", UndocumentedCast, UnnecessaryCastComment, castUnseen, nil, true)
+}
+
+// TestKernelPanicComments is TestKernelCastComments for `// PANIC:` (11
+// comments in 7.2: copy_from_slice, split_at, slicing, unreachable!(),
+// expect()). It runs twice: with krls's built-in list of core's
+// panicking methods, and with core and alloc read from the Rust sources
+// when they are installed ($RUST_SRC_PATH, rustc's sysroot).
+func TestKernelPanicComments(t *testing.T) {
+	withMacros := func(lib func() *panics.Library) func(testing.TB, kernelTree, *Config) {
+		return func(t testing.TB, kt kernelTree, cfg *Config) {
+			var asserts []string
+			for _, kf := range kt.files {
+				asserts = append(asserts, panics.DocumentedAsserts(kf.src)...)
+			}
+			macros := panics.MacroSet(asserts)
+			cfg.Panics = &PanicConfig{Library: lib, Macros: func() map[string]bool { return macros }}
+		}
+	}
+	t.Run("builtin", func(t *testing.T) {
+		validateConvention(t, "PANIC:", UndocumentedPanic, UnnecessaryPanicComment, panicUnseen, withMacros(nil), true)
+	})
+	t.Run("rust-src", func(t *testing.T) {
+		dir, how := panics.FindLibrary(os.Getenv, "")
+		if dir == "" {
+			t.Skip("the Rust library sources are not installed (set RUST_SRC_PATH)")
+		}
+		lib, err := panics.ReadLibrary(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("core and alloc from %s (%s): %d files, %d names whose panics count", dir, how, lib.Files, len(lib.PanicNames()))
+		validateConvention(t, "PANIC:", UndocumentedPanic, UnnecessaryPanicComment, panicUnseen, withMacros(func() *panics.Library { return lib }), true)
+	})
 }
 
 // TestKernelInvariantComments is TestKernelCastComments for
@@ -52,7 +92,9 @@ func TestKernelInvariantComments(t *testing.T) {
 // TestKernelOrderingComments is TestKernelCastComments for `// ORDERING:`
 // (7.2 has two, in print.rs, over calls of the kernel's own atomics).
 func TestKernelOrderingComments(t *testing.T) {
-	validateConvention(t, "ORDERING:", UndocumentedOrdering, UnnecessaryOrderingComment, nil, kernelOrderings, true)
+	validateConvention(t, "ORDERING:", UndocumentedOrdering, UnnecessaryOrderingComment, nil, func(t testing.TB, kt kernelTree, cfg *Config) {
+		cfg.Orderings = kernelOrderings(t, kt.Src)
+	}, true)
 }
 
 // kernelOrderings reads the orderings of a tree's own atomics, as the
@@ -72,7 +114,7 @@ func kernelOrderings(t testing.TB, src string) []string {
 // validateConvention checks a convention's rules on each fixture kernel
 // against the tree's own comments of label (see TestKernelCastComments).
 func validateConvention(t *testing.T, label string, undocumentedRule, unnecessaryRule *Rule, unseen map[string]string,
-	orderings func(testing.TB, string) []string, strict bool) {
+	setup func(testing.TB, kernelTree, *Config), strict bool) {
 	for _, k := range kerneltest.Kernels(t) {
 		t.Run(k.Version, func(t *testing.T) {
 			kt := readKernel(t, k)
@@ -81,8 +123,8 @@ func validateConvention(t *testing.T, label string, undocumentedRule, unnecessar
 			if unnecessaryRule != nil {
 				cfg.Rules[unnecessaryRule.Name] = true
 			}
-			if orderings != nil {
-				cfg.Orderings = orderings(t, k.Src)
+			if setup != nil {
+				setup(t, kt, &cfg)
 			}
 			comments, deleted, found := 0, 0, 0
 			burden := map[string]int{}
@@ -151,7 +193,7 @@ func validateConvention(t *testing.T, label string, undocumentedRule, unnecessar
 					}
 					if len(fresh) == 0 && strict {
 						if why, ok := unseen[kf.rel+":"+strings.TrimSpace(string(f.Lines.Text(c.line)))]; ok {
-							t.Logf("%s:%d: its casts are unseen: %s", kf.rel, c.line+1, why)
+							t.Logf("%s:%d: its sites are unseen: %s", kf.rel, c.line+1, why)
 						} else {
 							t.Errorf("%s:%d: deleting the %s comment reports no site", kf.rel, c.line+1, label)
 						}

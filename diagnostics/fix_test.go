@@ -4,10 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/krls-dev/krls/symbols"
+	"github.com/krls-dev/krls/symbols/panics"
 )
 
 // TestFixesResolve applies, one at a time, the fix of every finding in the
@@ -123,5 +125,41 @@ pub fn user(p: *const u32) -> u32 {
 	}
 	if !strings.Contains(fix.Title, "`read`") {
 		t.Errorf("fix title %q does not name the callee", fix.Title)
+	}
+}
+
+// TestPanicFixQuotesSection: the undocumented-panic fix quotes when the
+// callee panics, from its `# Panics` section (both unwraps when the
+// receiver's type is not known), and the missing-invariant fix the
+// type's invariants.
+func TestPanicFixQuotesSection(t *testing.T) {
+	src := "fn f(x: Option<u32>, d: &mut [u8], s: &[u8]) -> u32 {\n    d.copy_from_slice(s);\n    x.unwrap()\n}\n"
+	f, err := symbols.Parse(context.Background(), "a.rs", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lib, err := panics.ReadLibrary("testdata/panics/library")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Rules: map[string]bool{UndocumentedPanic.Name: true}, Panics: &PanicConfig{Library: func() *panics.Library { return lib }}}
+	var got []string
+	for _, x := range Analyze(context.Background(), f, cfg) {
+		fixed, _ := ApplyEdits([]byte(src), x.Fixes[0].Edits)
+		got = append(got, x.Message+"\n"+string(fixed))
+	}
+	want := []string{
+		"`slice::copy_from_slice` may panic, without a `// PANIC:` comment\n" +
+			"fn f(x: Option<u32>, d: &mut [u8], s: &[u8]) -> u32 {\n" +
+			"    // PANIC: \n    //\n    // When `slice::copy_from_slice` panics:\n    // This function will panic if the two slices have different lengths.\n" +
+			"    d.copy_from_slice(s);\n    x.unwrap()\n}\n",
+		"`Option::unwrap` may panic, without a `// PANIC:` comment\n" +
+			"fn f(x: Option<u32>, d: &mut [u8], s: &[u8]) -> u32 {\n    d.copy_from_slice(s);\n" +
+			"    // PANIC: \n    //\n    // When `Option::unwrap` panics:\n    // Panics if the self value equals [`None`].\n" +
+			"    x.unwrap()\n}\n",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n--\n"), strings.Join(want, "\n--\n"))
 	}
 }

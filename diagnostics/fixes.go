@@ -155,6 +155,8 @@ type callee struct {
 	safety, cSymbol string
 	// safe functions need no justification and are not listed.
 	safe bool
+	// panics is its `# Panics` section (undocumented-panic).
+	panics string
 }
 
 // requirements renders a callee's checklist, bounded.

@@ -71,6 +71,10 @@ type Config struct {
 	// Orderings are the memory orderings of the kernel's own atomics
 	// (rust/kernel/sync/atomic/ordering.rs), beside core's.
 	Orderings []string
+	// Panics is what undocumented-panic knows of the tree and the Rust
+	// library; nil counts the panicking macros, slicing and the methods
+	// of panics.Builtin.
+	Panics *PanicConfig
 	// NotBuilt, when set, says why the kernel's .config builds no crate
 	// holding the file (the not-built rule reports it).
 	NotBuilt *NotBuilt
@@ -216,9 +220,12 @@ type Pass struct {
 	macroShapes map[string]symbols.MacroShape // the file's own macro_rules!, on first use
 
 	conventions map[*convention]*conventionSites // each convention's sites, on first use
-	bodies      *macroBodyView                   // the file's macro bodies as code, on first use
-	macroUses   map[string]symbols.MacroUse
-	inView      bool // the pass is a macro-body view's
+	// panicNameSet are the names whose calls may panic, on first use.
+	panicNameSet map[string]bool
+	panicConf    *panicFacts
+	bodies       *macroBodyView // the file's macro bodies as code, on first use
+	macroUses    map[string]symbols.MacroUse
+	inView       bool // the pass is a macro-body view's
 
 	items      *symbols.FileItems
 	bodiesDone bool

@@ -131,6 +131,11 @@ func (s *server) reportProblems(uri string, res *workspace.Result) {
 			s.showOnce(protocol.MessageTypeWarning, msg)
 		}
 	}
+	if res.PanicNote != "" {
+		// Where undocumented-panic's knowledge of core and alloc comes
+		// from (or that krls's built-in list stands in), said once.
+		s.logOnce(protocol.MessageTypeInfo, res.PanicNote)
+	}
 	if res.Skipped != nil {
 		s.mu.Lock()
 		warned := s.warnedLarge[uri]

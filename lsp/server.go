@@ -620,6 +620,17 @@ func (s *server) logf(typ protocol.MessageType, format string, args ...any) {
 	s.show(typ, fmt.Sprintf(format, args...))
 }
 
+// logOnce sends msg to the client's log the first time only.
+func (s *server) logOnce(typ protocol.MessageType, msg string) {
+	s.mu.Lock()
+	seen := s.logged[msg]
+	s.logged[msg] = true
+	s.mu.Unlock()
+	if !seen {
+		s.show(typ, msg)
+	}
+}
+
 // showOnce shows msg unless it was shown before.
 func (s *server) showOnce(typ protocol.MessageType, msg string) {
 	s.mu.Lock()

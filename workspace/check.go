@@ -127,6 +127,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 	results := make([]FileResult, len(files), len(files)+len(w.errs))
 	cache := ConfigCache{AllCrates: opts.AllCrates}
 	var modules ModuleFactsCache
+	indexes := checkIndexes{warn: opts.Warn}
 	var confErr error
 	var confOnce sync.Once
 	p := pool.New().WithMaxGoroutines(jobs)
@@ -136,7 +137,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 		}
 		f := files[i]
 		p.Go(func() {
-			r, err := checkFile(ctx, &cache, &modules, f.path, f.root >= 0, opts)
+			r, err := checkFile(ctx, &cache, &modules, &indexes, f.path, f.root >= 0, opts)
 			if err != nil {
 				confOnce.Do(func() { confErr = err })
 			}
@@ -149,6 +150,11 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 	}
 	if confErr != nil {
 		return nil, confErr
+	}
+	if opts.Warn != nil {
+		for _, note := range cache.missingLibraryNotes() {
+			opts.Warn(note)
+		}
 	}
 	results = append(results, w.errs...)
 	sort.Slice(results, func(i, j int) bool { return results[i].Path < results[j].Path })
@@ -212,7 +218,7 @@ func realPath(path string) string {
 // clippy configuration; file problems go into the result. A walked file
 // must be a regular file: the walk saw one there, and reading anything
 // else (a FIFO put in its place since) could block.
-func checkFile(ctx context.Context, cache *ConfigCache, modules *ModuleFactsCache, path string, walked bool, opts CheckOptions) (FileResult, error) {
+func checkFile(ctx context.Context, cache *ConfigCache, modules *ModuleFactsCache, indexes *checkIndexes, path string, walked bool, opts CheckOptions) (FileResult, error) {
 	r := FileResult{Path: path}
 	cfg, err := cache.DiagnosticsConfig(path, opts.Rules, opts.CheckPrivateItems)
 	if err != nil {
@@ -223,6 +229,10 @@ func checkFile(ctx context.Context, cache *ConfigCache, modules *ModuleFactsCach
 		return r, nil
 	}
 	cfg.Conventions = opts.Conventions
+	if opts.Conventions || namesConvention(opts.Rules) {
+		// They look up other files' docs (`# Panics`, `# Invariants`).
+		cfg.Contracts = indexes.contracts(ctx, path)
+	}
 	// The module! rules take their facts from the file's srctree (or
 	// KDIR's, for an out-of-tree module), found as the server finds it.
 	cfg.Module = modules.ModuleConfig(ctx, path, "", KernelSettings{})
@@ -508,4 +518,14 @@ func linkToFile(path string) bool {
 		return true
 	}
 	return st.Mode().IsRegular()
+}
+
+// namesConvention reports whether rules name a convention rule.
+func namesConvention(rules map[string]bool) bool {
+	for _, r := range diagnostics.ConventionRules {
+		if rules[r.Name] {
+			return true
+		}
+	}
+	return false
 }

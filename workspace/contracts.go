@@ -35,7 +35,8 @@ func (c *indexContracts) Contract(path string) (diagnostics.Contract, bool) {
 		if best == nil {
 			continue
 		}
-		c := diagnostics.Contract{Path: at, File: best.File, Unsafe: best.Unsafe || best.Foreign, Foreign: best.Foreign, Safety: best.Safety}
+		c := diagnostics.Contract{Path: at, File: best.File, Unsafe: best.Unsafe || best.Foreign, Foreign: best.Foreign, Safety: best.Safety,
+			Panics: symbols.DocSection(best.Doc, "Panics")}
 		if c.Unsafe && c.Safety == "" && best.Trait != "" {
 			// A method of a trait impl: the contract is on the trait's
 			// declaration of it.
@@ -117,4 +118,42 @@ func (c *indexContracts) Invariants(path string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// AssociatedPanics lists the `# Panics` sections of the associated
+// functions named name of the kernel crate and the file's crate, "" for
+// those without (diagnostics.PanicDocs). Other crates of the tree (syn,
+// zerocopy) are not what the file's method calls call.
+func (c *indexContracts) AssociatedPanics(name string) []string {
+	var out []string
+	for _, s := range c.snaps {
+		for _, sym := range s.AssociatedFns(name) {
+			if c.calls(sym) {
+				out = append(out, symbols.DocSection(sym.Doc, "Panics"))
+			}
+		}
+	}
+	return out
+}
+
+// PanicNames are the names of the functions of the kernel crate and the
+// file's crate whose docs have a `# Panics` section
+// (diagnostics.PanicDocs).
+func (c *indexContracts) PanicNames() []string {
+	var out []string
+	for _, s := range c.snaps {
+		for _, sym := range s.PanicFns() {
+			if c.calls(sym) {
+				out = append(out, sym.Name)
+			}
+		}
+	}
+	return out
+}
+
+// calls reports whether the file may call sym by a method name: sym is
+// the kernel crate's or the file's crate's.
+func (c *indexContracts) calls(sym *index.Symbol) bool {
+	crate := sym.Module.Crate
+	return crate == "kernel" || c.module != "" && (c.module == crate || strings.HasPrefix(c.module, crate+"::"))
 }

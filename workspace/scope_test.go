@@ -200,3 +200,49 @@ func TestCheckScopeRealTrees(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckConventionsRealTrees: `krls check --rules=+conventions` on
+// each fixture kernel, with the tree's index (as the command builds it)
+// and Debian's or the user's Rust sources when installed. The tree's own
+// PANIC, CAST and ORDERING comments are all accepted (no unnecessary-*
+// finding), and a method the kernel crate defines without a `# Panics`
+// section is not a panic by name: `extend_from_slice` is alloc's `Vec`
+// method that panics, and the kernel's `KVec` method that returns an
+// error (without the index, 7.2 reports 13 of them).
+func TestCheckConventionsRealTrees(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // the index databases
+	for _, k := range kerneltest.Kernels(t) {
+		t.Run(k.Version, func(t *testing.T) {
+			var warnings []string
+			res, err := Check(context.Background(), []string{k.Src}, CheckOptions{Conventions: true, Warn: func(m string) { warnings = append(warnings, m) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range warnings {
+				if strings.Contains(w, "index") {
+					t.Errorf("warning: %s", w)
+				}
+			}
+			count := map[string]int{}
+			messages := map[string]int{}
+			for _, r := range res {
+				for _, f := range r.Findings {
+					count[f.Rule]++
+					if strings.HasPrefix(f.Rule, "unnecessary-") && strings.HasSuffix(f.Rule, "-comment") && f.Rule != "unnecessary-safety-comment" {
+						t.Errorf("%s:%d: %s: %s", r.Path, r.Lines.Line(f.Start)+1, f.Rule, f.Message)
+					}
+					if f.Rule == "undocumented-panic" {
+						messages[strings.SplitN(f.Message, " may panic", 2)[0]]++
+						if strings.Contains(f.Message, "extend_from_slice") || strings.Contains(f.Message, "push`") {
+							t.Errorf("%s:%d: %s (the kernel's KVec method returns an error)", r.Path, r.Lines.Line(f.Start)+1, f.Message)
+						}
+					}
+				}
+			}
+			t.Logf("%v; undocumented-panic by callee: %v", count, messages)
+			if count["undocumented-panic"] == 0 {
+				t.Error("no undocumented-panic on the whole tree")
+			}
+		})
+	}
+}

@@ -48,6 +48,9 @@ type Result struct {
 	// when none was found: KernelErr says why).
 	Kernel    *Kernel
 	KernelErr error
+	// PanicNote says where undocumented-panic's knowledge of core and
+	// alloc came from, for the log.
+	PanicNote string
 }
 
 // Session is the state of one editor connection, in the spirit of gopls's
@@ -289,6 +292,9 @@ func (s *Session) compute(ctx context.Context, d *Document, snaps indexSnaps, se
 	// The editor shows the other justification comments' rules as
 	// hints, faint, while new code is written.
 	cfg.Conventions = true
+	if d.Path != "" {
+		res.PanicNote = s.Configs.PanicNote(d.Path)
+	}
 	if d.Path != "" {
 		res.Kernel, res.KernelErr = s.kernelFor(ctx, d)
 		if res.Kernel != nil {

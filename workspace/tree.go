@@ -6,9 +6,8 @@
 package workspace
 
 import (
-	"bufio"
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/BurntSushi/toml"
 	"github.com/krls-dev/krls/diagnostics"
 	"github.com/krls-dev/krls/symbols"
 	"github.com/krls-dev/krls/symbols/lints"
@@ -68,6 +68,14 @@ type ClippyConf struct {
 	// Path of the file read, "" when none was found.
 	Path              string
 	CheckPrivateItems bool
+	// MayPanicFunctions are the paths of `may-panic-functions` (the
+	// configuration of clippy's proposed undocumented_may_panic_call),
+	// without "..". HasMayPanic: the key is there; MayPanicExtends: it
+	// holds "..", so the paths add to krls's defaults instead of
+	// replacing them (clippy's convention for lists with defaults).
+	MayPanicFunctions []string
+	HasMayPanic       bool
+	MayPanicExtends   bool
 }
 
 // ModuleDefault names the configuration krls assumes for an out-of-tree
@@ -111,49 +119,53 @@ func ReadClippyConf(dir string) (ClippyConf, error) {
 	return parseClippyConf(found, b)
 }
 
-// parseClippyConf reads the keys krls needs from clippy's TOML. Only
-// top-level `key = value` lines matter; tables, arrays spanning lines and
-// other keys are skipped.
+// parseClippyConf reads the keys krls needs from clippy's TOML (the
+// kernel's file also has tables and arrays of tables that krls skips).
 func parseClippyConf(path string, b []byte) (ClippyConf, error) {
 	c := ClippyConf{Path: path}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	line := 0
-	inTable := false
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if i := strings.IndexByte(t, '#'); i >= 0 && !strings.Contains(t[:i], `"`) {
-			t = strings.TrimSpace(t[:i])
-		}
-		if t == "" {
-			continue
-		}
-		if strings.HasPrefix(t, "[") && !strings.Contains(t, "=") {
-			inTable = true // keys below belong to a table, not to clippy's top level
-			continue
-		}
-		key, value, ok := strings.Cut(t, "=")
-		if !ok || inTable {
-			continue
-		}
-		key = strings.Trim(strings.TrimSpace(key), `"`)
-		value = strings.TrimSpace(value)
-		if key == "check-private-items" {
-			switch value {
-			case "true":
-				c.CheckPrivateItems = true
-			case "false":
-				c.CheckPrivateItems = false
-			default:
-				return c, fmt.Errorf("%s:%d: check-private-items must be true or false, not %s", path, line, value)
+	var keys struct {
+		CheckPrivateItems any      `toml:"check-private-items"`
+		MayPanicFunctions []string `toml:"may-panic-functions"`
+	}
+	md, err := toml.Decode(string(b), &keys)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			msg := perr.Message
+			if perr.LastKey != "" {
+				msg = perr.LastKey + ": " + msg
 			}
+			return c, fmt.Errorf("%s:%d: %s", path, perr.Position.Line, msg)
+		}
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	switch v := keys.CheckPrivateItems.(type) {
+	case nil:
+	case bool:
+		c.CheckPrivateItems = v
+	default:
+		return c, fmt.Errorf("%s:%d: check-private-items must be true or false, not %v", path, keyLine(b, "check-private-items"), v)
+	}
+	for _, f := range keys.MayPanicFunctions {
+		if f == ".." {
+			c.MayPanicExtends = true
+			continue
+		}
+		c.MayPanicFunctions = append(c.MayPanicFunctions, strings.TrimPrefix(f, "::"))
+	}
+	c.HasMayPanic = md.IsDefined("may-panic-functions")
+	return c, nil
+}
+
+// keyLine is the line of a top-level key (the first that starts with
+// it: the TOML library keeps no positions), or 0.
+func keyLine(b []byte, key string) int {
+	for i, l := range strings.Split(string(b), "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, key) {
+			return i + 1
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return c, fmt.Errorf("read %s: %w", path, err)
-	}
-	return c, nil
+	return 0
 }
 
 // ConfigCache remembers the clippy configuration per folder, and what
@@ -172,6 +184,9 @@ type ConfigCache struct {
 	allows   map[string]map[string]bool // file → the rules its include! sites allow
 	macros   map[string]*treeMacros     // srctree or module folder → its macro_rules!
 	orders   map[string][]string        // srctree → its kernel atomics' orderings
+	// libraries are the Rust library sources by srctree ("" outside a
+	// tree); Forget keeps them (they are not the tree's configuration).
+	libraries map[string]*rustLibrary
 }
 
 type cachedConf struct {
@@ -249,9 +264,11 @@ func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forc
 	dir := filepath.Dir(path)
 	conf, err := c.ClippyConf(dir)
 	cfg := diagnostics.Config{Rules: rules, CheckPrivateItems: forcePrivate || conf.CheckPrivateItems}
-	if m := c.macrosFor(dir); m != nil {
+	m := c.macrosFor(dir)
+	if m != nil {
 		cfg.Macros = m
 	}
+	cfg.Panics = c.panicConfig(c.dirConf(dir).srctree, conf, m)
 	t := c.TreeLints(dir)
 	if t == nil {
 		return cfg, err

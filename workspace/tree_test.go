@@ -3,6 +3,7 @@ package workspace
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,16 @@ func TestClippyConf(t *testing.T) {
 	if _, err := ReadClippyConf(filepath.Join(root, "bad")); err == nil || !strings.Contains(err.Error(), "clippy.toml:1") {
 		t.Errorf("malformed value: err = %v, want file:line", err)
 	}
+	// may-panic-functions: an array over several lines (as the kernel
+	// writes its lists), ".." keeping krls's defaults.
+	write(t, filepath.Join(root, "panics/.clippy.toml"), "may-panic-functions = [\n    \"alloc::vec::Vec::push\",  # grows\n    \"..\",\n]\n\n[[disallowed-methods]]\npath = \"core::ffi::CStr::as_ptr\"\n")
+	if c, err := ReadClippyConf(filepath.Join(root, "panics")); err != nil || !c.HasMayPanic || !c.MayPanicExtends || !slices.Equal(c.MayPanicFunctions, []string{"alloc::vec::Vec::push"}) {
+		t.Errorf("may-panic-functions: %+v, %v", c, err)
+	}
+	write(t, filepath.Join(root, "replace/.clippy.toml"), "may-panic-functions = [\"kernel::foo\"]\n")
+	if c, err := ReadClippyConf(filepath.Join(root, "replace")); err != nil || !c.HasMayPanic || c.MayPanicExtends {
+		t.Errorf("may-panic-functions without \"..\": %+v, %v", c, err)
+	}
 	write(t, filepath.Join(root, "mod/Kbuild"), "obj-m += m.o\n")
 	if c, _ := ReadClippyConf(filepath.Join(root, "mod")); !c.CheckPrivateItems || c.Path != ModuleDefault {
 		t.Errorf("module folder without clippy.toml: %+v", c)
@@ -69,4 +80,17 @@ func TestClippyConf(t *testing.T) {
 	if err != nil || !cfg.CheckPrivateItems {
 		t.Errorf("DiagnosticsConfig = %+v, %v", cfg, err)
 	}
+}
+
+// FuzzClippyConf: any text gives a configuration or an error naming the
+// file, never a panic.
+func FuzzClippyConf(f *testing.F) {
+	f.Add([]byte("check-private-items = true\nmay-panic-functions = [\"a::b\", \"..\"]\n"))
+	f.Add([]byte("check-private-items = yes\n"))
+	f.Add([]byte("[[disallowed-methods]]\npath = \"x\"\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := parseClippyConf("clippy.toml", b); err != nil && !strings.Contains(err.Error(), "clippy.toml") {
+			t.Errorf("error without the file: %v", err)
+		}
+	})
 }

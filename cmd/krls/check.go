@@ -62,8 +62,10 @@ Rules:
 
 const checkUsageTail = `
 Exit status: 0 when nothing is at warning level (info findings such as
-safety-placeholder are printed but pass), 1 when findings are, 2 on a usage
-error, an unreadable file, or a git error. Files over 16 MiB are skipped
+safety-placeholder are printed but pass), 1 when findings are, or findings
+of the justification-comment rules asked for (--rules=+conventions: hints,
+which then fail the check), 2 on a usage error, an unreadable file, or a
+git error. Files over 16 MiB are skipped
 with a notice.
 
 Examples:
@@ -267,7 +269,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for i, r := range results {
 		reports = append(reports, locateAll(r.Path, r.Lines, selected[i])...)
 		for _, f := range selected[i] {
-			if f.Severity <= diagnostics.Warning {
+			// The justification-comment rules are hints, and run only
+			// when asked: asked for, their findings fail the check (a
+			// pre-commit hook requiring them on new lines).
+			if f.Severity <= diagnostics.Warning || diagnostics.RuleByName(f.Rule).IsConvention() {
 				code = 1
 			}
 		}

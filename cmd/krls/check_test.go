@@ -463,6 +463,12 @@ func fixtureTree(t *testing.T) map[string]string {
 }
 
 func TestCheckFixtures(t *testing.T) {
+	// The panics fixture calls the stand-in for core and alloc.
+	lib, err := filepath.Abs("../../diagnostics/testdata/panics/library")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RUST_SRC_PATH", lib)
 	fixtures := fixtureTree(t)
 	var want, conventions []string
 	withConventions := map[string]bool{} // the fixtures that ask for them
@@ -564,5 +570,19 @@ func TestCheckLongLine(t *testing.T) {
 		if f.Line != 1 || f.Column != col || f.EndLine != 1 || f.EndColumn != col+item {
 			t.Fatalf("finding %d at %d:%d-%d:%d, want 1:%d-1:%d", i, f.Line, f.Column, f.EndLine, f.EndColumn, col, col+item)
 		}
+	}
+}
+
+// TestCheckConventionsExitStatus: the justification-comment rules are
+// hints, and pass unless asked for; asked for, they fail the check (a
+// pre-commit hook requiring `// PANIC:` on new code).
+func TestCheckConventionsExitStatus(t *testing.T) {
+	checkInTemp(t, map[string]string{"a.rs": "fn f(x: Option<u32>) -> u32 {\n    x.unwrap()\n}\n"})
+	if out, _, code := krlsCheck(t, "."); code != 0 || out != "" {
+		t.Errorf("without --rules: exit %d, %q", code, out)
+	}
+	out, _, code := krlsCheck(t, "--rules=+conventions", ".")
+	if code != 1 || !strings.Contains(out, "[undocumented-panic]") {
+		t.Errorf("--rules=+conventions: exit %d, %q", code, out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/krls-dev/krls/symbols"
 )
@@ -43,6 +44,12 @@ type Snapshot struct {
 	// reexports are the visible use leaves by the module that holds
 	// them.
 	reexports map[string][]reexport
+	// associated lists the associated functions (methods included) by
+	// name, built on first use (AssociatedFns).
+	associated func() map[string][]int32
+	// panicFns are the functions with a `# Panics` section, on first
+	// use.
+	panicFns func() []int32
 }
 
 // reexport is a `pub use` leaf of a module.
@@ -62,6 +69,17 @@ type reexport struct {
 func newSnapshot(root string, entries map[string]*entry, prev *Snapshot) *Snapshot {
 	mods := link(entries)
 	s := &Snapshot{Root: root, Files: len(entries), modules: map[string]*FileModule{}, items: map[string]*symbols.FileItems{}}
+	s.associated = s.associatedIndex()
+	s.panicFns = sync.OnceValue(func() []int32 {
+		var out []int32
+		for i := range s.Symbols {
+			sym := &s.Symbols[i]
+			if sym.Kind == symbols.ItemFn && strings.Contains(sym.Doc, "Panics") && symbols.DocSection(sym.Doc, "Panics") != "" {
+				out = append(out, int32(i))
+			}
+		}
+		return out
+	})
 	var fresh []Symbol
 	for rel, en := range entries {
 		abs := filepath.Join(root, filepath.FromSlash(rel))
@@ -181,6 +199,49 @@ func (s *Snapshot) Lookup(path string) []*Symbol {
 	}
 	return out
 }
+
+// AssociatedFns returns the functions of impls and traits named name:
+// what a method call `x.name()` may call when x's type is not known.
+func (s *Snapshot) AssociatedFns(name string) []*Symbol {
+	if s == nil || s.associated == nil {
+		return nil
+	}
+	var out []*Symbol
+	for _, i := range s.associated()[name] {
+		out = append(out, &s.Symbols[i])
+	}
+	return out
+}
+
+// associatedIndex builds AssociatedFns's table of s, once.
+func (s *Snapshot) associatedIndex() func() map[string][]int32 {
+	return sync.OnceValue(func() map[string][]int32 {
+		m := map[string][]int32{}
+		for i := range s.Symbols {
+			sym := &s.Symbols[i]
+			// In an impl or trait: the segment before the name is a
+			// type's (CamelCase), not an inline mod's.
+			if sym.Kind == symbols.ItemFn && len(sym.Rel) >= 2 && isUpper(sym.Rel[len(sym.Rel)-2]) {
+				m[sym.Name] = append(m[sym.Name], int32(i))
+			}
+		}
+		return m
+	})
+}
+
+// PanicFns are the functions whose docs have a `# Panics` section.
+func (s *Snapshot) PanicFns() []*Symbol {
+	if s == nil || s.panicFns == nil {
+		return nil
+	}
+	var out []*Symbol
+	for _, i := range s.panicFns() {
+		out = append(out, &s.Symbols[i])
+	}
+	return out
+}
+
+func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 
 // maxReexportHops bounds the re-exports Resolve follows for one path
 // (a cycle of `pub use`s, or globs re-exporting each other).

@@ -1,0 +1,135 @@
+package workspace
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols/panics"
+)
+
+// rustLibrary is the Rust library's sources as read for undocumented-panic,
+// found and read once, on first use.
+type rustLibrary struct {
+	hint   string // a rust-project.json's sysroot_src, or ""
+	once   sync.Once
+	loaded atomic.Bool // once has run
+	lib    *panics.Library
+	note   string
+}
+
+// load finds and reads core and alloc; note says what was read, or why
+// krls's built-in list stands in.
+func (r *rustLibrary) load() (*panics.Library, string) {
+	r.once.Do(func() {
+		defer r.loaded.Store(true)
+		dir, how := panics.FindLibrary(os.Getenv, r.hint)
+		if dir == "" {
+			r.note = fmt.Sprintf("undocumented-panic: the Rust library sources (rust-src) were not found ($RUST_SRC_PATH, rustc's sysroot): "+
+				"of core and alloc, only krls's built-in list of %d methods (unwrap, expect, copy_from_slice, split_at, ...) is known to panic", len(panics.Builtin))
+			return
+		}
+		lib, err := panics.ReadLibrary(dir)
+		if err != nil {
+			r.note = "undocumented-panic: " + err.Error() + "; using krls's built-in list of core's and alloc's panicking methods"
+			return
+		}
+		r.lib = lib
+		r.note = fmt.Sprintf("undocumented-panic: read the `# Panics` sections of core and alloc from %s (%s, %d files)", dir, how, lib.Files)
+	})
+	return r.lib, r.note
+}
+
+// sysrootSrc is the library folder a tree's rust-project.json names
+// (`make rust-analyzer` writes it into the objtree, the srctree for an
+// in-tree build), or "".
+func sysrootSrc(srctree string) string {
+	if srctree == "" {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join(srctree, "rust-project.json"))
+	if err != nil {
+		return ""
+	}
+	var p struct {
+		Sysroot    string `json:"sysroot"`
+		SysrootSrc string `json:"sysroot_src"`
+	}
+	if json.Unmarshal(b, &p) != nil {
+		return ""
+	}
+	if p.SysrootSrc != "" {
+		return p.SysrootSrc
+	}
+	if p.Sysroot != "" {
+		return filepath.Join(p.Sysroot, "lib", "rustlib", "src", "rust", "library")
+	}
+	return ""
+}
+
+// libraryFor is the Rust library of the tree at srctree ("" outside one).
+func (c *ConfigCache) libraryFor(srctree string) *rustLibrary {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.libraries[srctree]; ok {
+		return r
+	}
+	if c.libraries == nil {
+		c.libraries = map[string]*rustLibrary{}
+	}
+	r := &rustLibrary{hint: sysrootSrc(srctree)}
+	c.libraries[srctree] = r
+	return r
+}
+
+// PanicNote says where undocumented-panic's knowledge of core and alloc
+// comes from for a file at path; it reads the library if it was not read.
+func (c *ConfigCache) PanicNote(path string) string {
+	_, note := c.libraryFor(c.dirConf(filepath.Dir(path)).srctree).load()
+	return note
+}
+
+// missingLibraryNotes are the notes of the libraries that undocumented-
+// panic looked for and did not find (or could not read).
+func (c *ConfigCache) missingLibraryNotes() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range c.libraries {
+		if r.loaded.Load() && r.lib == nil && !seen[r.note] {
+			seen[r.note] = true
+			out = append(out, r.note)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// panicConfig is what undocumented-panic knows for a file of the tree at
+// srctree: the library (read when the rule first runs), the panicking
+// macros the tree's code documents, .clippy.toml's may-panic-functions.
+func (c *ConfigCache) panicConfig(srctree string, conf ClippyConf, m *treeMacros) *diagnostics.PanicConfig {
+	r := c.libraryFor(srctree)
+	pc := &diagnostics.PanicConfig{
+		Library:         func() *panics.Library { lib, _ := r.load(); return lib },
+		MayPanic:        conf.MayPanicFunctions,
+		ReplaceDefaults: conf.HasMayPanic && !conf.MayPanicExtends,
+	}
+	if m != nil {
+		pc.Macros = m.panicMacros
+	}
+	return pc
+}
+
+// panicMacros are the panicking macros of the tree: the assert family
+// counts when the tree's code documents one with a PANIC comment.
+func (m *treeMacros) panicMacros() map[string]bool {
+	m.once.Do(m.scan)
+	return panics.MacroSet(m.asserts)
+}
