@@ -172,6 +172,47 @@ function lineCol(file, needle, skip = 0) {
       await shot('warning-gone-after-fix');
     });
 
+    await step('a CAST hint on the same block, and its fix', async () => {
+      // The block casts twice (`as _`, `as *mut _`) without a `// CAST:`
+      // comment: krls shows hints (faint dots, not in the Problems
+      // panel), and one comment above the statement documents both.
+      const p = lineCol(errorRs, 'self.0.get() as _', 'self.0.get() '.length + 1);
+      await goTo(p.line, p.column);
+      await waitFor(editor.locator('.squiggly-hint'), 'the hint dots of the undocumented casts in the editor');
+      const before = await editor.locator('.squiggly-hint').count();
+      await page.keyboard.press('Control+.');
+      const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'CAST' }).first();
+      await waitFor(fix, 'the quick fix "Add a `// CAST:` comment" in the Quick Fix menu');
+      await shot('cast-hint-quick-fix-menu');
+      // As the SAFETY fix: Enter applies the focused (only) item.
+      if (!(await fix.evaluate((el) => el.classList.contains('focused')))) {
+        await fix.hover();
+      }
+      await page.keyboard.press('Enter');
+      // Both casts are documented by the one comment: their hints go.
+      for (const end = Date.now() + T; (await editor.locator('.squiggly-hint').count()) > before - 2; ) {
+        if (Date.now() > end) throw new Error(`the cast hints did not go after the fix (${before} before)`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await page.keyboard.press('Control+S');
+      await waitFor(page.locator('.tab.active:not(.dirty)', { hasText: 'error.rs' }), 'error.rs to be saved');
+      let run = [];
+      const documented = () => {
+        const lines = fs.readFileSync(errorRs, 'utf8').split('\n');
+        const at = lines.findIndex((l) => l.includes('unsafe { bindings::ERR_PTR(self.0.get() as _) as *mut _ }'));
+        let first = at;
+        while (first >= 1 && lines[first - 1].trim().startsWith('//')) first--;
+        run = lines.slice(first, at);
+        return run.some((l) => l.trim().startsWith('// CAST:'));
+      };
+      for (const end = Date.now() + T; !documented(); ) {
+        if (Date.now() > end) throw new Error(`no // CAST: comment above the block on disk after the fix and a save: ${JSON.stringify(run)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      console.log(`   comments above the block: ${JSON.stringify(run.map((l) => l.trim()))}`);
+      await shot('cast-hint-gone-after-fix');
+    });
+
     await step('hover on EINVAL', async () => {
       const p = lineCol(errorRs, 'return code::EINVAL;', 'return code::'.length + 2);
       await goTo(p.line, p.column);
