@@ -66,7 +66,12 @@ type calleeScope struct {
 
 // newCalleeScope is the scope of the unsafe block at off.
 func (p *Pass) newCalleeScope(c Contracts, off int) *calleeScope {
-	sc := &calleeScope{p: p, c: c, at: off, enc: p.enclosingAt(off)}
+	return p.newCalleeScopeIn(c, off, p.enclosingAt(off))
+}
+
+// newCalleeScopeIn is newCalleeScope with what surrounds off known.
+func (p *Pass) newCalleeScopeIn(c Contracts, off int, enc symbols.Enclosing) *calleeScope {
+	sc := &calleeScope{p: p, c: c, at: off, enc: enc}
 	if m := c.Module(); m != "" {
 		sc.module = strings.Split(m, "::")
 	} else if symbols.InKernelCrate(p.File.Path) {

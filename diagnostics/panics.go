@@ -1,6 +1,7 @@
 package diagnostics
 
 import (
+	"bytes"
 	"maps"
 	"slices"
 	"strings"
@@ -163,8 +164,9 @@ func (p *Pass) panicNames() map[string]bool {
 	return names
 }
 
-// panicTargets are the names of panicPanicNames and the `..` of ranges,
-// by text.
+// panicTargets are, by text, the calls and macro calls of the names of
+// panicNames (`name(`, `name::<`, `name!`) and the `..` of ranges inside
+// brackets (`x[a..b]`, not `for i in 0..n`): where the tree is asked.
 func panicTargets(p *Pass) []symbols.Span {
 	src := p.File.Src
 	names := p.panicNames()
@@ -173,7 +175,7 @@ func panicTargets(p *Pass) []symbols.Span {
 		c := src[i]
 		switch {
 		case c == '.' && i+1 < len(src) && src[i+1] == '.':
-			if (i == 0 || src[i-1] != '.') && (i+2 >= len(src) || src[i+2] != '.') && !p.onCommentLine(i) {
+			if (i == 0 || src[i-1] != '.') && (i+2 >= len(src) || src[i+2] != '.') && inBrackets(src, i) && !p.onCommentLine(i) {
 				out = append(out, symbols.Span{Start: i, End: i + 2})
 			}
 			i += 2
@@ -182,17 +184,38 @@ func panicTargets(p *Pass) []symbols.Span {
 			for j < len(src) && symbols.IsIdentByte(src[j]) {
 				j++
 			}
-			if names[string(src[i:j])] && !p.onCommentLine(i) {
+			if names[string(src[i:j])] && calledAt(src, j) && !p.onCommentLine(i) {
 				out = append(out, symbols.Span{Start: i, End: j})
 			}
 			i = j
-		case c == '"' || c == '\'':
-			i++ // strings are nodes of their own: a name in one is no call
 		default:
 			i++
 		}
 	}
 	return out
+}
+
+// calledAt: what follows a name at end calls it: `(`, `::<` or `!`,
+// after blanks.
+func calledAt(src []byte, end int) bool {
+	for end < len(src) && (src[end] == ' ' || src[end] == '\t' || src[end] == '\n' || src[end] == '\r') {
+		end++
+	}
+	return end < len(src) && (src[end] == '(' || src[end] == '!' || bytes.HasPrefix(src[end:], []byte("::<")))
+}
+
+// inBrackets: the `..` at i has an open `[` before it on its line, the
+// nearest bracket there.
+func inBrackets(src []byte, i int) bool {
+	for j := i - 1; j >= 0 && src[j] != '\n'; j-- {
+		switch src[j] {
+		case '[':
+			return true
+		case ']', ';', '{', '}':
+			return false
+		}
+	}
+	return false
 }
 
 // panicAt is the path index of the node that may panic at the end of

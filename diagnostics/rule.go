@@ -223,9 +223,11 @@ type Pass struct {
 	// panicNameSet are the names whose calls may panic, on first use.
 	panicNameSet map[string]bool
 	panicConf    *panicFacts
-	bodies       *macroBodyView // the file's macro bodies as code, on first use
-	macroUses    map[string]symbols.MacroUse
-	inView       bool // the pass is a macro-body view's
+	// invariantMemo are invariantsOf's answers by path and scope.
+	invariantMemo map[string][2]string
+	bodies        *macroBodyView // the file's macro bodies as code, on first use
+	macroUses     map[string]symbols.MacroUse
+	inView        bool // the pass is a macro-body view's
 
 	items      *symbols.FileItems
 	bodiesDone bool

@@ -105,6 +105,34 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 			explicit = append(explicit, walkFile{path: p, root: -1, arg: i})
 		}
 	}
+	// The justification rules read each tree's index and the Rust
+	// library: start both now, beside the walk of the folders.
+	var cache ConfigCache
+	cache.AllCrates = opts.AllCrates
+	indexes := checkIndexes{warn: opts.Warn, cache: &cache}
+	var prefetch sync.WaitGroup
+	defer prefetch.Wait()
+	if opts.Conventions || namesConvention(opts.Rules) {
+		seen := map[string]bool{}
+		for _, p := range paths {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				continue
+			}
+			tree, ok := TreeOfDir(abs)
+			if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+				tree, ok = TreeOf(abs)
+			}
+			if !ok || seen[tree] {
+				continue
+			}
+			seen[tree] = true
+			prefetch.Go(func() {
+				indexes.refresh(ctx, tree)
+				cache.libraryFor(cache.dirConf(tree).srctree).load()
+			})
+		}
+	}
 	w := walkFolders(roots, jobs, readDir)
 	found := dropIgnored(ctx, w, roots, opts.Warn)
 	for i := range found {
@@ -125,9 +153,7 @@ func Check(ctx context.Context, paths []string, opts CheckOptions) ([]FileResult
 	sort.SliceStable(order, func(a, b int) bool { return sizes[order[a]] > sizes[order[b]] })
 
 	results := make([]FileResult, len(files), len(files)+len(w.errs))
-	cache := ConfigCache{AllCrates: opts.AllCrates}
 	var modules ModuleFactsCache
-	indexes := checkIndexes{warn: opts.Warn}
 	var confErr error
 	var confOnce sync.Once
 	p := pool.New().WithMaxGoroutines(jobs)

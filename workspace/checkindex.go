@@ -16,6 +16,7 @@ import (
 // the server's does: a warm refresh of Linux 7.2 takes some 40 ms).
 type checkIndexes struct {
 	warn  func(string)
+	cache *ConfigCache // told each tree's files
 	mu    sync.Mutex
 	trees map[string]*checkIndex
 }
@@ -36,6 +37,20 @@ func (c *checkIndexes) contracts(ctx context.Context, path string) diagnostics.C
 	if !ok {
 		return nil
 	}
+	t := c.refresh(ctx, root)
+	if t.snap == nil {
+		return nil
+	}
+	ic := &indexContracts{snaps: []*index.Snapshot{t.snap}}
+	if fm, ok := t.snap.ModuleOf(abs); ok {
+		ic.module = fm.Module
+	}
+	return ic
+}
+
+// refresh refreshes the index of the tree at root, once; the first
+// caller does the work, the others wait for it.
+func (c *checkIndexes) refresh(ctx context.Context, root string) *checkIndex {
 	c.mu.Lock()
 	if c.trees == nil {
 		c.trees = map[string]*checkIndex{}
@@ -49,7 +64,11 @@ func (c *checkIndexes) contracts(ctx context.Context, path string) diagnostics.C
 	t.once.Do(func() {
 		x, err := index.New(index.Options{Root: root})
 		if err == nil {
-			_, err = RefreshTree(ctx, x, nil)
+			var r TreeRefresh
+			r, err = RefreshTree(ctx, x, nil)
+			if err == nil && c.cache != nil {
+				c.cache.SetTreeFiles(root, r.Walk.Files)
+			}
 		}
 		if err != nil {
 			if c.warn != nil && ctx.Err() == nil {
@@ -61,12 +80,5 @@ func (c *checkIndexes) contracts(ctx context.Context, path string) diagnostics.C
 		}
 		t.snap = x.Snapshot()
 	})
-	if t.snap == nil {
-		return nil
-	}
-	ic := &indexContracts{snaps: []*index.Snapshot{t.snap}}
-	if fm, ok := t.snap.ModuleOf(abs); ok {
-		ic.module = fm.Module
-	}
-	return ic
+	return t
 }

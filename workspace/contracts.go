@@ -106,7 +106,11 @@ func (s *Session) contractsFor(d *Document, snaps indexSnaps) diagnostics.Contra
 // Invariants returns the `# Invariants` section of the struct, enum or
 // union a full path names (diagnostics.TypeDocs).
 func (c *indexContracts) Invariants(path string) (string, bool) {
+	name := path[strings.LastIndex(path, ":")+1:]
 	for _, s := range c.snaps {
+		if !s.HasInvariantType(name) {
+			continue // (a re-export renaming the type with `as` is not followed)
+		}
 		syms, _ := s.Resolve(path)
 		for _, sym := range syms {
 			if sym.Kind != symbols.ItemStruct && sym.Kind != symbols.ItemEnum && sym.Kind != symbols.ItemUnion {

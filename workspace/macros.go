@@ -6,12 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/krls-dev/krls/symbols"
-	"github.com/krls-dev/krls/symbols/panics"
 )
 
 // treeMacros finds the macro_rules! definitions of a tree by name, for
@@ -27,7 +25,6 @@ type treeMacros struct {
 	files      map[string][]byte   // the .rs files holding "macro_rules!"
 	procMacros map[string]bool     // the function-like proc macros the tree defines
 	definers   map[string][]string // macro name → the files that may define it
-	asserts    []string            // the assert macros a PANIC comment of the tree documents
 
 	mu        sync.Mutex
 	shapes    map[string]*macroAnswer
@@ -96,13 +93,6 @@ func (m *treeMacros) scan() {
 		}
 		for _, name := range symbols.ProcMacros(b) {
 			m.procMacros[name] = true
-		}
-		if bytes.Contains(b, []byte("// "+panics.Label)) {
-			for _, a := range panics.DocumentedAsserts(b) {
-				if !slices.Contains(m.asserts, a) {
-					m.asserts = append(m.asserts, a)
-				}
-			}
 		}
 	})
 }

@@ -1,15 +1,18 @@
 package workspace
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
 
 	"github.com/krls-dev/krls/diagnostics"
+	"github.com/krls-dev/krls/symbols"
 	"github.com/krls-dev/krls/symbols/panics"
 )
 
@@ -74,6 +77,9 @@ func sysrootSrc(srctree string) string {
 
 // libraryFor is the Rust library of the tree at srctree ("" outside one).
 func (c *ConfigCache) libraryFor(srctree string) *rustLibrary {
+	if srctree != "" {
+		srctree = absClean(srctree)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r, ok := c.libraries[srctree]; ok {
@@ -114,22 +120,85 @@ func (c *ConfigCache) missingLibraryNotes() []string {
 // panicConfig is what undocumented-panic knows for a file of the tree at
 // srctree: the library (read when the rule first runs), the panicking
 // macros the tree's code documents, .clippy.toml's may-panic-functions.
-func (c *ConfigCache) panicConfig(srctree string, conf ClippyConf, m *treeMacros) *diagnostics.PanicConfig {
+func (c *ConfigCache) panicConfig(srctree string, conf ClippyConf) *diagnostics.PanicConfig {
 	r := c.libraryFor(srctree)
 	pc := &diagnostics.PanicConfig{
 		Library:         func() *panics.Library { lib, _ := r.load(); return lib },
 		MayPanic:        conf.MayPanicFunctions,
 		ReplaceDefaults: conf.HasMayPanic && !conf.MayPanicExtends,
 	}
-	if m != nil {
-		pc.Macros = m.panicMacros
+	if srctree != "" {
+		pc.Macros = func() map[string]bool { return panics.MacroSet(c.treeAsserts(srctree)) }
 	}
 	return pc
 }
 
-// panicMacros are the panicking macros of the tree: the assert family
-// counts when the tree's code documents one with a PANIC comment.
-func (m *treeMacros) panicMacros() map[string]bool {
-	m.once.Do(m.scan)
-	return panics.MacroSet(m.asserts)
+// treeAssertScan is the assert macros a tree's PANIC comments document,
+// read once.
+type treeAssertScan struct {
+	once    sync.Once
+	asserts []string
+}
+
+// SetTreeFiles tells the cache the .rs files of the tree at root, as the
+// index's walk listed them (`krls check` refreshes the index first), so
+// that reading a fact of the whole tree does not walk its 90,000 entries
+// again.
+func (c *ConfigCache) SetTreeFiles(root string, files []string) {
+	root = absClean(root)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.treeFiles == nil {
+		c.treeFiles = map[string][]string{}
+	}
+	c.treeFiles[root] = files
+}
+
+// treeAsserts are the assert macros that a `// PANIC:` comment of the
+// tree at root documents (panics.DocumentedAsserts), read once from its
+// files: those SetTreeFiles gave, else a walk.
+func (c *ConfigCache) treeAsserts(root string) []string {
+	root = absClean(root)
+	c.mu.Lock()
+	if c.asserts == nil {
+		c.asserts = map[string]*treeAssertScan{}
+	}
+	a := c.asserts[root]
+	if a == nil {
+		a = &treeAssertScan{}
+		c.asserts[root] = a
+	}
+	files := c.treeFiles[root]
+	c.mu.Unlock()
+	a.once.Do(func() {
+		label := []byte("// " + panics.Label)
+		add := func(b []byte) {
+			if bytes.Contains(b, label) {
+				for _, m := range panics.DocumentedAsserts(b) {
+					if !slices.Contains(a.asserts, m) {
+						a.asserts = append(a.asserts, m)
+					}
+				}
+			}
+		}
+		if files == nil {
+			walkRustFiles(root, func(_ string, b []byte) { add(b) })
+			return
+		}
+		for _, f := range files {
+			if b, err := os.ReadFile(f); err == nil && len(b) <= symbols.MaxFileSize {
+				add(b)
+			}
+		}
+	})
+	return a.asserts
+}
+
+// absClean is path made absolute (as given when that fails): `krls check .`
+// finds trees by relative paths, the index by absolute ones.
+func absClean(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
 }

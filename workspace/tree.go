@@ -187,6 +187,10 @@ type ConfigCache struct {
 	// libraries are the Rust library sources by srctree ("" outside a
 	// tree); Forget keeps them (they are not the tree's configuration).
 	libraries map[string]*rustLibrary
+	// treeFiles are the .rs files of a tree as the index listed them
+	// (SetTreeFiles); asserts what its PANIC comments document.
+	treeFiles map[string][]string
+	asserts   map[string]*treeAssertScan
 }
 
 type cachedConf struct {
@@ -264,11 +268,10 @@ func (c *ConfigCache) DiagnosticsConfig(path string, rules map[string]bool, forc
 	dir := filepath.Dir(path)
 	conf, err := c.ClippyConf(dir)
 	cfg := diagnostics.Config{Rules: rules, CheckPrivateItems: forcePrivate || conf.CheckPrivateItems}
-	m := c.macrosFor(dir)
-	if m != nil {
+	if m := c.macrosFor(dir); m != nil {
 		cfg.Macros = m
 	}
-	cfg.Panics = c.panicConfig(c.dirConf(dir).srctree, conf, m)
+	cfg.Panics = c.panicConfig(c.dirConf(dir).srctree, conf)
 	t := c.TreeLints(dir)
 	if t == nil {
 		return cfg, err

@@ -50,6 +50,9 @@ type Snapshot struct {
 	// panicFns are the functions with a `# Panics` section, on first
 	// use.
 	panicFns func() []int32
+	// invariantTypes are the names of the types whose docs have an
+	// `# Invariants` section, on first use.
+	invariantTypes func() map[string]bool
 }
 
 // reexport is a `pub use` leaf of a module.
@@ -70,6 +73,19 @@ func newSnapshot(root string, entries map[string]*entry, prev *Snapshot) *Snapsh
 	mods := link(entries)
 	s := &Snapshot{Root: root, Files: len(entries), modules: map[string]*FileModule{}, items: map[string]*symbols.FileItems{}}
 	s.associated = s.associatedIndex()
+	s.invariantTypes = sync.OnceValue(func() map[string]bool {
+		m := map[string]bool{}
+		for i := range s.Symbols {
+			sym := &s.Symbols[i]
+			switch sym.Kind {
+			case symbols.ItemStruct, symbols.ItemEnum, symbols.ItemUnion:
+				if strings.Contains(sym.Doc, "Invariants") && symbols.DocSection(sym.Doc, "Invariants") != "" {
+					m[sym.Name] = true
+				}
+			}
+		}
+		return m
+	})
 	s.panicFns = sync.OnceValue(func() []int32 {
 		var out []int32
 		for i := range s.Symbols {
@@ -227,6 +243,16 @@ func (s *Snapshot) associatedIndex() func() map[string][]int32 {
 		}
 		return m
 	})
+}
+
+// HasInvariantType reports whether a struct, enum or union named name
+// has an `# Invariants` section in its docs: a construction of any other
+// name needs no path resolved.
+func (s *Snapshot) HasInvariantType(name string) bool {
+	if s == nil || s.invariantTypes == nil {
+		return false
+	}
+	return s.invariantTypes()[name]
 }
 
 // PanicFns are the functions whose docs have a `# Panics` section.

@@ -13,17 +13,20 @@
 package panics
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/krls-dev/krls/symbols"
+	"github.com/sourcegraph/conc/pool"
 )
 
 // Fn is a public function of the library.
@@ -55,6 +58,8 @@ type Library struct {
 	ByPath map[string]*Fn
 	// Files is how many files were read.
 	Files int
+
+	panicNames func() []string
 }
 
 // Crates are the library crates a kernel build links (no std).
@@ -91,7 +96,11 @@ func hasCore(dir string) bool {
 
 // ReadLibrary reads core and alloc under dir.
 func ReadLibrary(dir string) (*Library, error) {
-	lib := &Library{Dir: dir, ByName: map[string][]*Fn{}, ByPath: map[string]*Fn{}}
+	// List the files, then read and scan them in parallel (the first
+	// rule to need the library waits for it), adding in list order so
+	// that the result does not depend on timing.
+	type file struct{ path, mod string }
+	var files []file
 	for _, crate := range Crates {
 		src := filepath.Join(dir, crate, "src")
 		err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
@@ -105,23 +114,40 @@ func ReadLibrary(dir string) (*Library, error) {
 			if err != nil {
 				return err
 			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			lib.Files++
-			for _, f := range ScanFile(modulePath(crate, rel), b) {
-				lib.add(f)
-			}
+			files = append(files, file{path, modulePath(crate, rel)})
 			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("read the Rust library %s: %w", src, err)
 		}
 	}
+	scanned := make([][]*Fn, len(files))
+	errs := make([]error, len(files))
+	p := pool.New().WithMaxGoroutines(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		p.Go(func() {
+			b, err := os.ReadFile(f.path)
+			if err != nil {
+				errs[i] = fmt.Errorf("read the Rust library: %w", err)
+				return
+			}
+			scanned[i] = ScanFile(f.mod, b)
+		})
+	}
+	p.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	lib := &Library{Dir: dir, ByName: map[string][]*Fn{}, ByPath: map[string]*Fn{}, Files: len(files)}
+	for _, fns := range scanned {
+		for _, f := range fns {
+			lib.add(f)
+		}
+	}
 	for _, fns := range lib.ByName {
 		sort.Slice(fns, func(i, j int) bool { return fns[i].Path < fns[j].Path })
 	}
+	lib.panicNames = sync.OnceValue(lib.computePanicNames)
 	return lib, nil
 }
 
@@ -171,9 +197,11 @@ func ScanFile(mod string, src []byte) []*Fn {
 	var out []*Fn
 	var owners []owner
 	var doc []string
-	lines := bytes.Split(src, []byte("\n"))
+	panicsDoc := false // a doc line mentions Panics
+	// One string for the file: lines and doc lines are slices of it.
+	lines := strings.Split(string(src), "\n")
 	for i := 0; i < len(lines); i++ {
-		raw := string(lines[i])
+		raw := lines[i]
 		t := strings.TrimSpace(raw)
 		if t == "" {
 			continue
@@ -188,12 +216,13 @@ func ScanFile(mod string, src []byte) []*Fn {
 		case strings.HasPrefix(t, "///"):
 			l := strings.TrimPrefix(t, "///")
 			doc = append(doc, strings.TrimPrefix(l, " "))
+			panicsDoc = panicsDoc || strings.Contains(l, "Panics")
 			continue
 		case strings.HasPrefix(t, "#[") || strings.HasPrefix(t, "#!["):
 			// An attribute, maybe over several lines: skip to its end.
 			depth := 0
 			for ; i < len(lines); i++ {
-				depth += bytes.Count(lines[i], []byte("[")) - bytes.Count(lines[i], []byte("]"))
+				depth += strings.Count(lines[i], "[") - strings.Count(lines[i], "]")
 				if depth <= 0 {
 					break
 				}
@@ -202,17 +231,24 @@ func ScanFile(mod string, src []byte) []*Fn {
 		case strings.HasPrefix(t, "//"):
 			continue
 		}
-		if m := fnRE.FindStringSubmatch(t); m != nil {
+		var m []string
+		if strings.Contains(t, "fn ") {
+			m = fnRE.FindStringSubmatch(t)
+		}
+		if m != nil {
 			ow := owner{indent: -1}
 			if len(owners) > 0 {
 				ow = owners[len(owners)-1]
 			}
 			if m[1] != "" || ow.public {
-				f := &Fn{Name: m[2], Documented: len(doc) > 0, Panics: symbols.DocSection(strings.Join(doc, "\n"), "Panics")}
+				f := &Fn{Name: m[2], Documented: len(doc) > 0}
+				if panicsDoc {
+					f.Panics = symbols.DocSection(strings.Join(doc, "\n"), "Panics")
+				}
 				// The parameters, maybe on the next lines.
 				rest := t[len(m[0]):]
 				for j := i + 1; j < len(lines) && j <= i+2 && !strings.Contains(rest, ")"); j++ {
-					rest += " " + string(lines[j])
+					rest += " " + lines[j]
 				}
 				f.Method = selfRE.MatchString(rest)
 				f.Path = mod + "::" + f.Name
@@ -228,7 +264,7 @@ func ScanFile(mod string, src []byte) []*Fn {
 				owners = append(owners, owner{indent: indent, name: m[1], public: true})
 			}
 		}
-		doc = doc[:0]
+		doc, panicsDoc = doc[:0], false
 	}
 	return out
 }
@@ -348,8 +384,16 @@ func (l *Library) Methods(name string) []*Fn {
 	return out
 }
 
-// PanicNames are the names of the library's functions whose panics count.
+// PanicNames are the names of the library's functions whose panics
+// count, sorted (computed once).
 func (l *Library) PanicNames() []string {
+	if l.panicNames == nil {
+		return l.computePanicNames()
+	}
+	return l.panicNames()
+}
+
+func (l *Library) computePanicNames() []string {
 	var out []string
 	for name, fns := range l.ByName {
 		for _, f := range fns {
