@@ -99,6 +99,9 @@ type convention struct {
 	// name) and quote (text) are what the site's fix quotes ("" for
 	// none: the invariants of the type an INVARIANT site builds).
 	siteAt func(p *Pass, path []symbols.PathNode) (idx int, about, quote string)
+	// inside: a comment on its own line inside the site (a struct
+	// expression's field list) documents it too.
+	inside bool
 }
 
 var castConvention = &convention{label: "CAST:", targets: castTargets, siteAt: func(p *Pass, path []symbols.PathNode) (int, string, string) {
@@ -127,9 +130,8 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 		p.conventions = map[*convention]*conventionSites{}
 	}
 	p.conventions[c] = cs
-	targets := c.targets(p)
+	targets := p.conventionTargets(c)
 	if len(targets) > 0 {
-		sortSpans(targets)
 		seen := map[uintptr]bool{}
 		p.File.VisitPaths(targets, func(_ int, path []symbols.PathNode) bool {
 			if p.ctx.Err() != nil {
@@ -143,9 +145,15 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 			at := path[len(path)-1].Start
 			s := &site{unsafeOff: at, end: path[idx].End, node: path[idx].Node, scope: at, brace: -1}
 			s.boundary = p.codeBoundary(path, idx)
+			if p.viewBoundary != nil {
+				s.boundary = max(s.boundary, p.viewBoundary(at))
+			}
 			s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, true)
 			s.ownLine = p.File.Lines.Line(at)
 			p.judgeConvention(s, cs.label)
+			if !s.documented && c.inside {
+				p.judgeInside(s, cs.label)
+			}
 			s.macroName = about
 			for _, l := range strings.Split(quote, "\n") {
 				if l = strings.TrimSpace(l); l != "" && len(s.quote) < maxItemsPerCallee {
@@ -159,16 +167,95 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 	}
 	// The sites of macro_rules! bodies, read as code (macroBodies): a
 	// macro's expansions are code like any other for these comments.
-	if v := p.macroBodies(); v != nil && !p.inView {
-		vs := v.pass.conventionSites(c)
-		cs.view = vs
-		for _, s := range vs.sites {
-			if v.covers(s.unsafeOff) {
-				cs.sites = append(cs.sites, s)
+	if !p.inView && p.anyInMacroDef(targets, c.label) {
+		if v := p.macroBodies(); v != nil {
+			vs := v.pass.conventionSites(c)
+			cs.view = vs
+			for _, s := range vs.sites {
+				if v.covers(s.unsafeOff) {
+					cs.sites = append(cs.sites, s)
+				}
+			}
+		}
+	}
+	// The sites in the input of macro calls whose input is code, when
+	// the text puts a target there.
+	if !p.inView && anyInMacroCall(p, targets) {
+		if v := p.macroInputs(); v != nil {
+			for _, s := range v.pass.conventionSites(c).sites {
+				if v.covers(p, s.unsafeOff) && !statementHasError(s.node) {
+					cs.sites = append(cs.sites, s)
+				}
 			}
 		}
 	}
 	return cs
+}
+
+// conventionTargets are c's targets in the file, sorted, found once (the
+// macro-input view asks for every convention's).
+func (p *Pass) conventionTargets(c *convention) []symbols.Span {
+	if t, ok := p.targets[c]; ok {
+		return t
+	}
+	t := c.targets(p)
+	sortSpans(t)
+	if p.targets == nil {
+		p.targets = map[*convention][]symbols.Span{}
+	}
+	p.targets[c] = t
+	return t
+}
+
+// anyInMacroDef: a target, or a comment of label, lies inside a
+// macro_rules! definition (by text), so the macro-body view may hold a
+// site or judge a comment: the view is parsed only then.
+func (p *Pass) anyInMacroDef(targets []symbols.Span, label string) bool {
+	if p.bodiesDone {
+		return p.bodies != nil
+	}
+	if !bytes.Contains(p.File.Src, []byte("macro_rules")) {
+		return false
+	}
+	if p.defSpans == nil {
+		p.defSpans = macroDefSpans(p.File.Src)
+	}
+	for _, t := range targets {
+		if inSpans(p.defSpans, t.Start) {
+			return true
+		}
+	}
+	lower, needle := p.lowerSrc(), bytes.ToLower([]byte(label))
+	for _, d := range p.defSpans {
+		if bytes.Contains(lower[d[0]:min(d[1]+1, len(lower))], needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyInMacroCall: a target lies inside the token tree of a macro call
+// (by text: after a `name!(` whose parenthesis is not closed before it),
+// so the macro-input view may hold a site.
+func anyInMacroCall(p *Pass, targets []symbols.Span) bool {
+	if p.inputsDone {
+		return p.inputs != nil
+	}
+	// Both sorted by start.
+	spans, _ := p.codeInputSpansCached()
+	j := 0
+	for _, t := range targets {
+		for j < len(spans) && spans[j][1] <= t.Start {
+			j++
+		}
+		if j == len(spans) {
+			return false
+		}
+		if t.Start > spans[j][0] {
+			return true
+		}
+	}
+	return false
 }
 
 // wordTargets are the places of the whole word w outside comment lines
@@ -312,6 +399,25 @@ func (p *Pass) judgeConvention(s *site, label string) {
 			if at, ok := commentAbove(lines, s.boundary, line, label); ok {
 				s.documented, s.commentAt = true, at
 			}
+		}
+	}
+}
+
+// judgeInside documents a site by a comment of label on a line of its
+// own between the site's first and last lines: the kernel writes
+// `// INVARIANT:` above the field of a `pin_init!(Self { .. })` that
+// keeps the invariant.
+func (p *Pass) judgeInside(s *site, label string) {
+	lines := p.File.Lines
+	last := lines.Line(max(s.end-1, s.unsafeOff))
+	for l := s.ownLine + 1; l < last; l++ {
+		t := trimLeft(lines.Text(l))
+		if !bytes.HasPrefix(t, []byte("//")) {
+			continue
+		}
+		if k := indexFold(t, label); k >= 0 {
+			s.documented, s.commentAt = true, lineTextOffset(lines, l, t)+k
+			return
 		}
 	}
 }

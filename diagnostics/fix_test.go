@@ -38,11 +38,15 @@ func TestFixesResolve(t *testing.T) {
 				after := Analyze(context.Background(), g, cfg)
 				g.Close()
 				count := countWarnings
+				fewer := func(n, m int) bool { return n == m-1 }
 				if x.Severity > Warning {
-					// A hint (the conventions' rules): one fewer of its rule.
+					// A hint (the conventions' rules): fewer of its rule, by
+					// one or more (one comment documents every site of its
+					// statement).
 					count = func(fs []Finding) int { return countRule(fs, x.Rule) }
+					fewer = func(n, m int) bool { return n < m }
 				}
-				if n, m := count(after), count(base); n != m-1 {
+				if n, m := count(after), count(base); !fewer(n, m) {
 					t.Errorf("%s:%d %s: fix %q leaves %d warnings, want %d\n%s", filepath.Base(path), f.Lines.Line(x.Start)+1,
 						x.Rule, fix.Title, n, m-1, context3(fixed, fix.Edits[0].Start))
 				}

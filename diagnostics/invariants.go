@@ -1,6 +1,7 @@
 package diagnostics
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/krls-dev/krls/symbols"
@@ -15,8 +16,8 @@ var MissingInvariantComment = &Rule{
 	Doc: "A struct expression (`Type { .. }`, `Self { .. }`) or tuple-struct construction (`Type(..)`, `Self(..)`) that " +
 		"builds a value of a type whose docs have an `# Invariants` section, without an `// INVARIANT:` comment saying why " +
 		"the value keeps them. The type is the file's own or found through the index (the kernel crate, the file's crate); " +
-		"values built in a macro call's input (`pin_init!(Self { .. })`) are tokens to krls and are not checked. The comment " +
-		"stands where a SAFETY comment would. Off by default in `krls check` (`--rules=+conventions`); a hint in the editor.",
+		"values built in the input of a macro call that takes code (`pin_init!(Self { .. })`) count. The comment stands " +
+		"where a SAFETY comment would, or inside the construction above the field that keeps the invariants. Off by default in `krls check` (`--rules=+conventions`); a hint in the editor.",
 	Severity: Hint,
 	Run: func(p *Pass) {
 		for _, s := range p.conventionSites(invariantConvention).sites {
@@ -41,7 +42,7 @@ var MissingInvariantComment = &Rule{
 	},
 }
 
-var invariantConvention = &convention{label: "INVARIANT:", targets: invariantTargets, siteAt: invariantAt}
+var invariantConvention = &convention{label: "INVARIANT:", targets: invariantTargets, siteAt: invariantAt, inside: true}
 
 // invariantTargets are the places that may build a value, by text:
 // `Name {`, `Name(`, `Self {`, `Self(` (a capitalised identifier, spaces,
@@ -65,7 +66,9 @@ func invariantTargets(p *Pass) []symbols.Span {
 			for k < len(src) && (src[k] == ' ' || src[k] == '\t' || src[k] == '\n' || src[k] == '\r') {
 				k++
 			}
-			if k < len(src) && (src[k] == '{' || src[k] == '(') && !p.onCommentLine(i) {
+			// A name no type with invariants has (Ok, Some, most structs)
+			// is no target: the tree is not asked about it.
+			if k < len(src) && (src[k] == '{' || src[k] == '(') && (string(src[i:j]) == "Self" || p.mayHaveInvariants(string(src[i:j]))) && !p.onCommentLine(i) {
 				out = append(out, symbols.Span{Start: i, End: j})
 			}
 		}
@@ -117,10 +120,15 @@ func invariantAt(p *Pass, path []symbols.PathNode) (int, string, string) {
 // written at off names: `Self` is the enclosing impl's type; the file's
 // own types first, then through the index (Config.Contracts).
 func (p *Pass) invariantsOf(written string, off int) (typ, text string) {
+	// Most constructions (Ok, Some, a plain struct) name no type with
+	// invariants: tell them from the name before the scope is read.
+	if last := written[strings.LastIndex(written, ":")+1:]; last != "Self" && !p.mayHaveInvariants(strings.TrimSpace(last)) {
+		return "", ""
+	}
 	// The answer for a path depends on the imports and items in scope:
 	// the same within one module and impl (Ok, Some and the file's own
 	// types are met again and again).
-	enc := symbols.EnclosingAt(p.File, off)
+	enc := symbols.EnclosingAt(p.scopePass().File, off)
 	key := written + "\x00" + strings.Join(enc.Mods, "::")
 	if strings.HasPrefix(written, "Self") {
 		key += "\x00" + enc.SelfType
@@ -150,7 +158,7 @@ func (p *Pass) lookupInvariants(written string, off int, enc symbols.Enclosing) 
 	}
 	name := segs[len(segs)-1]
 	if len(segs) == 1 {
-		for _, it := range p.fileItems().Items {
+		for _, it := range p.scopePass().fileItems().Items {
 			if it.Name == name && (it.Kind == symbols.ItemStruct || it.Kind == symbols.ItemEnum || it.Kind == symbols.ItemUnion) {
 				if inv := symbols.DocSection(it.Doc, "Invariants"); inv != "" {
 					return name, inv
@@ -163,13 +171,35 @@ func (p *Pass) lookupInvariants(written string, off int, enc symbols.Enclosing) 
 	if !ok {
 		return "", ""
 	}
-	sc := p.newCalleeScopeIn(p.Config.Contracts, off, enc)
+	sc := p.scopePass().newCalleeScopeIn(p.Config.Contracts, off, enc)
 	for _, full := range sc.resolve(segs, false, maxImportExpansion) {
 		if inv, ok := docs.Invariants(full); ok {
 			return name, inv
 		}
 	}
 	return "", ""
+}
+
+// mayHaveInvariants: a type named name may have an `# Invariants`
+// section: the file has one, or the index knows such a type of that name
+// (or cannot say).
+func (p *Pass) mayHaveInvariants(name string) bool {
+	q := p.scopePass()
+	if !q.invariantsChecked {
+		q.invariantsChecked = true
+		q.fileHasInvariants = bytes.Contains(q.File.Src, []byte("Invariants"))
+	}
+	if q.fileHasInvariants {
+		return true
+	}
+	names, ok := p.Config.Contracts.(invariantTypeNames)
+	return !ok || names.HasInvariantType(name)
+}
+
+// invariantTypeNames is an optional interface of Config.Contracts: which
+// type names have invariants somewhere in the index.
+type invariantTypeNames interface {
+	HasInvariantType(name string) bool
 }
 
 // fileItems are the file's items, read on first use.

@@ -348,7 +348,7 @@ const listedQuote = "Listed in .clippy.toml's may-panic-functions."
 func (p *Pass) methodPanics(cs callSite) (about, quote string, ok bool) {
 	name := cs.segs[0]
 	pc := p.panicConfig()
-	sc := p.newCalleeScope(p.contractsOrNone(), cs.at)
+	sc := p.scopePass().newCalleeScope(p.contractsOrNone(), cs.at)
 	c, resolved := sc.resolveCall(cs)
 	if resolved && c.path != "" {
 		if pc.listed([]string{c.path}, "") {
@@ -427,7 +427,7 @@ func ownerName(path string) string {
 func (p *Pass) pathPanics(segs []string, global bool, at int) (about, quote string, ok bool) {
 	pc := p.panicConfig()
 	c := p.contractsOrNone()
-	sc := p.newCalleeScope(c, at)
+	sc := p.scopePass().newCalleeScope(c, at)
 	fulls := sc.resolve(segs, global, maxImportExpansion)
 	label := strings.Join(segs, "::")
 	if pc.listed(fulls, "") {

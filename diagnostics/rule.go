@@ -220,14 +220,29 @@ type Pass struct {
 	macroShapes map[string]symbols.MacroShape // the file's own macro_rules!, on first use
 
 	conventions map[*convention]*conventionSites // each convention's sites, on first use
+	targets     map[*convention][]symbols.Span   // each convention's targets, on first use
 	// panicNameSet are the names whose calls may panic, on first use.
 	panicNameSet map[string]bool
 	panicConf    *panicFacts
-	// invariantMemo are invariantsOf's answers by path and scope.
-	invariantMemo map[string][2]string
-	bodies        *macroBodyView // the file's macro bodies as code, on first use
-	macroUses     map[string]symbols.MacroUse
-	inView        bool // the pass is a macro-body view's
+	// invariantMemo are invariantsOf's answers by path and scope;
+	// fileHasInvariants whether the text mentions Invariants at all.
+	invariantMemo                        map[string][2]string
+	invariantsChecked, fileHasInvariants bool
+	bodies                               *macroBodyView // the file's macro bodies as code, on first use
+	macroUses                            map[string]symbols.MacroUse
+	inView                               bool // the pass is a view's (macro bodies, macro input)
+	// inputs is the file's code macro input as code (macroinput.go);
+	// origin, for a view's pass, the pass of the file itself.
+	inputs        *macroInputView
+	inputsDone    bool
+	codeSpans     [][2]int // the token trees of code macro input
+	codeMacros    []string // and their macros' names
+	defSpans      [][2]int // the file's macro_rules! definitions, by text
+	codeSpansDone bool
+	origin        *Pass
+	// viewBoundary, for a view's pass, is where the file's code above a
+	// site ends the comment search (a line), or -1.
+	viewBoundary func(off int) int
 
 	items      *symbols.FileItems
 	bodiesDone bool
@@ -245,6 +260,9 @@ func newPass(ctx context.Context, f *symbols.File, cfg Config) *Pass {
 func (p *Pass) close() {
 	if p.bodies != nil {
 		p.bodies.file.Close()
+	}
+	if p.inputs != nil {
+		p.inputs.file.Close()
 	}
 }
 

@@ -325,8 +325,14 @@ func (p *Pass) callInputIsCode(call *sitter.Node) bool {
 	if i := strings.LastIndex(name, "::"); i >= 0 {
 		name = name[i+2:]
 	}
+	return p.inputIsCode(name)
+}
+
+// inputIsCode is callInputIsCode for a macro's name (the last segment of
+// its path).
+func (p *Pass) inputIsCode(name string) bool {
 	switch {
-	case isFormatMacro(p.File, call), exprMacros[name]:
+	case formatMacro(name), exprMacros[name]:
 		return true
 	case quoteMacros[name]:
 		return false
@@ -391,6 +397,11 @@ func isFormatMacro(f *symbols.File, call *sitter.Node) bool {
 	if i := strings.LastIndex(name, "::"); i >= 0 {
 		name = name[i+2:]
 	}
+	return formatMacro(name)
+}
+
+// formatMacro is isFormatMacro by name.
+func formatMacro(name string) bool {
 	switch name {
 	case "format", "format_args", "write", "writeln", "print", "println", "eprint", "eprintln",
 		"panic", "unreachable", "todo", "unimplemented", "fmt":

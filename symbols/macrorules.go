@@ -26,6 +26,10 @@ type MacroShape struct {
 	// &*current() } }`): a call can be an unsafe block, which makes a
 	// SAFETY comment above the statement holding it necessary.
 	UnsafeValue bool
+	// Literals are the words (identifiers, keywords) a matcher holds
+	// itself, not as metavariables or fragment specifiers: a call's `as`
+	// in `bitfield! { 31:24 major as u8; }` is matched, not a cast.
+	Literals map[string]bool
 }
 
 // InputIsCode says whether `unsafe` in a call's input lands in code.
@@ -103,12 +107,43 @@ func MacroShapes(f *File) map[string]MacroShape {
 				text := lineCommentRE.ReplaceAll(bytes.Clone(f.Text(left)), nil)
 				shape.LiteralUnsafe = shape.LiteralUnsafe || literalUnsRE.Match(text)
 				shape.Captures = shape.Captures || codeFragRE.Match(text)
+				for _, w := range matcherWords(text) {
+					if shape.Literals == nil {
+						shape.Literals = map[string]bool{}
+					}
+					shape.Literals[w] = true
+				}
 			}
 			out[name] = shape
 			break
 		}
 		return true
 	})
+	return out
+}
+
+// matcherWords are the words of a matcher's text that are neither a
+// metavariable (`$x`) nor its fragment specifier (`$x:ty`).
+func matcherWords(text []byte) []string {
+	var out []string
+	for i := 0; i < len(text); {
+		if !IsIdentStart(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && IsIdentByte(text[j]) {
+			j++
+		}
+		k := i - 1
+		for k >= 0 && (text[k] == ' ' || text[k] == '\t') {
+			k--
+		}
+		if (i == 0 || text[i-1] != '$') && (k < 0 || text[k] != ':' || k > 0 && text[k-1] == ':') {
+			out = append(out, string(text[i:j]))
+		}
+		i = j
+	}
 	return out
 }
 
@@ -215,4 +250,47 @@ func skipGroup(tk *Tokens, src []byte) {
 			depth--
 		}
 	}
+}
+
+// MacroRulesTexts returns the text of each `macro_rules! name { .. }`
+// definition in src (not in comments or literals: by the lexer's
+// tokens), so that MacroShapes can parse one definition instead of its
+// whole file. An unclosed definition runs to the end of src.
+func MacroRulesTexts(src []byte, name string) [][]byte {
+	var out [][]byte
+	toks := NewTokens(src, 0, len(src))
+	var prev, prev2 Token
+	text := func(t Token) string { return string(src[t.Start:t.End]) }
+	for t := toks.Next(); t.Kind != TokenEOF; t = toks.Next() {
+		if prev2.Kind == TokenIdent && text(prev2) == "macro_rules" && prev.Kind == TokenPunct && src[prev.Start] == '!' &&
+			t.Kind == TokenIdent && text(t) == name {
+			start := prev2.Start
+			open := toks.Next()
+			if open.Kind != TokenPunct || (src[open.Start] != '{' && src[open.Start] != '(' && src[open.Start] != '[') {
+				prev2, prev = prev, t
+				continue
+			}
+			end, depth := len(src), 1
+			for u := toks.Next(); u.Kind != TokenEOF; u = toks.Next() {
+				if u.Kind != TokenPunct {
+					continue
+				}
+				switch src[u.Start] {
+				case '{', '(', '[':
+					depth++
+				case '}', ')', ']':
+					depth--
+				}
+				if depth == 0 {
+					end = u.End
+					break
+				}
+			}
+			out = append(out, src[start:end])
+			prev, prev2 = Token{}, Token{}
+			continue
+		}
+		prev2, prev = prev, t
+	}
+	return out
 }

@@ -27,6 +27,17 @@ macro_rules! nested { () => { { unsafe { f() } } }; }
 	}
 	defer f.Close()
 	got := MacroShapes(f)
+	// The words matchers hold themselves (`unsafe` in literal's and
+	// both's); compared apart.
+	literals := map[string][]string{}
+	for name, shape := range got {
+		literals[name] = slices.Sorted(maps.Keys(shape.Literals))
+		shape.Literals = nil
+		got[name] = shape
+	}
+	if want := []string{"unsafe"}; !slices.Equal(literals["literal"], want) || !slices.Equal(literals["both"], want) || len(literals["capture"]) != 0 || len(literals["dollar_unsafe"]) != 0 {
+		t.Errorf("matcher literals: %v", literals)
+	}
 	want := map[string]MacroShape{
 		"literal":       {Name: "literal", LiteralUnsafe: true, Captures: false},
 		"capture":       {Name: "capture", Captures: true},
@@ -37,7 +48,9 @@ macro_rules! nested { () => { { unsafe { f() } } }; }
 		"value":         {Name: "value", UnsafeValue: true},
 		"nested":        {Name: "nested"},
 	}
-	if !maps.Equal(got, want) {
+	if !maps.EqualFunc(got, want, func(a, b MacroShape) bool {
+		return a.Name == b.Name && a.LiteralUnsafe == b.LiteralUnsafe && a.Captures == b.Captures && a.UnsafeValue == b.UnsafeValue
+	}) {
 		t.Errorf("shapes:\n%v\nwant\n%v", got, want)
 	}
 	for name, code := range map[string]bool{"literal": false, "capture": true, "both": false, "idents": false} {
@@ -89,5 +102,19 @@ func TestProcMacros(t *testing.T) {
 		"#[proc_macro_attribute]\npub fn vtable(a: TokenStream, i: TokenStream) -> TokenStream {}\n")
 	if got, want := ProcMacros(src), []string{"pin_init", "paste"}; !slices.Equal(got, want) {
 		t.Errorf("ProcMacros %v, want %v", got, want)
+	}
+}
+
+func TestMacroRulesTexts(t *testing.T) {
+	src := []byte("// macro_rules! m { (x) => {} }\nconst S: &str = \"macro_rules! m {}\";\nmacro_rules! other { () => {} }\n#[macro_export]\nmacro_rules! m {\n    ($e:expr) => { { $e } };\n}\nmacro_rules! m ( () => {} );\n")
+	got := MacroRulesTexts(src, "m")
+	want := []string{"macro_rules! m {\n    ($e:expr) => { { $e } };\n}", "macro_rules! m ( () => {} )"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q", got)
+	}
+	for i := range want {
+		if string(got[i]) != want[i] {
+			t.Errorf("definition %d: %q, want %q", i, got[i], want[i])
+		}
 	}
 }

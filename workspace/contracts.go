@@ -161,3 +161,14 @@ func (c *indexContracts) calls(sym *index.Symbol) bool {
 	crate := sym.Module.Crate
 	return crate == "kernel" || c.module != "" && (c.module == crate || strings.HasPrefix(c.module, crate+"::"))
 }
+
+// HasInvariantType reports whether a struct, enum or union of the index
+// named name has an `# Invariants` section.
+func (c *indexContracts) HasInvariantType(name string) bool {
+	for _, s := range c.snaps {
+		if s.HasInvariantType(name) {
+			return true
+		}
+	}
+	return false
+}

@@ -20,6 +20,9 @@ import (
 // is safe for concurrent use.
 type treeMacros struct {
 	root string
+	// listed returns the tree's .rs files when the index listed them
+	// (ConfigCache.SetTreeFiles), else nil: the scan then walks the tree.
+	listed func() []string
 
 	once       sync.Once
 	files      map[string][]byte   // the .rs files holding "macro_rules!"
@@ -37,6 +40,30 @@ type macroAnswer struct {
 	ok    bool
 }
 
+// addDefinition merges the shape of one macro_rules! definition's text.
+func (a *macroAnswer) addDefinition(path string, def []byte, name string) {
+	f, err := symbols.Parse(context.Background(), path, def)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	s, ok := symbols.MacroShapes(f)[name]
+	if !ok {
+		return
+	}
+	a.ok = true
+	a.shape.Name = name
+	a.shape.LiteralUnsafe = a.shape.LiteralUnsafe || s.LiteralUnsafe
+	for w := range s.Literals {
+		if a.shape.Literals == nil {
+			a.shape.Literals = map[string]bool{}
+		}
+		a.shape.Literals[w] = true
+	}
+	a.shape.Captures = a.shape.Captures || s.Captures
+	a.shape.UnsafeValue = a.shape.UnsafeValue || s.UnsafeValue
+}
+
 // Shape returns the merged shape of the macro_rules! definitions named
 // name in the tree.
 func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
@@ -49,19 +76,11 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 	m.mu.Unlock()
 	var a macroAnswer
 	for _, path := range m.definers[name] {
-		src := m.files[path]
-		f, err := symbols.Parse(context.Background(), path, src)
-		if err != nil {
-			continue
+		// Each definition parsed alone: the definers are often big
+		// files (str.rs), asked about one macro.
+		for _, def := range symbols.MacroRulesTexts(m.files[path], name) {
+			a.addDefinition(path, def, name)
 		}
-		if s, ok := symbols.MacroShapes(f)[name]; ok {
-			a.ok = true
-			a.shape.Name = name
-			a.shape.LiteralUnsafe = a.shape.LiteralUnsafe || s.LiteralUnsafe
-			a.shape.Captures = a.shape.Captures || s.Captures
-			a.shape.UnsafeValue = a.shape.UnsafeValue || s.UnsafeValue
-		}
-		f.Close()
 	}
 	if !a.ok && m.procMacros[name] {
 		// A function-like proc macro parses its input (with syn, in the
@@ -84,7 +103,7 @@ func (m *treeMacros) scan() {
 	m.files = map[string][]byte{}
 	m.procMacros = map[string]bool{}
 	m.definers = map[string][]string{}
-	walkRustFiles(m.root, func(p string, b []byte) {
+	eachTreeFile(m.root, m.listed(), func(p string, b []byte) {
 		if bytes.Contains(b, []byte("macro_rules!")) {
 			m.files[p] = b
 			for _, name := range symbols.DefinedMacros(b) {
@@ -142,7 +161,7 @@ func (c *ConfigCache) macrosFor(dir string) *treeMacros {
 	}
 	m := c.macros[root]
 	if m == nil {
-		m = &treeMacros{root: root}
+		m = &treeMacros{root: root, listed: func() []string { return c.listedFiles(root) }}
 		c.macros[root] = m
 	}
 	return m

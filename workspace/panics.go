@@ -181,17 +181,33 @@ func (c *ConfigCache) treeAsserts(root string) []string {
 				}
 			}
 		}
-		if files == nil {
-			walkRustFiles(root, func(_ string, b []byte) { add(b) })
-			return
-		}
-		for _, f := range files {
-			if b, err := os.ReadFile(f); err == nil && len(b) <= symbols.MaxFileSize {
-				add(b)
-			}
-		}
+		eachTreeFile(root, files, func(_ string, b []byte) { add(b) })
 	})
 	return a.asserts
+}
+
+// listedFiles are the .rs files of the tree at root as SetTreeFiles gave
+// them, or nil.
+func (c *ConfigCache) listedFiles(root string) []string {
+	root = absClean(root)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.treeFiles[root]
+}
+
+// eachTreeFile calls fn with each .rs file of the tree at root and its
+// text: the files listed (the index's walk, which krls check has made
+// already), else those walkRustFiles finds.
+func eachTreeFile(root string, listed []string, fn func(path string, src []byte)) {
+	if listed == nil {
+		walkRustFiles(root, fn)
+		return
+	}
+	for _, f := range listed {
+		if b, err := os.ReadFile(f); err == nil && len(b) <= symbols.MaxFileSize {
+			fn(f, b)
+		}
+	}
 }
 
 // absClean is path made absolute (as given when that fails): `krls check .`

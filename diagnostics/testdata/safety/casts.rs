@@ -69,3 +69,10 @@ pub fn other_comment(x: u64) -> u16 {
     // The value fits.
     x as u16 // ~ undocumented-cast
 }
+
+// A cast in the input of an assert: code.
+pub fn in_assert(x: u64) {
+    assert!(x as u32 > 0); // ~ undocumented-cast
+    // CAST: `x` is a page count, far below 2^32.
+    assert!(x as u32 > 0);
+}

@@ -61,3 +61,16 @@ pub fn plain() -> Plain {
 pub fn nested() -> Option<NonZero> {
     Some(NonZero { n: 3 }) // ~ missing-invariant-comment
 }
+
+// The kernel writes the comment inside the construction, above the field
+// that keeps the invariant (as in `pin_init!(Self { .. })`).
+pub fn inside(n: u32) -> NonZero {
+    NonZero {
+        // INVARIANT: one more than anything is not zero.
+        n: n.saturating_add(1),
+    }
+}
+
+pub fn in_vec() -> Vec<NonZero> {
+    vec![NonZero { n: 1 }] // ~ missing-invariant-comment
+}

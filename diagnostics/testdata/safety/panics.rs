@@ -162,3 +162,14 @@ pub fn an_assert(x: u32) {
     assert!(x > 0);
     assert_eq!(x, 1); // ~ undocumented-panic
 }
+
+// The input of a macro that takes code (format and assert macros, the
+// tree's macros whose input is code): its sites count.
+pub fn in_macro_input(x: Option<u32>, v: &[u8]) {
+    pr_info!("{}\n", x.unwrap()); // ~ undocumented-panic
+    // PANIC: the caller passes `Some`.
+    pr_info!("{}\n", x.unwrap());
+    // This file documents an assert with a PANIC comment (an_assert), so
+    // the assert family counts here: the assert and its slicing.
+    assert!(v[1..].len() > 0); // ~ undocumented-panic undocumented-panic
+}
