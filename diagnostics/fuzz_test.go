@@ -31,6 +31,7 @@ func FuzzAnalyze(f *testing.F) {
 		"unsafe impl X for Y {}\nunsafe $($x)* {}", "fn f() { // SAFETY:\n unsafe {} }",
 		"let x = 1; /* SAFETY: x\n */ unsafe {}", "use a::{b as c, d::*};\nfn f(x: &A<B>) { unsafe { x.m(); c::g::<T>(); <T as U>::h(); self.i(); Self::j(r#\"k()\"#) } }",
 		"impl<T> A<T> { fn f(&self) { unsafe { super::super::x(); bindings::y(); $crate::z() } } }", "\xff\xfe unsafe { \xc3 }", "#[doc = r#\"# Safety\"#]\nfn f() {}",
+		"fn f() { pin_init!(Self { a <- g(), b: x.unwrap() as u32 }); pr_info!(\"{}\", v[1..]) }", "m!(", "assert!(x as u32", "x!{[(}])",
 	} {
 		f.Add([]byte(s))
 	}
@@ -67,7 +68,10 @@ func FuzzAnalyze(f *testing.F) {
 		root := false
 		// Contracts that know every path: every call resolves.
 		all := allContracts{}
-		for _, cfg := range append([]Config{{CheckPrivateItems: true}, {CrateRoot: &root}, {Kernel: kc, Module: mc, Contracts: all}}, later...) {
+		// The justification-comment rules too, with the stand-in for
+		// core and alloc.
+		conv := Config{Kernel: kc, Module: mc, Contracts: all, Conventions: true, Panics: &PanicConfig{Library: fixtureLibrary}}
+		for _, cfg := range append([]Config{{CheckPrivateItems: true}, {CrateRoot: &root}, conv}, later...) {
 			for _, x := range Analyze(context.Background(), file, cfg) {
 				if x.Start < 0 || x.End < x.Start || x.End > len(src) {
 					t.Fatalf("%s: range [%d,%d) outside [0,%d)", x.Rule, x.Start, x.End, len(src))

@@ -1,6 +1,7 @@
 package symbols
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"slices"
@@ -91,6 +92,13 @@ func FuzzMacroInvocations(f *testing.F) {
 		for name := range MacroInvocations(src) {
 			if name == "" || !IsIdentStart(name[0]) {
 				t.Fatalf("bad name %q", name)
+			}
+		}
+		// Each definition's text is a part of src starting with its
+		// keyword.
+		for _, def := range MacroRulesTexts(src, "m") {
+			if !bytes.HasPrefix(def, []byte("macro_rules")) || !bytes.Contains(src, def) {
+				t.Fatalf("bad definition %q", def)
 			}
 		}
 	})
