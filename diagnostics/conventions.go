@@ -25,20 +25,31 @@ var UndocumentedCast = &Rule{
 		"directly above, or above the enclosing `let`, assignment or statement in plain expressions). Off by default in " +
 		"`krls check` (`--rules=+conventions`); a hint in the editor.",
 	Severity: Hint,
-	Run:      func(p *Pass) { p.reportUndocumentedConvention(p.castSites(), "cast", "CAST") },
+	Run: func(p *Pass) {
+		p.reportUndocumentedConvention(p.castSites(), "CAST", func(*site) (string, string, string) { return "cast", "", "" })
+	},
 }
 
-// reportUndocumentedConvention reports the sites without their comment.
-func (p *Pass) reportUndocumentedConvention(cs *conventionSites, what, word string) {
+// reportUndocumentedConvention reports the sites of cs without their
+// `// WORD:` comment. describe says, per site, the message's subject and,
+// when the site has a quote, the fix title's addition and the line that
+// introduces the quote in the inserted comment.
+func (p *Pass) reportUndocumentedConvention(cs *conventionSites, word string, describe func(*site) (subject, titleMore, quoteHead string)) {
 	for _, s := range cs.sites {
 		if s.documented {
 			continue
 		}
 		end := min(s.end, p.File.Lines.End(s.ownLine))
+		subject, titleMore, quoteHead := describe(s)
+		title, body := "Add a `// "+word+":` comment", []string{word + ": "}
+		if len(s.quote) > 0 && quoteHead != "" {
+			title += titleMore
+			body = append(append(body, "", quoteHead), s.quote...)
+		}
 		p.report(s.scope, Finding{
 			Start: s.unsafeOff, End: end,
-			Message: what + " without a `// " + word + ":` comment",
-			Fixes:   []Fix{p.insertCommentFix(s, "Add a `// "+word+":` comment", []string{word + ": "})},
+			Message: subject + " without a `// " + word + ":` comment",
+			Fixes:   []Fix{p.insertCommentFix(s, title, body)},
 			Extent:  Span{p.commentWindow(s), end},
 		})
 	}
@@ -60,7 +71,9 @@ var UndocumentedOrdering = &Rule{
 		"Off by default in `krls check` (`--rules=+conventions`); a hint in the editor.",
 	Severity: Hint,
 	Run: func(p *Pass) {
-		p.reportUndocumentedConvention(p.orderingSites(), "call passing a memory ordering", "ORDERING")
+		p.reportUndocumentedConvention(p.orderingSites(), "ORDERING", func(*site) (string, string, string) {
+			return "call passing a memory ordering", "", ""
+		})
 	},
 }
 

@@ -20,25 +20,10 @@ var MissingInvariantComment = &Rule{
 		"where a SAFETY comment would, or inside the construction above the field that keeps the invariants. Off by default in `krls check` (`--rules=+conventions`); a hint in the editor.",
 	Severity: Hint,
 	Run: func(p *Pass) {
-		for _, s := range p.conventionSites(invariantConvention).sites {
-			if s.documented {
-				continue
-			}
-			end := min(s.end, p.File.Lines.End(s.ownLine))
-			body := []string{"INVARIANT: "}
-			title := "Add an `// INVARIANT:` comment"
-			if len(s.quote) > 0 {
-				body = append(body, "", "The invariants of `"+s.macroName+"`:")
-				body = append(body, s.quote...)
-				title += " listing the invariants of `" + s.macroName + "`"
-			}
-			p.report(s.scope, Finding{
-				Start: s.unsafeOff, End: end,
-				Message: "a `" + s.macroName + "` is built without an `// INVARIANT:` comment (its docs have an `# Invariants` section)",
-				Fixes:   []Fix{p.insertCommentFix(s, title, body)},
-				Extent:  Span{p.commentWindow(s), end},
-			})
-		}
+		p.reportUndocumentedConvention(p.conventionSites(invariantConvention), "INVARIANT", func(s *site) (string, string, string) {
+			return "a `" + s.macroName + "` is built (its docs have an `# Invariants` section)",
+				" listing the invariants of `" + s.macroName + "`", "The invariants of `" + s.macroName + "`:"
+		})
 	},
 }
 

@@ -27,29 +27,13 @@ var UndocumentedPanic = &Rule{
 		"hint in the editor.",
 	Severity: Hint,
 	Run: func(p *Pass) {
-		for _, s := range p.panicSites().sites {
-			if s.documented {
-				continue
-			}
-			end := min(s.end, p.File.Lines.End(s.ownLine))
-			body := []string{"PANIC: "}
-			title := "Add a `// PANIC:` comment"
+		p.reportUndocumentedConvention(p.panicSites(), "PANIC", func(s *site) (string, string, string) {
 			what := "`" + s.macroName + "`"
 			if s.macroName == slicing {
 				what = slicing
 			}
-			if len(s.quote) > 0 {
-				body = append(body, "", "When "+what+" panics:")
-				body = append(body, s.quote...)
-				title += " quoting when " + what + " panics"
-			}
-			p.report(s.scope, Finding{
-				Start: s.unsafeOff, End: end,
-				Message: what + " may panic, without a `// PANIC:` comment",
-				Fixes:   []Fix{p.insertCommentFix(s, title, body)},
-				Extent:  Span{p.commentWindow(s), end},
-			})
-		}
+			return what + " may panic,", " quoting when " + what + " panics", "When " + what + " panics:"
+		})
 	},
 }
 

@@ -232,13 +232,14 @@ func MacroInvocations(src []byte) map[string]MacroUse {
 	}
 }
 
-// skipGroup reads tokens up to the one closing the group just opened.
-func skipGroup(tk *Tokens, src []byte) {
+// skipGroup reads tokens up to the one closing the group just opened and
+// returns the end of that token (of src, when it is not closed).
+func skipGroup(tk *Tokens, src []byte) int {
 	depth := 1
-	for depth > 0 {
+	for {
 		t := tk.Next()
 		if t.Kind == TokenEOF {
-			return
+			return len(src)
 		}
 		if t.Kind != TokenPunct {
 			continue
@@ -248,6 +249,9 @@ func skipGroup(tk *Tokens, src []byte) {
 			depth++
 		case ')', ']', '}':
 			depth--
+		}
+		if depth == 0 {
+			return t.End
 		}
 	}
 }
@@ -270,23 +274,7 @@ func MacroRulesTexts(src []byte, name string) [][]byte {
 				prev2, prev = prev, t
 				continue
 			}
-			end, depth := len(src), 1
-			for u := toks.Next(); u.Kind != TokenEOF; u = toks.Next() {
-				if u.Kind != TokenPunct {
-					continue
-				}
-				switch src[u.Start] {
-				case '{', '(', '[':
-					depth++
-				case '}', ')', ']':
-					depth--
-				}
-				if depth == 0 {
-					end = u.End
-					break
-				}
-			}
-			out = append(out, src[start:end])
+			out = append(out, src[start:skipGroup(&toks, src)])
 			prev, prev2 = Token{}, Token{}
 			continue
 		}

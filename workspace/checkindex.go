@@ -52,14 +52,7 @@ func (c *checkIndexes) contracts(ctx context.Context, path string) diagnostics.C
 // caller does the work, the others wait for it.
 func (c *checkIndexes) refresh(ctx context.Context, root string) *checkIndex {
 	c.mu.Lock()
-	if c.trees == nil {
-		c.trees = map[string]*checkIndex{}
-	}
-	t := c.trees[root]
-	if t == nil {
-		t = &checkIndex{}
-		c.trees[root] = t
-	}
+	t := entry(&c.trees, root, func() *checkIndex { return &checkIndex{} })
 	c.mu.Unlock()
 	t.once.Do(func() {
 		x, err := index.New(index.Options{Root: root})

@@ -82,15 +82,21 @@ func (c *ConfigCache) libraryFor(srctree string) *rustLibrary {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if r, ok := c.libraries[srctree]; ok {
-		return r
+	return entry(&c.libraries, srctree, func() *rustLibrary { return &rustLibrary{hint: sysrootSrc(srctree)} })
+}
+
+// entry returns (*m)[key], made with make and stored first if missing
+// (the map too): the per-tree caches' get-or-create, under their lock.
+func entry[V any](m *map[string]*V, key string, make func() *V) *V {
+	if v, ok := (*m)[key]; ok {
+		return v
 	}
-	if c.libraries == nil {
-		c.libraries = map[string]*rustLibrary{}
+	if *m == nil {
+		*m = map[string]*V{}
 	}
-	r := &rustLibrary{hint: sysrootSrc(srctree)}
-	c.libraries[srctree] = r
-	return r
+	v := make()
+	(*m)[key] = v
+	return v
 }
 
 // PanicNote says where undocumented-panic's knowledge of core and alloc
@@ -160,14 +166,7 @@ func (c *ConfigCache) SetTreeFiles(root string, files []string) {
 func (c *ConfigCache) treeAsserts(root string) []string {
 	root = absClean(root)
 	c.mu.Lock()
-	if c.asserts == nil {
-		c.asserts = map[string]*treeAssertScan{}
-	}
-	a := c.asserts[root]
-	if a == nil {
-		a = &treeAssertScan{}
-		c.asserts[root] = a
-	}
+	a := entry(&c.asserts, root, func() *treeAssertScan { return &treeAssertScan{} })
 	files := c.treeFiles[root]
 	c.mu.Unlock()
 	a.once.Do(func() {
