@@ -161,7 +161,7 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 			if p.viewBoundary != nil {
 				s.boundary = max(s.boundary, p.viewBoundary(at))
 			}
-			s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, true)
+			s.parent = climbAnchorFrom(path, idx, func(int) (int, bool) { return 0, false }, func(at int) { s.fieldAnchors = append(s.fieldAnchors, at) })
 			s.ownLine = p.File.Lines.Line(at)
 			p.judgeConvention(s, cs.label)
 			if !s.documented && c.inside {
@@ -407,10 +407,14 @@ func (p *Pass) judgeConvention(s *site, label string) {
 		s.documented, s.commentAt = true, at
 		return
 	}
-	if s.parent >= 0 {
-		if line := lines.Line(s.parent); line != s.ownLine {
+	for _, anchor := range append(s.fieldAnchors, s.parent) {
+		if anchor < 0 {
+			continue
+		}
+		if line := lines.Line(anchor); line != s.ownLine {
 			if at, ok := commentAbove(lines, s.boundary, line, label); ok {
 				s.documented, s.commentAt = true, at
+				return
 			}
 		}
 	}

@@ -79,14 +79,86 @@ func TestKernelPanicComments(t *testing.T) {
 }
 
 // TestKernelInvariantComments is TestKernelCastComments for
-// `// INVARIANT:`, without the dual and without requiring every comment
-// to document a construction: the kernel writes them also where an
-// invariant is kept by a mutation (clone, drop) and above `pin_init!`
-// input (tokens to krls). It logs how many comments document a
-// construction krls finds.
+// `// INVARIANT:`, without the dual. Not every comment documents a
+// construction: the kernel writes them also where an invariant is kept by
+// a mutation, a pointer cast or a call (`self.len += n`, `&*ptr.cast()`),
+// and above constructions of types whose docs state no invariants (the
+// outer type's, as ArcInner's refcount for Arc). So a comment need not
+// report a site when deleted, unless the code below it builds a type the
+// tree documents with `# Invariants` (the file's own type of that name,
+// else any type of the tree by name, standing in for the index); the
+// others are counted by what they stand above.
 func TestKernelInvariantComments(t *testing.T) {
-	validateConvention(t, "INVARIANT:", MissingInvariantComment, nil, nil, nil, false)
+	validateConvention(t, "INVARIANT:", MissingInvariantComment, nil, nil, func(t testing.TB, kt kernelTree, cfg *Config) {
+		cfg.Contracts = treeTypeDocs(t, kt)
+	}, false)
 }
+
+// treeTypes stands in for the index's type docs in the INVARIANT
+// validation: the tree's structs, enums and unions by name, with their
+// `# Invariants` sections ("" for a type without). A name given to types
+// both with and without invariants counts as having them (the index
+// tells them apart by path; by name the validation errs towards finding
+// constructions, which only the deletion check then judges).
+type treeTypes map[string]string
+
+func treeTypeDocs(t testing.TB, kt kernelTree) treeTypes {
+	out := treeTypes{}
+	for _, kf := range kt.files {
+		if !strings.Contains(string(kf.src), "# Invariants") {
+			continue
+		}
+		f, err := symbols.Parse(context.Background(), kf.rel, kf.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range symbols.Items(f).Items {
+			if it.Kind == symbols.ItemStruct || it.Kind == symbols.ItemEnum || it.Kind == symbols.ItemUnion {
+				if inv := symbols.DocSection(it.Doc, "Invariants"); inv != "" {
+					out[it.Name] = inv
+				}
+			}
+		}
+		f.Close()
+	}
+	return out
+}
+
+func (treeTypes) Module() string                       { return "" }
+func (treeTypes) Contract(string) (Contract, bool)     { return Contract{}, false }
+func (tt treeTypes) HasInvariantType(name string) bool { _, ok := tt[name]; return ok }
+func (tt treeTypes) Invariants(path string) (string, bool) {
+	inv, ok := tt[path[strings.LastIndex(path, ":")+1:]]
+	return inv, ok
+}
+
+// buildsInvariantType reports whether code (the statement below an
+// `// INVARIANT:` comment) writes a construction of a type the tree
+// documents with `# Invariants`: such a comment's site must be found.
+// The file's own type of a name is the one built (rbtree.rs's Cursor has
+// no invariants, list.rs's has).
+func buildsInvariantType(code string, types treeTypes, own *symbols.FileItems) (string, bool) {
+	for _, m := range constructionRE.FindAllStringSubmatch(code, -1) {
+		name, local := m[1], false
+		for _, it := range own.Items {
+			if it.Name == name && (it.Kind == symbols.ItemStruct || it.Kind == symbols.ItemEnum || it.Kind == symbols.ItemUnion) {
+				local = true
+				if symbols.DocSection(it.Doc, "Invariants") != "" {
+					return name, true
+				}
+			}
+		}
+		if _, ok := types[name]; ok && !local {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+var (
+	constructionRE = regexp.MustCompile(`\b([A-Z][A-Za-z0-9_]*)\s*[{(]`)
+	structExprRE   = regexp.MustCompile(`^\s*(let\s+\w+\s*=\s*)?[A-Z][A-Za-z0-9_]*\s*\{`)
+)
 
 // TestKernelOrderingComments is TestKernelCastComments for `// ORDERING:`
 // (7.2 has two, in print.rs, over calls of the kernel's own atomics).
@@ -130,6 +202,7 @@ func validateConvention(t *testing.T, label string, undocumentedRule, unnecessar
 			}
 			comments, deleted, found := 0, 0, 0
 			burden := map[string]int{}
+			other := map[string]int{} // what comments documenting no site krls finds stand above
 			for _, kf := range kt.files {
 				f, fs := analyzeSrc(t, kf.rel, kf.src, cfg)
 				undocumented := map[int]bool{}
@@ -202,6 +275,26 @@ func validateConvention(t *testing.T, label string, undocumentedRule, unnecessar
 							t.Errorf("%s:%d: listed as unseen, yet deleting it reports its sites", kf.rel, c.line+1)
 						}
 					}
+					if len(fresh) == 0 && !strict {
+						// What the comment documents instead, by the code below it.
+						var below strings.Builder
+						for l := c.codeLine; l < c.codeLine+3 && l < f.Lines.Count(); l++ {
+							below.Write(f.Lines.Text(l))
+							below.WriteByte('\n')
+						}
+						types, _ := cfg.Contracts.(treeTypes)
+						if name, ok := buildsInvariantType(below.String(), types, p.fileItems()); ok {
+							if why, listed := unseen[kf.rel+":"+strings.TrimSpace(string(f.Lines.Text(c.line)))]; listed {
+								t.Logf("%s:%d: its construction of %s is unseen: %s", kf.rel, c.line+1, name, why)
+							} else {
+								t.Errorf("%s:%d: deleting the %s comment above a construction of %s reports no site", kf.rel, c.line+1, label, name)
+							}
+						} else if structExprRE.MatchString(string(f.Lines.Text(c.codeLine))) {
+							other["a struct expression of a type without `# Invariants`"]++
+						} else {
+							other["no struct expression (a mutation, a pointer cast, a call, Ok(..))"]++
+						}
+					}
 					if len(fresh) == 0 && strict {
 						if why, ok := unseen[kf.rel+":"+strings.TrimSpace(string(f.Lines.Text(c.line)))]; ok {
 							t.Logf("%s:%d: its sites are unseen: %s", kf.rel, c.line+1, why)
@@ -220,6 +313,9 @@ func validateConvention(t *testing.T, label string, undocumentedRule, unnecessar
 			sort.Strings(tops)
 			t.Logf("%d %s comments, %d deleted one by one, %d of them documented sites krls finds; undocumented sites per folder: %s",
 				comments, label, deleted, found, strings.Join(tops, ", "))
+			if len(other) > 0 {
+				t.Logf("the others stand above: %v", other)
+			}
 			// Without strictness a comment may document what krls does not
 			// see (a mutation, macro input); still, a rule that finds next
 			// to none of the kernel's own sites is broken (today 1/1, 39/76,

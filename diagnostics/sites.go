@@ -35,6 +35,9 @@ type site struct {
 	// -1 when clippy does not look there (braced blocks, closures with
 	// braces, struct fields, match arms, if/match/loop heads, macros).
 	parent int
+	// fieldAnchors are, for a convention's site in a struct field's value,
+	// where a comment above each field between it and parent may stand.
+	fieldAnchors []int
 
 	documented bool
 	commentAt  int // offset of the "SAFETY:" text that documents it
@@ -445,13 +448,15 @@ func (sa *siteAnalysis) parentAnchor(path []symbols.PathNode, idx int) int {
 // climbAnchor is parentAnchor's climb; known answers a memoized result for
 // the expression at path[i].
 func climbAnchor(path []symbols.PathNode, idx int, known func(i int) (int, bool)) int {
-	return climbAnchorFrom(path, idx, known, false)
+	return climbAnchorFrom(path, idx, known, nil)
 }
 
-// climbAnchorFrom is climbAnchor; throughUnsafe also climbs out of the
-// unsafe blocks on the way (the conventions beyond SAFETY: a cast inside
-// `unsafe { f(x as i32) }` is one of its statement's sites).
-func climbAnchorFrom(path []symbols.PathNode, idx int, known func(i int) (int, bool), throughUnsafe bool) int {
+// climbAnchorFrom is climbAnchor; with atField (the conventions beyond
+// SAFETY) it also climbs out of the unsafe blocks and struct fields on the
+// way, telling atField where a comment above each field passed may stand:
+// a cast inside `unsafe { f(x as i32) }`, and the `ListLinks` built in
+// `Self { inner: ListLinks { .. } }`, are sites of their statement.
+func climbAnchorFrom(path []symbols.PathNode, idx int, known func(i int) (int, bool), atField func(anchor int)) int {
 	cur := idx
 	for cur > 0 {
 		if cur != idx {
@@ -463,8 +468,18 @@ func climbAnchorFrom(path []symbols.PathNode, idx int, known func(i int) (int, b
 			break // an array length is a constant of its own
 		}
 		p := path[cur-1]
-		if throughUnsafe && p.Kind == k.Block && cur >= 2 && path[cur-2].Kind == k.UnsafeBlock {
+		if atField != nil && p.Kind == k.Block && cur >= 2 && path[cur-2].Kind == k.UnsafeBlock {
 			cur -= 2
+			continue
+		}
+		if atField != nil && p.Kind == k.FieldInitializer && cur >= 3 && path[cur-2].Kind == k.FieldInitializerList && path[cur-3].Kind == k.StructExpression {
+			// A field's value: a comment above the field counts (where
+			// clippy's HIR climb stops, so SAFETY goes no further), and so
+			// does one above the struct expression's statement.
+			if kind := path[cur].Kind; kind != k.IfExpression && kind != k.MatchExpression {
+				atField(path[cur].Start)
+			}
+			cur -= 3
 			continue
 		}
 		switch p.Kind {

@@ -76,3 +76,26 @@ pub fn in_assert(x: u64) {
     // CAST: `x` is a page count, far below 2^32.
     assert!(x as u32 > 0);
 }
+
+pub struct Pair {
+    a: u32,
+    b: u16,
+}
+
+// A cast in a field's value: documented above the statement, or above the
+// field inside the struct expression.
+pub fn pair(x: u64) -> Pair {
+    // CAST: both fit, the caller passes small values.
+    Pair {
+        a: x as u32,
+        b: x as u16,
+    }
+}
+
+pub fn pair_fields(x: u64) -> Option<Pair> {
+    Some(Pair {
+        // CAST: the caller passes small values.
+        a: x as u32,
+        b: x as u16, // ~ undocumented-cast
+    })
+}

@@ -74,3 +74,61 @@ pub fn inside(n: u32) -> NonZero {
 pub fn in_vec() -> Vec<NonZero> {
     vec![NonZero { n: 1 }] // ~ missing-invariant-comment
 }
+
+/// Holds a `NonZero`; no invariants of its own.
+pub struct Holder {
+    inner: NonZero,
+    tag: u8,
+}
+
+// A value built in a field of another: the comment above the whole
+// statement documents it (one comment, every site of its statement)...
+pub fn holder() -> Holder {
+    // INVARIANT: 5 is not zero.
+    Holder {
+        inner: NonZero { n: 5 },
+        tag: 0,
+    }
+}
+
+// ... and so does one above the field, inside the outer construction.
+pub fn holder_ok() -> Result<Holder, ()> {
+    Ok(Holder {
+        // INVARIANT: 6 is not zero.
+        inner: NonZero { n: 6 },
+        tag: 0,
+    })
+}
+
+pub fn holder_undocumented() -> Holder {
+    Holder {
+        inner: NonZero { n: 7 }, // ~ missing-invariant-comment
+        tag: 0,
+    }
+}
+
+// cfg'd alternatives of one type (7.2's atomic `Flag`): when any of them
+// has invariants, building it needs the comment on every arch.
+#[cfg(CONFIG_X86_64)]
+pub struct Flag {
+    b: bool,
+}
+
+/// # Invariants
+///
+/// `padding` is all zeroes.
+#[cfg(not(CONFIG_X86_64))]
+pub struct Flag {
+    b: bool,
+    padding: [u8; 3],
+}
+
+impl Flag {
+    pub fn new(b: bool) -> Self {
+        Self { // ~ missing-invariant-comment
+            b,
+            #[cfg(not(CONFIG_X86_64))]
+            padding: [0; 3],
+        }
+    }
+}
