@@ -192,8 +192,9 @@ func (p *Pass) conventionSites(c *convention) *conventionSites {
 		}
 	}
 	// The sites in the input of macro calls whose input is code, when
-	// the text puts a target there.
-	if !p.inView && anyInMacroCall(p, targets) {
+	// the text puts a target there: in the file, and in its macro bodies
+	// (`build_assert!(x as u32 < N)` in a transcriber).
+	if (!p.inView || p.bodyView) && anyInMacroCall(p, targets) {
 		if v := p.macroInputs(); v != nil {
 			for _, s := range v.pass.conventionSites(c).sites {
 				if v.covers(p, s.unsafeOff) && !statementHasError(s.node) {

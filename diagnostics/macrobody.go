@@ -97,6 +97,11 @@ func (p *Pass) macroBodies() *macroBodyView {
 	v.pass = newPass(p.ctx, f, p.Config)
 	v.pass.rule = p.rule
 	v.pass.inView = true
+	v.pass.bodyView = true
+	// The file's macro_rules! are blanked in the view: its macro calls
+	// (paste! in a transcriber) are asked of the file's.
+	p.macroShape("")
+	v.pass.macroShapes = p.macroShapes
 	p.bodies = v
 	return v
 }

@@ -37,6 +37,9 @@ type macroInputView struct {
 	// macros the name of each one's macro.
 	spans  [][2]int
 	macros []string
+	// nested are the code-input calls inside kept token trees whose
+	// input is read too (`name!(..)` made the call `name (..)`).
+	nested []textCall
 }
 
 // macroInputs returns the view of the file's macro call input that is
@@ -50,6 +53,7 @@ func (p *Pass) macroInputs() *macroInputView {
 	if len(spans) == 0 {
 		return nil
 	}
+	nested := p.nestedCodeCalls(spans)
 	src := p.File.Src
 	out := bytes.Repeat([]byte{' '}, len(src))
 	lines := p.File.Lines
@@ -72,12 +76,15 @@ func (p *Pass) macroInputs() *macroInputView {
 			}
 		}
 	}
-	for _, s := range spans {
+	for n, s := range spans {
 		copy(out[s[0]:s[1]], src[s[0]:s[1]])
 		for i := s[0]; i+1 < s[1]; i++ {
 			if out[i] == '<' && out[i+1] == '-' {
 				out[i], out[i+1] = ':', ' '
 			}
+		}
+		if macros[n] == "paste" {
+			pasteIdents(out[s[0]:s[1]])
 		}
 		// `;` where the `!` was and after the input: each input is a
 		// statement of its own, not the callee of the next `( .. )`.
@@ -94,11 +101,20 @@ func (p *Pass) macroInputs() *macroInputView {
 			}
 		}
 	}
+	// A code-input call inside kept input is read as a call of a
+	// function (`build_assert!(a as u8 < N)` → `build_assert (..)`), so
+	// its input is an expression of the statement holding it.
+	for _, c := range nested {
+		out[c.bang] = ' '
+		if c.name == "paste" {
+			pasteIdents(out[c.open : c.close+1])
+		}
+	}
 	f, err := symbols.Parse(p.ctx, p.File.Path, out)
 	if err != nil {
 		return nil
 	}
-	v := &macroInputView{file: f, spans: spans, macros: macros}
+	v := &macroInputView{file: f, spans: spans, macros: macros, nested: nested}
 	v.pass = newPass(p.ctx, f, p.Config)
 	v.pass.rule = p.rule
 	v.pass.inView = true
@@ -134,6 +150,12 @@ func (v *macroInputView) boundary(off int) int {
 // one its macro's matchers take literally (`as` in `bitfield! { 31:24
 // major as u8; }` is matched, not a cast).
 func (v *macroInputView) covers(p *Pass, off int) bool {
+	for i := len(v.nested) - 1; i >= 0; i-- { // innermost first
+		if c := v.nested[i]; off > c.open && off < c.close {
+			shape, ok := p.macroShape(c.name)
+			return !ok || !shape.Literals[wordAt(p.File.Src, off)]
+		}
+	}
 	for i, s := range v.spans {
 		if off > s[0] && off < s[1] {
 			shape, ok := p.macroShape(v.macros[i])
@@ -203,6 +225,45 @@ func (p *Pass) codeInputSpans() ([][2]int, []string) {
 		}
 	}
 	return spans, macros
+}
+
+// nestedCodeCalls are the calls inside the kept token trees spans whose
+// input is code and delimited by parentheses (a call's arguments once
+// the `!` is gone; `vec![a; n]` or `m! { .. }` in place would not parse
+// as an expression), in text order.
+func (p *Pass) nestedCodeCalls(spans [][2]int) []textCall {
+	var out []textCall
+	for _, c := range macroCallsByText(p.File.Src) {
+		if c.name == "macro_rules" || p.File.Src[c.open] != '(' || c.bang != c.open-1 {
+			continue
+		}
+		i := sort.Search(len(spans), func(i int) bool { return spans[i][1] > c.bang })
+		if i < len(spans) && c.bang > spans[i][0] && p.inputIsCode(c.name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// pasteIdents makes each `[< .. >]` of paste!'s input (identifiers
+// pasted into one: `[<$from _into_ $into>]`) an identifier of the same
+// length, so the input parses as the items it expands to.
+func pasteIdents(b []byte) {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] != '[' || b[i+1] != '<' {
+			continue
+		}
+		j := i + 2
+		for j+1 < len(b) && (symbols.IsIdentByte(b[j]) || b[j] == ' ' || b[j] == '$' || b[j] == ':') {
+			j++
+		}
+		if j+1 < len(b) && b[j] == '>' && b[j+1] == ']' {
+			for x := i; x <= j+1; x++ {
+				b[x] = '_'
+			}
+			i = j + 1
+		}
+	}
 }
 
 // scopePass is the pass whose file answers scope questions (imports,

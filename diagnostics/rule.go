@@ -231,6 +231,9 @@ type Pass struct {
 	bodies                               *macroBodyView // the file's macro bodies as code, on first use
 	macroUses                            map[string]symbols.MacroUse
 	inView                               bool // the pass is a view's (macro bodies, macro input)
+	// bodyView: the pass is the macro-body view's, whose macro calls'
+	// input is read as code in turn (build_assert! in a transcriber).
+	bodyView bool
 	// inputs is the file's code macro input as code (macroinput.go);
 	// origin, for a view's pass, the pass of the file itself.
 	inputs        *macroInputView

@@ -1,6 +1,7 @@
 package diagnostics
 
 import (
+	"bytes"
 	"regexp"
 	"sort"
 	"strings"
@@ -351,6 +352,17 @@ func (p *Pass) macroShape(name string) (symbols.MacroShape, bool) {
 		p.macroShapes = symbols.MacroShapes(p.File)
 		if p.macroShapes == nil {
 			p.macroShapes = map[string]symbols.MacroShape{}
+		}
+		if len(p.macroShapes) > 0 && bytes.Contains(p.File.Src, []byte("pub use")) {
+			// The file's macros it exports under other names.
+			for _, a := range symbols.UseAliases(p.File.Src) {
+				if shape, ok := p.macroShapes[a.Name]; ok {
+					if _, taken := p.macroShapes[a.Alias]; !taken {
+						shape.Name = a.Alias
+						p.macroShapes[a.Alias] = shape
+					}
+				}
+			}
 		}
 	}
 	if shape, ok := p.macroShapes[name]; ok {

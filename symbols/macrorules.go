@@ -282,3 +282,35 @@ func MacroRulesTexts(src []byte, name string) [][]byte {
 	}
 	return out
 }
+
+// UseAlias is a `use` leaf that renames what it imports: `name as alias`.
+type UseAlias struct{ Name, Alias string }
+
+// UseAliases returns the renaming leaves of src's use declarations (a
+// token scan, comments and strings skipped): 7.2's kernel crate exports
+// its build_assert_macro! as build_assert! by `pub use crate::{
+// build_assert_macro as build_assert, .. }`.
+func UseAliases(src []byte) []UseAlias {
+	if !bytes.Contains(src, []byte(" as ")) {
+		return nil
+	}
+	var out []UseAlias
+	toks := NewTokens(src, 0, len(src))
+	inUse := false
+	var prev2, prev Token
+	text := func(t Token) string { return string(src[t.Start:t.End]) }
+	for t := toks.Next(); t.Kind != TokenEOF; t = toks.Next() {
+		switch {
+		case t.Kind == TokenIdent && text(t) == "use":
+			inUse = true
+		case t.Kind == TokenPunct && src[t.Start] == ';':
+			inUse = false
+		case inUse && t.Kind == TokenIdent && prev.Kind == TokenIdent && text(prev) == "as" && prev2.Kind == TokenIdent:
+			if a := text(t); a != "_" {
+				out = append(out, UseAlias{Name: text(prev2), Alias: a})
+			}
+		}
+		prev2, prev = prev, t
+	}
+	return out
+}

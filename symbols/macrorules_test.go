@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -124,5 +125,25 @@ func TestMacroRulesTexts(t *testing.T) {
 		if string(got[i]) != want[i] {
 			t.Errorf("definition %d: %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+func TestUseAliases(t *testing.T) {
+	src := []byte(`// use a as b;
+#[doc(inline)]
+pub use crate::{
+    build_assert_macro as build_assert,
+    build_error,
+    static_assert, //
+};
+pub use core::fmt::Write as _;
+use self::inner::{x as y, z};
+const S: &str = "use p as q;";
+fn f(v: u64) -> u32 { v as u32 }
+`)
+	got := UseAliases(src)
+	want := []UseAlias{{"build_assert_macro", "build_assert"}, {"x", "y"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

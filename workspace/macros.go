@@ -28,6 +28,8 @@ type treeMacros struct {
 	files      map[string][]byte   // the .rs files holding "macro_rules!"
 	procMacros map[string]bool     // the function-like proc macros the tree defines
 	definers   map[string][]string // macro name → the files that may define it
+	aliases    map[string][]string // name a `pub use .. as` gives → the names it renames
+	renamed    map[string][]string // and the other way
 
 	mu        sync.Mutex
 	shapes    map[string]*macroAnswer
@@ -75,12 +77,22 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 	}
 	m.mu.Unlock()
 	var a macroAnswer
-	for _, path := range m.definers[name] {
-		// Each definition parsed alone: the definers are often big
-		// files (str.rs), asked about one macro.
-		for _, def := range symbols.MacroRulesTexts(m.files[path], name) {
-			a.addDefinition(path, def, name)
+	defined := func(def string) {
+		for _, path := range m.definers[def] {
+			// Each definition parsed alone: the definers are often big
+			// files (str.rs), asked about one macro.
+			for _, text := range symbols.MacroRulesTexts(m.files[path], def) {
+				a.addDefinition(path, text, def)
+			}
 		}
+	}
+	defined(name)
+	if !a.ok {
+		// A macro exported under another name (7.2's build_assert!).
+		for _, def := range m.aliases[name] {
+			defined(def)
+		}
+		a.shape.Name = name
 	}
 	if !a.ok && m.procMacros[name] {
 		// A function-like proc macro parses its input (with syn, in the
@@ -103,7 +115,15 @@ func (m *treeMacros) scan() {
 	m.files = map[string][]byte{}
 	m.procMacros = map[string]bool{}
 	m.definers = map[string][]string{}
+	m.aliases = map[string][]string{}
+	m.renamed = map[string][]string{}
 	eachTreeFile(m.root, m.listed(), func(p string, b []byte) {
+		if bytes.Contains(b, []byte("pub use")) {
+			for _, a := range symbols.UseAliases(b) {
+				m.aliases[a.Alias] = append(m.aliases[a.Alias], a.Name)
+				m.renamed[a.Name] = append(m.renamed[a.Name], a.Alias)
+			}
+		}
 		if bytes.Contains(b, []byte("macro_rules!")) {
 			m.files[p] = b
 			for _, name := range symbols.DefinedMacros(b) {
@@ -175,14 +195,33 @@ func (c *ConfigCache) macrosFor(dir string) *treeMacros {
 // known, and its findings keep their outside-clippy rule rather than
 // claim what clippy would say.
 func (m *treeMacros) ExpandedInCrate(name, path string) bool {
-	_, ok := m.crateUses(path)[name]
-	return ok
+	uses := m.crateUses(path)
+	for _, n := range m.invokedAs(name) {
+		if _, ok := uses[n]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // UnsafeInputInCrate reports whether some invocation of the macro name in
 // the crate of the file at path passes it the keyword `unsafe`.
 func (m *treeMacros) UnsafeInputInCrate(name, path string) bool {
-	return m.crateUses(path)[name].UnsafeInput
+	uses := m.crateUses(path)
+	for _, n := range m.invokedAs(name) {
+		if uses[n].UnsafeInput {
+			return true
+		}
+	}
+	return false
+}
+
+// invokedAs are the names code invokes the macro name by: its own and
+// those a `pub use` gives it (7.2's build_assert_macro! is invoked as
+// build_assert!).
+func (m *treeMacros) invokedAs(name string) []string {
+	m.once.Do(m.scan)
+	return append([]string{name}, m.renamed[name]...)
 }
 
 // crateUses returns the macros the crate of the file at path invokes,

@@ -99,3 +99,38 @@ pub fn pair_fields(x: u64) -> Option<Pair> {
         b: x as u16, // ~ undocumented-cast
     })
 }
+
+// A macro the crate exports under another name (7.2's build_assert!),
+// and `paste!`, whose `[< .. >]` pastes identifiers: the input of both is
+// code, also inside a macro body and nested in one another.
+#[macro_export]
+macro_rules! fits_macro {
+    ($cond:expr $(,)?) => {{
+        let _ = $cond;
+    }};
+}
+pub use crate::fits_macro as fits;
+
+macro_rules! paste {
+    ($($t:tt)*) => { $($t)* };
+}
+
+pub fn nested_input(x: u64) {
+    // CAST: the caller passes a byte.
+    fits!(x as u8 > 0);
+    fits!(x as u8 > 1); // ~ undocumented-cast
+}
+
+macro_rules! impl_narrow {
+    ($from:ty => $into:ty) => {
+        paste! {
+            pub const fn [<$from _to_ $into>](n: $from) -> $into {
+                fits!(n <= $into::MAX as $from); // ~ undocumented-cast
+                // CAST: checked by the assertion above.
+                n as $into
+            }
+        }
+    };
+}
+
+// (Not invoked: this stand-in paste! does not paste, the kernel's does.)
