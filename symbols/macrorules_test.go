@@ -89,6 +89,7 @@ func FuzzMacroInvocations(f *testing.F) {
 	f.Add([]byte("a!(1); macro_rules! m { ( { } ) => { x!() } } b![")) // unbalanced
 	f.Add([]byte("macro_rules!"))
 	f.Add([]byte("macro_rules! m ("))
+	f.Add([]byte("pub use crate::{a as b, c}; use x as"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		for name := range MacroInvocations(src) {
 			if name == "" || !IsIdentStart(name[0]) {
@@ -100,6 +101,12 @@ func FuzzMacroInvocations(f *testing.F) {
 		for _, def := range MacroRulesTexts(src, "m") {
 			if !bytes.HasPrefix(def, []byte("macro_rules")) || !bytes.Contains(src, def) {
 				t.Fatalf("bad definition %q", def)
+			}
+		}
+		// Renames are pairs of words of src.
+		for _, a := range UseAliases(src) {
+			if a.Name == "" || a.Alias == "" || !bytes.Contains(src, []byte(a.Alias)) {
+				t.Fatalf("bad rename %+v", a)
 			}
 		}
 	})
