@@ -290,3 +290,34 @@ func TestEndToEndIndexSlowProgressClient(t *testing.T) {
 		t.Errorf("shutdown waited for the unanswered create:\n%s", log)
 	}
 }
+
+// A macro the tree defines later: once the watcher reports the file that
+// defines it, the server reads its shape, and the cast in its input (code
+// now) gets the CAST hint in the open document, without a restart.
+func TestEndToEndTreeMacroChange(t *testing.T) {
+	dir, write := smallIndexTree(t)
+	user := write("rust/kernel/user.rs", "pub fn f(x: u64) {\n    my_check!(x as u8 > 0);\n}\n")
+	uri := pathToURI(user)
+
+	p := startKrls(t)
+	caps := map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}}
+	p.initializeWith("file://"+dir, nil, caps)
+	p.reply(p.waitFor("client/registerCapability", func(m message) bool { return m.Method == "client/registerCapability" }))
+	castHints := func(d publishParams) int {
+		n := 0
+		for _, x := range d.Diagnostics {
+			if x.Code == "undocumented-cast" {
+				n++
+			}
+		}
+		return n
+	}
+	src, _ := os.ReadFile(user)
+	p.open(uri, string(src), 1)
+	if d := p.diagnosticsFor(uri, version(1)); castHints(d) != 0 {
+		t.Fatalf("a cast in an unknown macro's input got a hint: %v", d.Diagnostics)
+	}
+	checks := write("rust/kernel/checks.rs", "macro_rules! my_check {\n    ($c:expr) => {\n        let _ = $c;\n    };\n}\n")
+	p.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": pathToURI(checks), "type": 1}}})
+	p.diagnosticsFor(uri, func(d publishParams) bool { return castHints(d) == 1 })
+}

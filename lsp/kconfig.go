@@ -193,6 +193,9 @@ func (s *server) didChangeWatchedFiles(params json.RawMessage) {
 	if len(paths) > 0 {
 		s.session.Kernels.FilesChanged(paths)
 		s.indexFilesChanged(paths)
+		if s.session.RustFilesChanged(paths) && !clippy {
+			s.rescheduleAll() // (already, when a clippy.toml changed)
+		}
 	}
 }
 

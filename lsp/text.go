@@ -227,7 +227,9 @@ func (s *server) didSave(params json.RawMessage) {
 		s.rescheduleAll()
 		return
 	}
-	if s.session.Document(uri) != nil {
+	if path := uriToPath(uri); path != "" && s.session.RustFilesChanged([]string{filepath.Clean(path)}) {
+		s.rescheduleAll() // the tree's macros or asserts changed
+	} else if s.session.Document(uri) != nil {
 		s.scheduleDiagnostics(uri, 0)
 	}
 	if path := uriToPath(uri); path != "" {

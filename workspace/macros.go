@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -30,6 +31,7 @@ type treeMacros struct {
 	definers   map[string][]string // macro name → the files that may define it
 	aliases    map[string][]string // name a `pub use .. as` gives → the names it renames
 	renamed    map[string][]string // and the other way
+	gen        int                 // fileChanged's count of changes (under mu)
 
 	mu        sync.Mutex
 	shapes    map[string]*macroAnswer
@@ -75,26 +77,39 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 		m.mu.Unlock()
 		return a.shape, a.ok
 	}
+	// What the answer is read from, copied under the lock (a file
+	// change updates it, fileChanged).
+	type definer struct {
+		path, name string
+		src        []byte
+	}
+	var defs []definer
+	for _, def := range append([]string{name}, m.aliases[name]...) {
+		for _, path := range m.definers[def] {
+			defs = append(defs, definer{path, def, m.files[path]})
+		}
+	}
+	proc, gen := m.procMacros[name], m.gen
 	m.mu.Unlock()
 	var a macroAnswer
-	defined := func(def string) {
-		for _, path := range m.definers[def] {
-			// Each definition parsed alone: the definers are often big
-			// files (str.rs), asked about one macro.
-			for _, text := range symbols.MacroRulesTexts(m.files[path], def) {
-				a.addDefinition(path, text, def)
+	read := func(own bool) {
+		for _, d := range defs {
+			if (d.name == name) == own {
+				// Each definition parsed alone: the definers are often
+				// big files (str.rs), asked about one macro.
+				for _, text := range symbols.MacroRulesTexts(d.src, d.name) {
+					a.addDefinition(d.path, text, d.name)
+				}
 			}
 		}
 	}
-	defined(name)
+	read(true)
 	if !a.ok {
 		// A macro exported under another name (7.2's build_assert!).
-		for _, def := range m.aliases[name] {
-			defined(def)
-		}
-		a.shape.Name = name
+		read(false)
 	}
-	if !a.ok && m.procMacros[name] {
+	a.shape.Name = name
+	if !a.ok && proc {
 		// A function-like proc macro parses its input (with syn, in the
 		// kernel) and emits it again with its own spans: an unsafe
 		// block there is code where it stands, as clippy sees it.
@@ -104,7 +119,9 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 	if m.shapes == nil {
 		m.shapes = map[string]*macroAnswer{}
 	}
-	m.shapes[name] = &a
+	if gen == m.gen { // not read from a file changed meanwhile
+		m.shapes[name] = &a
+	}
 	m.mu.Unlock()
 	return a.shape, a.ok
 }
@@ -221,7 +238,61 @@ func (m *treeMacros) UnsafeInputInCrate(name, path string) bool {
 // build_assert!).
 func (m *treeMacros) invokedAs(name string) []string {
 	m.once.Do(m.scan)
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return append([]string{name}, m.renamed[name]...)
+}
+
+// fileChanged updates what the tree's macros know after the file at path
+// changed on disk (src its text now, nil when it is gone): its
+// macro_rules! definitions, the names it exports macros under, the proc
+// macros it defines, and the invocations of its crate. It reports
+// whether an answer may have changed.
+func (m *treeMacros) fileChanged(path string, src []byte) bool {
+	m.once.Do(m.scan)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	changed := false
+	if _, had := m.files[path]; had || bytes.Contains(src, []byte("macro_rules!")) {
+		for name, paths := range m.definers {
+			m.definers[name] = slices.DeleteFunc(paths, func(p string) bool { return p == path })
+		}
+		delete(m.files, path)
+		if bytes.Contains(src, []byte("macro_rules!")) {
+			m.files[path] = src
+			for _, name := range symbols.DefinedMacros(src) {
+				m.definers[name] = append(m.definers[name], path)
+			}
+		}
+		changed = true
+	}
+	// Renames and proc macros are only added: one that is gone answers
+	// as before until the next start.
+	for _, name := range symbols.ProcMacros(src) {
+		changed = changed || !m.procMacros[name]
+		m.procMacros[name] = true
+	}
+	if bytes.Contains(src, []byte("pub use")) {
+		for _, a := range symbols.UseAliases(src) {
+			if !slices.Contains(m.aliases[a.Alias], a.Name) {
+				m.aliases[a.Alias] = append(m.aliases[a.Alias], a.Name)
+				m.renamed[a.Name] = append(m.renamed[a.Name], a.Alias)
+				changed = true
+			}
+		}
+	}
+	if changed {
+		m.shapes = nil
+		m.gen++
+	}
+	// Its crate's invocations are read again when next asked.
+	if root, ok := m.fileCrate[path]; ok {
+		if _, done := m.crates[root]; done {
+			delete(m.crates, root)
+			changed = true
+		}
+	}
+	return changed
 }
 
 // crateUses returns the macros the crate of the file at path invokes,

@@ -3,6 +3,7 @@ package workspace
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -34,5 +35,62 @@ func TestTreeMacrosFollowRenames(t *testing.T) {
 	}
 	if got := m.invokedAs("build_assert_macro"); len(got) != 2 || got[1] != "build_assert" {
 		t.Errorf("invokedAs = %v", got)
+	}
+}
+
+// TestRustFilesChanged: the server's file watcher tells the cache of
+// changed .rs files, and the facts read from the tree follow: a macro
+// defined later, and an assert macro a new PANIC comment documents.
+func TestRustFilesChanged(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, text string) string {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("Kconfig", "config RUST\n\tbool \"Rust\"\n")
+	write("Makefile", "VERSION = 7\nPATCHLEVEL = 2\n")
+	write("rust/kernel/lib.rs", "pub mod a;\n")
+	a := write("rust/kernel/a.rs", "pub fn f(x: u32) {\n    // PANIC: never zero.\n    assert!(x != 0);\n}\n")
+	var c ConfigCache
+	m := c.macrosFor(filepath.Dir(a))
+	if m == nil {
+		t.Fatal("no macro finder for the tree")
+	}
+	if _, ok := m.Shape("later"); ok {
+		t.Fatal("a macro nobody defined has a shape")
+	}
+	srctree := c.dirConf(filepath.Dir(a)).srctree
+	if srctree != root {
+		t.Fatalf("srctree %q, want %q", srctree, root)
+	}
+	if got := c.treeAsserts(srctree); !slices.Equal(got, []string{"assert"}) {
+		t.Fatalf("asserts %v", got)
+	}
+	if c.RustFilesChanged([]string{filepath.Join(root, "rust/kernel/b.rs")}) {
+		t.Error("a change that holds nothing of interest changed the answers")
+	}
+	write("rust/kernel/a.rs", "macro_rules! later {\n    ($e:expr) => { $e };\n}\npub fn f(x: u32) {\n    // PANIC: never zero.\n    assert_eq!(x, 1);\n}\n")
+	if !c.RustFilesChanged([]string{a}) {
+		t.Fatal("the change was not seen")
+	}
+	if shape, ok := m.Shape("later"); !ok || !shape.InputIsCode() {
+		t.Errorf("Shape(later) = %+v, %v after the file defined it", shape, ok)
+	}
+	if got := c.treeAsserts(srctree); !slices.Equal(got, []string{"assert", "assert_eq"}) {
+		t.Errorf("asserts %v after the file documented assert_eq!", got)
+	}
+	// Gone again: the definition with it.
+	if err := os.Remove(a); err != nil {
+		t.Fatal(err)
+	}
+	c.RustFilesChanged([]string{a})
+	if _, ok := m.Shape("later"); ok {
+		t.Error("a deleted file's macro still has a shape")
 	}
 }

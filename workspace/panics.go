@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -143,7 +144,26 @@ func (c *ConfigCache) panicConfig(srctree string, conf ClippyConf) *diagnostics.
 // read once.
 type treeAssertScan struct {
 	once    sync.Once
+	mu      sync.Mutex // guards asserts once read (fileChanged adds)
 	asserts []string
+}
+
+// add records the assert macros src's PANIC comments document, and
+// reports whether one is new.
+func (a *treeAssertScan) add(src []byte) bool {
+	if !bytes.Contains(src, []byte("// "+panics.Label)) {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	added := false
+	for _, m := range panics.DocumentedAsserts(src) {
+		if !slices.Contains(a.asserts, m) {
+			a.asserts = append(a.asserts, m)
+			added = true
+		}
+	}
+	return added
 }
 
 // SetTreeFiles tells the cache the .rs files of the tree at root, as the
@@ -170,19 +190,56 @@ func (c *ConfigCache) treeAsserts(root string) []string {
 	files := c.treeFiles[root]
 	c.mu.Unlock()
 	a.once.Do(func() {
-		label := []byte("// " + panics.Label)
-		add := func(b []byte) {
-			if bytes.Contains(b, label) {
-				for _, m := range panics.DocumentedAsserts(b) {
-					if !slices.Contains(a.asserts, m) {
-						a.asserts = append(a.asserts, m)
-					}
-				}
+		eachTreeFile(root, files, func(_ string, b []byte) { a.add(b) })
+	})
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.asserts)
+}
+
+// RustFilesChanged updates the facts read from the .rs files of a tree
+// after files changed on disk (the server's file watcher, a save): the
+// tree's macro_rules! and the assert macros its PANIC comments document
+// (a family once documented stays until the next start). It reports
+// whether an analysis may now answer differently.
+func (c *ConfigCache) RustFilesChanged(paths []string) bool {
+	type tree struct {
+		root    string
+		macros  *treeMacros
+		asserts *treeAssertScan
+	}
+	c.mu.Lock()
+	var trees []tree
+	for root, m := range c.macros {
+		trees = append(trees, tree{root: absClean(root), macros: m})
+	}
+	for root, a := range c.asserts {
+		trees = append(trees, tree{root: root, asserts: a})
+	}
+	c.mu.Unlock()
+	changed := false
+	for _, p := range paths {
+		if filepath.Ext(p) != ".rs" {
+			continue
+		}
+		p = absClean(p)
+		src, err := os.ReadFile(p)
+		if err != nil || len(src) > symbols.MaxFileSize {
+			src = nil // gone, or too big to be read as a tree's file
+		}
+		for _, t := range trees {
+			if !strings.HasPrefix(p, t.root+string(filepath.Separator)) {
+				continue
+			}
+			if t.macros != nil && t.macros.fileChanged(p, src) {
+				changed = true
+			}
+			if t.asserts != nil && t.asserts.add(src) {
+				changed = true
 			}
 		}
-		eachTreeFile(root, files, func(_ string, b []byte) { add(b) })
-	})
-	return a.asserts
+	}
+	return changed
 }
 
 // listedFiles are the .rs files of the tree at root as SetTreeFiles gave

@@ -176,6 +176,20 @@ func (s *Session) ForgetConfig() {
 	s.invalidate()
 }
 
+// RustFilesChanged tells the session that .rs files changed on disk: the
+// facts read from a tree's files (its macro_rules!, the asserts its PANIC
+// comments document) are updated, and the cached results dropped when an
+// answer may differ. It reports whether they were.
+func (s *Session) RustFilesChanged(paths []string) bool {
+	if !s.Configs.RustFilesChanged(paths) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.invalidate()
+	return true
+}
+
 func (s *Session) invalidate() {
 	s.gen++
 	clear(s.results)
