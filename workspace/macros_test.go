@@ -12,17 +12,8 @@ import (
 // definition's shape by either name, and is invoked by both.
 func TestTreeMacrosFollowRenames(t *testing.T) {
 	root := t.TempDir()
-	write := func(rel, text string) {
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("rust/kernel/build_assert.rs", "pub use crate::{\n    build_assert_macro as build_assert,\n};\n#[macro_export]\nmacro_rules! build_assert_macro {\n    ($cond:expr $(,)?) => {{ if !$cond { panic!() } }};\n}\n")
-	write("rust/kernel/other.rs", "macro_rules! plain { (x) => {} }\n")
+	writeFiles(t, root, map[string]string{"rust/kernel/build_assert.rs": "pub use crate::{\n    build_assert_macro as build_assert,\n};\n#[macro_export]\nmacro_rules! build_assert_macro {\n    ($cond:expr $(,)?) => {{ if !$cond { panic!() } }};\n}\n",
+		"rust/kernel/other.rs": "macro_rules! plain { (x) => {} }\n"})
 	m := &treeMacros{root: root, listed: func() []string { return nil }}
 	for _, name := range []string{"build_assert_macro", "build_assert"} {
 		shape, ok := m.Shape(name)
@@ -43,20 +34,13 @@ func TestTreeMacrosFollowRenames(t *testing.T) {
 // defined later, and an assert macro a new PANIC comment documents.
 func TestRustFilesChanged(t *testing.T) {
 	root := t.TempDir()
-	write := func(rel, text string) string {
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write("Kconfig", "config RUST\n\tbool \"Rust\"\n")
-	write("Makefile", "VERSION = 7\nPATCHLEVEL = 2\n")
-	write("rust/kernel/lib.rs", "pub mod a;\n")
-	a := write("rust/kernel/a.rs", "pub fn f(x: u32) {\n    // PANIC: never zero.\n    assert!(x != 0);\n}\n")
+	a := filepath.Join(root, "rust/kernel/a.rs")
+	writeFiles(t, root, map[string]string{
+		"Kconfig":            "config RUST\n\tbool \"Rust\"\n",
+		"Makefile":           "VERSION = 7\nPATCHLEVEL = 2\n",
+		"rust/kernel/lib.rs": "pub mod a;\n",
+	})
+	write(t, a, "pub fn f(x: u32) {\n    // PANIC: never zero.\n    assert!(x != 0);\n}\n")
 	var c ConfigCache
 	m := c.macrosFor(filepath.Dir(a))
 	if m == nil {
@@ -75,7 +59,7 @@ func TestRustFilesChanged(t *testing.T) {
 	if c.RustFilesChanged([]string{filepath.Join(root, "rust/kernel/b.rs")}) {
 		t.Error("a change that holds nothing of interest changed the answers")
 	}
-	write("rust/kernel/a.rs", "macro_rules! later {\n    ($e:expr) => { $e };\n}\npub fn f(x: u32) {\n    // PANIC: never zero.\n    assert_eq!(x, 1);\n}\n")
+	write(t, a, "macro_rules! later {\n    ($e:expr) => { $e };\n}\npub fn f(x: u32) {\n    // PANIC: never zero.\n    assert_eq!(x, 1);\n}\n")
 	if !c.RustFilesChanged([]string{a}) {
 		t.Fatal("the change was not seen")
 	}
