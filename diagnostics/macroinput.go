@@ -114,6 +114,20 @@ func (p *Pass) macroInputs() *macroInputView {
 	if err != nil {
 		return nil
 	}
+	// A nested call whose input is no expression (`matches!(k, Some(v)
+	// if v > 3)`, `pin_init!(&this in Self { .. })`) would make its whole
+	// statement fail to parse, and so hide the outer input's sites: it
+	// stays a macro call, tokens, and the text is parsed again.
+	if kept, dropped := parsedNested(f, nested); len(dropped) > 0 {
+		for _, c := range dropped {
+			copy(out[c.bang:c.close+1], src[c.bang:c.close+1])
+		}
+		nested = kept
+		f.Close()
+		if f, err = symbols.Parse(p.ctx, p.File.Path, out); err != nil {
+			return nil
+		}
+	}
 	v := &macroInputView{file: f, spans: spans, macros: macros, nested: nested}
 	v.pass = newPass(p.ctx, f, p.Config)
 	v.pass.rule = p.rule
@@ -243,6 +257,27 @@ func (p *Pass) nestedCodeCalls(spans [][2]int) []textCall {
 		}
 	}
 	return out
+}
+
+// parsedNested splits the nested calls rewritten in the view f into
+// those whose input parsed and those whose did not (with the calls
+// nested in those, which go back to tokens with them).
+func parsedNested(f *symbols.File, nested []textCall) (kept, dropped []textCall) {
+	for _, c := range nested {
+		inDropped := false
+		for _, d := range dropped {
+			if c.bang > d.open && c.bang < d.close {
+				inDropped = true
+			}
+		}
+		n := f.Root().DescendantForByteRange(uint(c.open), uint(c.close+1))
+		if inDropped || n == nil || n.HasError() {
+			dropped = append(dropped, c)
+		} else {
+			kept = append(kept, c)
+		}
+	}
+	return kept, dropped
 }
 
 // pasteIdents makes each `[< .. >]` of paste!'s input (identifiers

@@ -489,7 +489,13 @@ func climbAnchorFrom(path []symbols.PathNode, idx int, known func(i int) (int, b
 			// clippy's HIR climb stops, so SAFETY goes no further), and so
 			// does one above the struct expression's statement.
 			if kind := path[cur].Kind; kind != k.IfExpression && kind != k.MatchExpression {
-				atField(path[cur].Start)
+				// Above the field's name: its value may start on the next
+				// line (`a:\n x as u32`).
+				at := path[cur].Start
+				if name := p.Node.ChildByFieldName("field"); name != nil {
+					at = int(name.StartByte())
+				}
+				atField(at)
 			}
 			cur -= 3
 			continue

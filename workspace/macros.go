@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +32,13 @@ type treeMacros struct {
 	definers   map[string][]string // macro name → the files that may define it
 	aliases    map[string][]string // name a `pub use .. as` gives → the names it renames
 	renamed    map[string][]string // and the other way
-	gen        int                 // fileChanged's count of changes (under mu)
+	// started: scan has begun (under mu; fileChanged before it has
+	// nothing to update); gen counts fileChanged's calls (under mu), so
+	// that an answer computed meanwhile is not kept.
+	started bool
+	gen     int
+	// fileUses are the invocations of each file crateUses read.
+	fileUses map[string]map[string]symbols.MacroUse
 
 	mu        sync.Mutex
 	shapes    map[string]*macroAnswer
@@ -129,6 +136,9 @@ func (m *treeMacros) Shape(name string) (symbols.MacroShape, bool) {
 // scan lists the files of the tree that define a macro_rules!, leaving
 // out hidden folders and files over symbols.MaxFileSize.
 func (m *treeMacros) scan() {
+	m.mu.Lock()
+	m.started = true
+	m.mu.Unlock()
 	m.files = map[string][]byte{}
 	m.procMacros = map[string]bool{}
 	m.definers = map[string][]string{}
@@ -247,24 +257,31 @@ func (m *treeMacros) invokedAs(name string) []string {
 // changed on disk (src its text now, nil when it is gone): its
 // macro_rules! definitions, the names it exports macros under, the proc
 // macros it defines, and the invocations of its crate. It reports
-// whether an answer may have changed.
+// whether an answer may have changed: a save that changes none of these
+// (most saves) does not drop the session's results.
 func (m *treeMacros) fileChanged(path string, src []byte) bool {
-	m.once.Do(m.scan)
+	m.mu.Lock()
+	started := m.started
+	m.mu.Unlock()
+	if !started {
+		return false // nothing read yet: the scan will read src
+	}
+	m.once.Do(m.scan) // (waits for a scan under way)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// An answer being computed from the old text is not kept.
+	m.gen++
 	changed := false
-	if _, had := m.files[path]; had || bytes.Contains(src, []byte("macro_rules!")) {
-		for name, paths := range m.definers {
-			m.definers[name] = slices.DeleteFunc(paths, func(p string) bool { return p == path })
-		}
-		delete(m.files, path)
-		if bytes.Contains(src, []byte("macro_rules!")) {
+	old, had := m.files[path]
+	if has := bytes.Contains(src, []byte("macro_rules!")); (had || has) && !bytes.Equal(old, src) {
+		m.dropFile(path)
+		if has {
 			m.files[path] = src
 			for _, name := range symbols.DefinedMacros(src) {
 				m.definers[name] = append(m.definers[name], path)
 			}
 		}
-		changed = true
+		changed = !sameDefinitions(old, src)
 	}
 	// Renames and proc macros are only added: one that is gone answers
 	// as before until the next start.
@@ -283,16 +300,67 @@ func (m *treeMacros) fileChanged(path string, src []byte) bool {
 	}
 	if changed {
 		m.shapes = nil
-		m.gen++
 	}
-	// Its crate's invocations are read again when next asked.
+	// Its crate's invocations are read again when next asked, if the
+	// file's changed.
 	if root, ok := m.fileCrate[path]; ok {
-		if _, done := m.crates[root]; done {
+		if _, done := m.crates[root]; done && !maps.Equal(symbols.MacroInvocations(src), m.fileUses[path]) {
 			delete(m.crates, root)
 			changed = true
 		}
 	}
 	return changed
+}
+
+// folderGone forgets the files below dir, a folder deleted with them (a
+// client reports the folder alone), and reports whether any was known.
+func (m *treeMacros) folderGone(dir string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.started {
+		return false
+	}
+	m.gen++
+	prefix := dir + string(filepath.Separator)
+	changed := false
+	for path := range m.files {
+		if strings.HasPrefix(path, prefix) {
+			m.dropFile(path)
+			m.shapes = nil
+			changed = true
+		}
+	}
+	for path, root := range m.fileCrate {
+		if _, done := m.crates[root]; done && strings.HasPrefix(path, prefix) {
+			delete(m.crates, root)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// sameDefinitions: the macro_rules! of two texts of a file are the same,
+// name by name and text by text (an edit elsewhere in the file changes
+// no shape).
+func sameDefinitions(a, b []byte) bool {
+	names := symbols.DefinedMacros(a)
+	if !slices.Equal(names, symbols.DefinedMacros(b)) {
+		return false
+	}
+	for _, name := range names {
+		if !slices.EqualFunc(symbols.MacroRulesTexts(a, name), symbols.MacroRulesTexts(b, name), bytes.Equal) {
+			return false
+		}
+	}
+	return true
+}
+
+// dropFile forgets the definitions of the file at path (under mu).
+func (m *treeMacros) dropFile(path string) {
+	for name, paths := range m.definers {
+		m.definers[name] = slices.DeleteFunc(paths, func(p string) bool { return p == path })
+	}
+	delete(m.files, path)
 }
 
 // crateUses returns the macros the crate of the file at path invokes,
@@ -329,23 +397,31 @@ func (m *treeMacros) crateUses(path string) map[string]symbols.MacroUse {
 		m.fileCrate[f] = root
 	}
 	inv, done = m.crates[root]
+	gen := m.gen
 	m.mu.Unlock()
 	if done {
 		return inv
 	}
 	inv = map[string]symbols.MacroUse{}
+	perFile := map[string]map[string]symbols.MacroUse{}
 	for f := range files {
 		if b, err := os.ReadFile(f); err == nil {
-			for n, u := range symbols.MacroInvocations(b) {
+			uses := symbols.MacroInvocations(b)
+			perFile[f] = uses
+			for n, u := range uses {
 				inv[n] = symbols.MacroUse{UnsafeInput: inv[n].UnsafeInput || u.UnsafeInput}
 			}
 		}
 	}
 	m.mu.Lock()
-	if m.crates == nil {
-		m.crates = map[string]map[string]symbols.MacroUse{}
+	if gen == m.gen { // no file changed while they were read
+		if m.crates == nil {
+			m.crates = map[string]map[string]symbols.MacroUse{}
+			m.fileUses = map[string]map[string]symbols.MacroUse{}
+		}
+		m.crates[root] = inv
+		maps.Copy(m.fileUses, perFile)
 	}
-	m.crates[root] = inv
 	m.mu.Unlock()
 	return inv
 }

@@ -69,6 +69,24 @@ func TestRustFilesChanged(t *testing.T) {
 	if got := c.treeAsserts(srctree); !slices.Equal(got, []string{"assert", "assert_eq"}) {
 		t.Errorf("asserts %v after the file documented assert_eq!", got)
 	}
+	// The same save reported twice (didSave, then the watcher), and a
+	// save that changes no fact: the session keeps its results.
+	if c.RustFilesChanged([]string{a}) {
+		t.Error("the second report of one save changed the answers")
+	}
+	// The crate's invocations are read (SAFETY asks whether a macro is
+	// expanded in its crate); an edit that invokes nothing new keeps them.
+	if !m.ExpandedInCrate("assert_eq", a) {
+		t.Error("assert_eq! is invoked in the crate")
+	}
+	write(t, a, "macro_rules! later {\n    ($e:expr) => { $e };\n}\npub fn f(x: u32) {\n    // PANIC: never zero, the caller checks.\n    assert_eq!(x, 1);\n}\n")
+	if c.RustFilesChanged([]string{a}) {
+		t.Error("an edit of a comment changed the answers")
+	}
+	write(t, a, "macro_rules! later {\n    ($e:expr) => { $e };\n}\npub fn f(x: u32) {\n    later!(x);\n}\n")
+	if !c.RustFilesChanged([]string{a}) || !m.ExpandedInCrate("later", a) {
+		t.Error("a new invocation was not seen")
+	}
 	// Gone again: the definition with it.
 	if err := os.Remove(a); err != nil {
 		t.Fatal(err)
@@ -76,5 +94,42 @@ func TestRustFilesChanged(t *testing.T) {
 	c.RustFilesChanged([]string{a})
 	if _, ok := m.Shape("later"); ok {
 		t.Error("a deleted file's macro still has a shape")
+	}
+	// A folder deleted with its files, reported as the folder.
+	write(t, filepath.Join(root, "drivers/x/m.rs"), "macro_rules! in_folder { ($e:expr) => { $e }; }\n")
+	c.RustFilesChanged([]string{filepath.Join(root, "drivers/x/m.rs")})
+	if _, ok := m.Shape("in_folder"); !ok {
+		t.Fatal("a new file's macro has no shape")
+	}
+	if err := os.RemoveAll(filepath.Join(root, "drivers")); err != nil {
+		t.Fatal(err)
+	}
+	if !c.RustFilesChanged([]string{filepath.Join(root, "drivers")}) {
+		t.Error("the deleted folder was not seen")
+	}
+	if _, ok := m.Shape("in_folder"); ok {
+		t.Error("a deleted folder's macro still has a shape")
+	}
+}
+
+// TestRustFilesChangedBeforeScan: a change before anything was read from
+// the tree reads nothing (the tree's first question reads the new text).
+func TestRustFilesChangedBeforeScan(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"Kconfig":            "",
+		"Makefile":           "",
+		"rust/kernel/lib.rs": "macro_rules! m { ($e:expr) => { $e }; }\n",
+	})
+	var c ConfigCache
+	m := c.macrosFor(filepath.Join(root, "rust/kernel"))
+	if c.RustFilesChanged([]string{filepath.Join(root, "rust/kernel/lib.rs")}) {
+		t.Error("a change before any scan changed the answers")
+	}
+	m.mu.Lock()
+	started := m.started
+	m.mu.Unlock()
+	if started {
+		t.Error("the change walked the tree")
 	}
 }

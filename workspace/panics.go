@@ -3,7 +3,9 @@ package workspace
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -219,10 +221,18 @@ func (c *ConfigCache) RustFilesChanged(paths []string) bool {
 	c.mu.Unlock()
 	changed := false
 	for _, p := range paths {
+		p = absClean(p)
 		if filepath.Ext(p) != ".rs" {
+			// A folder deleted with its files: clients report the folder.
+			if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+				for _, t := range trees {
+					if t.macros != nil && t.macros.folderGone(p) {
+						changed = true
+					}
+				}
+			}
 			continue
 		}
-		p = absClean(p)
 		src, err := os.ReadFile(p)
 		if err != nil || len(src) > symbols.MaxFileSize {
 			src = nil // gone, or too big to be read as a tree's file

@@ -134,3 +134,18 @@ macro_rules! impl_narrow {
 }
 
 // (Not invoked: this stand-in paste! does not paste, the kernel's does.)
+
+pub fn pair_long(x: u64) -> Pair {
+    Pair {
+        // CAST: the caller passes small values.
+        a:
+            x as u32,
+        b: x as u16, // ~ undocumented-cast
+    }
+}
+
+// A nested macro whose input is no expression (a pattern with a guard)
+// stays tokens; the rest of the outer input is still read.
+pub fn nested_pattern(k: Option<u32>, x: u64) {
+    assert!(matches!(k, Some(v) if v > 3) && (x as u32) < 5); // ~ undocumented-cast
+}
