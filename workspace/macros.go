@@ -308,6 +308,11 @@ func (m *treeMacros) fileChanged(path string, src []byte) bool {
 			delete(m.crates, root)
 			changed = true
 		}
+	} else if src != nil && len(m.crates) > 0 && len(symbols.MacroInvocations(src)) > 0 {
+		// A file no crate read had (a new module): which crate it joins
+		// is not known here, so every crate is read again when asked.
+		clear(m.crates)
+		changed = true
 	}
 	return changed
 }

@@ -87,6 +87,14 @@ func TestRustFilesChanged(t *testing.T) {
 	if !c.RustFilesChanged([]string{a}) || !m.ExpandedInCrate("later", a) {
 		t.Error("a new invocation was not seen")
 	}
+	// A new module of the crate, invoking a macro.
+	write(t, filepath.Join(root, "rust/kernel/lib.rs"), "pub mod a;\npub mod b;\n")
+	b := filepath.Join(root, "rust/kernel/b.rs")
+	write(t, b, "pub fn g() {\n    assert_ne!(1, 2);\n}\n")
+	c.RustFilesChanged([]string{filepath.Join(root, "rust/kernel/lib.rs"), b})
+	if !m.ExpandedInCrate("assert_ne", a) {
+		t.Error("the new module's invocation was not seen")
+	}
 	// Gone again: the definition with it.
 	if err := os.Remove(a); err != nil {
 		t.Fatal(err)
