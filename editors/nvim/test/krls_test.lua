@@ -287,6 +287,34 @@ local ok, err = xpcall(function()
     return #cast_hints() == 1
   end, 20), 'a cast without a CAST comment gets a hint on its line')
   local hint = cast_hints()[1]
+  -- Hints are quiet (a kernel file has dozens): underlined, without a
+  -- sign or, before Neovim 0.11, a line of virtual text.
+  if hint then
+    local ns = vim.lsp.diagnostic.get_namespace(client.id)
+    local conf = vim.diagnostic.config(nil, ns) or {}
+    local function shows_hints(opt)
+      if not opt then
+        return false
+      end
+      local sev = type(opt) == 'table' and opt.severity
+      return not (type(sev) == 'table' and sev.min and sev.min < vim.diagnostic.severity.HINT)
+    end
+    -- What the namespace does not set, the global configuration decides.
+    local global = vim.diagnostic.config() or {}
+    local function effective(key)
+      if conf[key] == nil then
+        return global[key]
+      end
+      return conf[key]
+    end
+    check(not shows_hints(effective('virtual_text')) and not shows_hints(effective('signs')),
+      'krls\'s hints have no virtual text and no sign (' .. vim.inspect({ effective('virtual_text'), effective('signs') }) .. ')')
+    local vt = vim.diagnostic.get_namespace(ns).user_data.virt_text_ns
+    if vt then
+      local marks = vim.api.nvim_buf_get_extmarks(buf, vt, { cast_line, 0 }, { cast_line, -1 }, { details = true })
+      check(#marks == 0, 'no virtual text on the hinted line')
+    end
+  end
   if hint then
     vim.api.nvim_win_set_cursor(0, { hint.lnum + 1, hint.col })
     local params = vim.lsp.util.make_range_params(0, client.offset_encoding)

@@ -66,6 +66,39 @@ local function quiet_hover(err, result, ctx, config)
   return vim.lsp.handlers['textDocument/hover'](err, result, ctx, config)
 end
 
+-- with_severity returns a diagnostic display option (virtual_text, signs)
+-- as the user's global configuration has it, limited to severities INFO
+-- and above; false when the user turned it off.
+local function with_severity(opt)
+  if not opt then
+    return false
+  end
+  local t = type(opt) == 'table' and vim.deepcopy(opt) or {}
+  t.severity = { min = vim.diagnostic.severity.INFO }
+  return t
+end
+
+--- quiet_hints shows krls's hints (the justification-comment rules: a
+--- cast without `// CAST:`, ...) as underlines only: Neovim would give
+--- each one a sign, and before 0.11 a line of virtual text, and a kernel
+--- file has dozens. Errors and warnings show as the user configured.
+--- Called on attach; setup({ quiet_hints = false }) (or
+--- vim.g.krls_quiet_hints = false) keeps Neovim's way.
+function M.quiet_hints(client_id)
+  if vim.g.krls_quiet_hints == false then
+    return
+  end
+  local ok, ns = pcall(vim.lsp.diagnostic.get_namespace, client_id)
+  if not ok or not ns then
+    return
+  end
+  local global = vim.diagnostic.config() or {}
+  vim.diagnostic.config({
+    virtual_text = with_severity(global.virtual_text),
+    signs = with_severity(global.signs),
+  }, ns)
+end
+
 -- Clients started by the 0.7 back-end, by root folder.
 local legacy_clients = {}
 
@@ -81,6 +114,7 @@ local function start_legacy(cfg, bufnr, root)
       return
     end
     legacy_clients[root] = id
+    M.quiet_hints(id) -- (0.7 has no LspAttach event)
   end
   vim.lsp.buf_attach_client(bufnr, id)
 end
@@ -104,10 +138,17 @@ local current
 ---   cmd           the server command (default { 'krls', 'serve' })
 ---   settings      e.g. { krls = { kconfig = { allowShell = false } } }
 ---   init_options  { srctree = ..., objtree = ..., kdir = ... }
+---   quiet_hints   false: show krls's hints as Neovim shows any (default:
+---                 underlined only, see quiet_hints below)
 ---   anything else vim.lsp takes (filetypes, on_attach, capabilities, ...)
 --- Returns the back-end used: 'config' (0.11+), 'start' (0.8-0.10) or
 --- 'start_client' (0.7).
 function M.setup(opts)
+  opts = vim.deepcopy(opts or {})
+  if opts.quiet_hints ~= nil then
+    vim.g.krls_quiet_hints = opts.quiet_hints
+    opts.quiet_hints = nil
+  end
   M.create_commands()
   if has('0.11') then
     -- lsp/krls.lua on the runtimepath supplies the rest; vim.lsp.config
@@ -342,6 +383,17 @@ end
 --- krls.explainSymbol the server's code actions name ("Why is CONFIG_X
 --- off?" on a file the .config does not build).
 function M.create_commands()
+  if vim.fn.exists('##LspAttach') == 1 then
+    vim.api.nvim_create_autocmd('LspAttach', {
+      group = vim.api.nvim_create_augroup('krls_hints', { clear = true }),
+      callback = function(ev)
+        local client = ev.data and vim.lsp.get_client_by_id(ev.data.client_id)
+        if client and client.name == 'krls' then
+          M.quiet_hints(client.id)
+        end
+      end,
+    })
+  end
   vim.api.nvim_create_user_command('KrlsExplain', function(a)
     M.explain(a.args)
   end, { nargs = '?', desc = 'krls: explain a Kconfig symbol (default: the word under the cursor)' })
