@@ -61,9 +61,9 @@ func wantsQuickFix(only []protocol.CodeActionKind) bool {
 	return false
 }
 
-// codeActions lists the fixes of the findings the request is about: the
-// findings matching the diagnostics of the request context when it names
-// some of krls's, else those intersecting the range.
+// codeActions lists the fixes of the findings the request is about: those
+// intersecting the range, and those the request context's diagnostics
+// name.
 func codeActions(uri string, res *workspace.Result, rng protocol.Range, ctxDiags []protocol.Diagnostic) []protocol.CodeAction {
 	actions := []protocol.CodeAction{}
 	if len(res.Findings) == 0 {
@@ -84,23 +84,20 @@ func codeActions(uri string, res *workspace.Result, rng protocol.Range, ctxDiags
 			byKey[k] = append(byKey[k], cd)
 		}
 	}
+	// The range is the primary parameter (the LSP says so: the context's
+	// diagnostics may lag behind, as right after an edit, when the hints
+	// of the new text are not shown yet); a context diagnostic that is
+	// krls's current one adds its finding, wherever it is.
 	diags := make([]protocol.Diagnostic, len(res.Findings))
 	selected := make([]bool, len(res.Findings))
-	matched := false
 	for i, f := range res.Findings {
 		diags[i] = toDiagnostic(m, uri, f)
+		selected[i] = f.Start <= end && start <= f.End
 		for _, cd := range byKey[key{f.Rule, diags[i].Range}] {
 			if sameDiagnostic(cd, diags[i]) {
-				selected[i], matched = true, true
+				selected[i] = true
 				break
 			}
-		}
-	}
-	if !matched {
-		// No diagnostic of the context is krls's current one (the client
-		// sent none, or stale ones): take what the range touches.
-		for i, f := range res.Findings {
-			selected[i] = f.Start <= end && start <= f.End
 		}
 	}
 	for i, f := range res.Findings {

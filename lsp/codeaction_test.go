@@ -52,13 +52,19 @@ func TestCodeActions(t *testing.T) {
 		t.Errorf("two-edit fix %+v", e)
 	}
 
-	// The context's diagnostics win over the range.
+	// A context diagnostic that is krls's current one adds its fixes to
+	// the range's; the range stays primary (context diagnostics may lag
+	// behind an edit, and then the range's fixes must still be offered).
 	d := toDiagnostic(m, doc.Key, two)
 	as = codeActions(doc.Key, res, protocol.Range{Start: pos(0, 4), End: pos(0, 4)}, []protocol.Diagnostic{d})
-	if got := titles(as); len(got) != 2 || got[0] != "a" {
-		t.Errorf("actions for the context diagnostic %v", got)
+	if got := titles(as); len(got) != 3 || got[0] != "fix one" || got[1] != "a" {
+		t.Errorf("actions for the range and the context diagnostic %v", got)
 	}
-	// Diagnostics of another source or stale ones fall back to the range.
+	as = codeActions(doc.Key, res, protocol.Range{Start: pos(1, 0), End: pos(1, 0)}, []protocol.Diagnostic{d})
+	if got := titles(as); len(got) != 2 || got[0] != "a" {
+		t.Errorf("actions for the context diagnostic alone %v", got)
+	}
+	// Diagnostics of another source or stale ones add nothing.
 	other := d
 	other.Source = "rust-analyzer"
 	stale := d
