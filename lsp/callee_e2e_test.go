@@ -94,7 +94,14 @@ func calleeContractE2E(t *testing.T, src, obj string) {
 	// Once the index has the kernel crate, the fix quotes the contract.
 	p.workspaceSymbols(tc.symbol, func(s []protocol.SymbolInformation) bool { return len(s) > 0 })
 	r := p.call("textDocument/codeAction", codeActionParams(uri, diag.Range, []protocol.Diagnostic{*diag}))
-	actions := decodeParams[[]protocol.CodeAction](t, r.Result)
+	// The block's range may touch other findings (the hints of its casts):
+	// the SAFETY fix is the one for this diagnostic.
+	var actions []protocol.CodeAction
+	for _, a := range decodeParams[[]protocol.CodeAction](t, r.Result) {
+		if len(a.Diagnostics) == 1 && a.Diagnostics[0].Code == "undocumented-unsafe" {
+			actions = append(actions, a)
+		}
+	}
 	if len(actions) != 1 || actions[0].Edit == nil {
 		t.Fatalf("code actions %s", r.Result)
 	}

@@ -119,7 +119,9 @@ func indexKernelE2E(t *testing.T, src, obj string) {
 			end = pp.Value
 		}
 	}
-	if strings.Join(kinds, ",") != "begin,report,end" || !strings.HasPrefix(end.Message, fmt.Sprintf("%d files", files)) {
+	// The report is left out when the indexing ended before the client
+	// accepted the token (a warm index of 6.1's 29 files can).
+	if k := strings.Join(kinds, ","); k != "begin,report,end" && k != "begin,end" || !strings.HasPrefix(end.Message, fmt.Sprintf("%d files", files)) {
 		t.Errorf("progress %v, end %+v; the tree has %d .rs files", kinds, end, files)
 	}
 
