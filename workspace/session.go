@@ -304,8 +304,9 @@ func (s *Session) compute(ctx context.Context, d *Document, snaps indexSnaps, se
 		cfg.CheckPrivateItems = *settings.CheckPrivateItems
 	}
 	// The editor shows the other justification comments' rules as
-	// hints, faint, while new code is written.
-	cfg.Conventions = true
+	// hints, faint, while new code is written; a list of rules in the
+	// settings is the whole list ("only these rules"), naming them or not.
+	cfg.Conventions = len(settings.Rules) == 0
 	if d.Path != "" {
 		res.PanicNote = s.Configs.PanicNote(d.Path)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/krls-dev/krls/diagnostics"
 	"github.com/krls-dev/krls/symbols"
 )
 
@@ -246,5 +247,42 @@ func TestSessionDocuments(t *testing.T) {
 	}
 	if _, err := s.Change("a", 2, nil); !errors.Is(err, ErrNotOpen) {
 		t.Errorf("Change of a closed document: %v", err)
+	}
+}
+
+// TestSessionConventionHints: the editor shows the justification-comment
+// rules as hints when the settings list no rules; a list is the whole
+// list, so they run only when it names them.
+func TestSessionConventionHints(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.rs")
+	s := NewSession()
+	d := s.Open("file://"+path, path, "rust", 1, []byte("pub fn f(x: u64) -> u32 {\n    x as u32\n}\n"))
+	casts := func() int {
+		res, err := s.Analyze(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range res.Findings {
+			if f.Rule == diagnostics.UndocumentedCast.Name {
+				n++
+				if f.Severity != diagnostics.Hint {
+					t.Errorf("%s at severity %v", f.Rule, f.Severity)
+				}
+			}
+		}
+		return n
+	}
+	if n := casts(); n != 1 {
+		t.Errorf("default settings: %d cast hints, want 1", n)
+	}
+	s.SetSettings(Settings{Rules: map[string]bool{"undocumented-unsafe": true}})
+	if n := casts(); n != 0 {
+		t.Errorf("rules [undocumented-unsafe]: %d cast hints, want 0", n)
+	}
+	s.SetSettings(Settings{Rules: map[string]bool{"undocumented-cast": true}})
+	if n := casts(); n != 1 {
+		t.Errorf("rules [undocumented-cast]: %d cast hints, want 1", n)
 	}
 }
