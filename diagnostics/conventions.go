@@ -231,16 +231,14 @@ func (p *Pass) anyInMacroDef(targets []symbols.Span, label string) bool {
 	if !bytes.Contains(p.File.Src, []byte("macro_rules")) {
 		return false
 	}
-	if p.defSpans == nil {
-		p.defSpans = macroDefSpans(p.File.Src)
-	}
+	defs := p.macroDefs()
 	for _, t := range targets {
-		if inSpans(p.defSpans, t.Start) {
+		if inSpans(defs, t.Start) {
 			return true
 		}
 	}
 	lower, needle := p.lowerSrc(), bytes.ToLower([]byte(label))
-	for _, d := range p.defSpans {
+	for _, d := range defs {
 		if bytes.Contains(lower[d[0]:min(d[1]+1, len(lower))], needle) {
 			return true
 		}

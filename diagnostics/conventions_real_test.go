@@ -341,17 +341,8 @@ func (shapeTable) UnsafeInputInCrate(string, string) bool { return true }
 func treeMacroShapes(t testing.TB, kt kernelTree) shapeTable {
 	out := shapeTable{}
 	var aliases []symbols.UseAlias
-	defer func() {
-		// Macros exported under another name (7.2's build_assert!).
-		for _, a := range aliases {
-			if shape, ok := out[a.Name]; ok {
-				if _, taken := out[a.Alias]; !taken {
-					shape.Name = a.Alias
-					out[a.Alias] = shape
-				}
-			}
-		}
-	}()
+	// Macros exported under another name (7.2's build_assert!).
+	defer func() { symbols.AddAliasShapes(out, aliases) }()
 	for _, kf := range kt.files {
 		if bytes.Contains(kf.src, []byte("pub use")) {
 			aliases = append(aliases, symbols.UseAliases(kf.src)...)

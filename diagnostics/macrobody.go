@@ -100,8 +100,7 @@ func (p *Pass) macroBodies() *macroBodyView {
 	v.pass.bodyView = true
 	// The file's macro_rules! are blanked in the view: its macro calls
 	// (paste! in a transcriber) are asked of the file's.
-	p.macroShape("")
-	v.pass.macroShapes = p.macroShapes
+	v.pass.macroShapes = p.fileMacroShapes()
 	p.bodies = v
 	return v
 }

@@ -219,11 +219,8 @@ func (p *Pass) codeInputSpans() ([][2]int, []string) {
 	sortSpans(interest)
 	var spans [][2]int
 	var macros []string
-	if p.defSpans == nil {
-		p.defSpans = macroDefSpans(src)
-	}
-	defs := p.defSpans
-	for _, call := range macroCallsByText(src) {
+	defs := p.macroDefs()
+	for _, call := range p.textCalls() {
 		if len(spans) > 0 && call.open < spans[len(spans)-1][1] {
 			continue // nested in a kept one
 		}
@@ -247,7 +244,7 @@ func (p *Pass) codeInputSpans() ([][2]int, []string) {
 // as an expression), in text order.
 func (p *Pass) nestedCodeCalls(spans [][2]int) []textCall {
 	var out []textCall
-	for _, c := range macroCallsByText(p.File.Src) {
+	for _, c := range p.textCalls() {
 		if c.name == "macro_rules" || p.File.Src[c.open] != '(' || c.bang != c.open-1 {
 			continue
 		}
@@ -371,16 +368,29 @@ func macroCallsByText(src []byte) []textCall {
 	return out
 }
 
-// macroDefSpans are the extents of the file's `macro_rules! name { .. }`
+// textCalls are the file's macro calls by text (macroCallsByText), lexed
+// once: the input view, its nested calls and the macro definitions all
+// read them.
+func (p *Pass) textCalls() []textCall {
+	if !p.callsDone {
+		p.callsDone = true
+		p.calls = macroCallsByText(p.File.Src)
+	}
+	return p.calls
+}
+
+// macroDefs are the extents of the file's `macro_rules! name { .. }`
 // definitions, by text.
-func macroDefSpans(src []byte) [][2]int {
-	var out [][2]int
-	for _, c := range macroCallsByText(src) {
-		if c.name == "macro_rules" {
-			out = append(out, [2]int{c.bang, c.close})
+func (p *Pass) macroDefs() [][2]int {
+	if !p.defsDone {
+		p.defsDone = true
+		for _, c := range p.textCalls() {
+			if c.name == "macro_rules" {
+				p.defSpans = append(p.defSpans, [2]int{c.bang, c.close})
+			}
 		}
 	}
-	return out
+	return p.defSpans
 }
 
 func inSpans(spans [][2]int, off int) bool {

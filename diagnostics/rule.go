@@ -238,9 +238,12 @@ type Pass struct {
 	// origin, for a view's pass, the pass of the file itself.
 	inputs        *macroInputView
 	inputsDone    bool
-	codeSpans     [][2]int // the token trees of code macro input
-	codeMacros    []string // and their macros' names
+	codeSpans     [][2]int   // the token trees of code macro input
+	codeMacros    []string   // and their macros' names
+	calls         []textCall // the file's macro calls by text (textCalls)
+	callsDone     bool
 	defSpans      [][2]int // the file's macro_rules! definitions, by text
+	defsDone      bool
 	codeSpansDone bool
 	origin        *Pass
 	// viewBoundary, for a view's pass, is where the file's code above a

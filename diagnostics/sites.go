@@ -345,27 +345,25 @@ func (p *Pass) inputIsCode(name string) bool {
 	return ok && shape.InputIsCode()
 }
 
-// macroShape finds the macro_rules! named name: in the file, else
-// through Config.Macros.
-func (p *Pass) macroShape(name string) (symbols.MacroShape, bool) {
+// fileMacroShapes are the shapes of the file's own macro_rules!, by the
+// names it defines and exports them under, read once.
+func (p *Pass) fileMacroShapes() map[string]symbols.MacroShape {
 	if p.macroShapes == nil {
 		p.macroShapes = symbols.MacroShapes(p.File)
 		if p.macroShapes == nil {
 			p.macroShapes = map[string]symbols.MacroShape{}
 		}
 		if len(p.macroShapes) > 0 && bytes.Contains(p.File.Src, []byte("pub use")) {
-			// The file's macros it exports under other names.
-			for _, a := range symbols.UseAliases(p.File.Src) {
-				if shape, ok := p.macroShapes[a.Name]; ok {
-					if _, taken := p.macroShapes[a.Alias]; !taken {
-						shape.Name = a.Alias
-						p.macroShapes[a.Alias] = shape
-					}
-				}
-			}
+			symbols.AddAliasShapes(p.macroShapes, symbols.UseAliases(p.File.Src))
 		}
 	}
-	if shape, ok := p.macroShapes[name]; ok {
+	return p.macroShapes
+}
+
+// macroShape finds the macro_rules! named name: in the file, else
+// through Config.Macros.
+func (p *Pass) macroShape(name string) (symbols.MacroShape, bool) {
+	if shape, ok := p.fileMacroShapes()[name]; ok {
 		return shape, true
 	}
 	if p.Config.Macros != nil {

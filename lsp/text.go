@@ -218,7 +218,8 @@ func (s *server) didSave(params json.RawMessage) {
 		return
 	}
 	uri := p.TextDocument.URI
-	switch filepath.Base(uriToPath(uri)) {
+	path := uriToPath(uri)
+	switch filepath.Base(path) {
 	case ".clippy.toml", "clippy.toml":
 		s.session.ForgetConfig()
 		s.mu.Lock()
@@ -227,14 +228,19 @@ func (s *server) didSave(params json.RawMessage) {
 		s.rescheduleAll()
 		return
 	}
-	if path := uriToPath(uri); path != "" && s.session.RustFilesChanged([]string{filepath.Clean(path)}) {
+	if path == "" {
+		if s.session.Document(uri) != nil {
+			s.scheduleDiagnostics(uri, 0)
+		}
+		return
+	}
+	saved := []string{filepath.Clean(path)}
+	if s.session.RustFilesChanged(saved) {
 		s.rescheduleAll() // the tree's macros or asserts changed
 	} else if s.session.Document(uri) != nil {
 		s.scheduleDiagnostics(uri, 0)
 	}
-	if path := uriToPath(uri); path != "" {
-		s.indexFilesChanged([]string{filepath.Clean(path)})
-	}
+	s.indexFilesChanged(saved)
 }
 
 func (s *server) didChangeConfiguration(params json.RawMessage) {

@@ -286,10 +286,25 @@ func MacroRulesTexts(src []byte, name string) [][]byte {
 // UseAlias is a `use` leaf that renames what it imports: `name as alias`.
 type UseAlias struct{ Name, Alias string }
 
+// AddAliasShapes gives shapes, by name, the shape of each macro a rename
+// of aliases exports under another name (a name already taken keeps its
+// own).
+func AddAliasShapes(shapes map[string]MacroShape, aliases []UseAlias) {
+	for _, a := range aliases {
+		if shape, ok := shapes[a.Name]; ok {
+			if _, taken := shapes[a.Alias]; !taken {
+				shape.Name = a.Alias
+				shapes[a.Alias] = shape
+			}
+		}
+	}
+}
+
 // UseAliases returns the renaming leaves of src's use declarations (a
 // token scan, comments and strings skipped): 7.2's kernel crate exports
 // its build_assert_macro! as build_assert! by `pub use crate::{
-// build_assert_macro as build_assert, .. }`.
+// build_assert_macro as build_assert, .. }`. (Items' Reexports have the
+// pub ones of a parsed file; this reads a whole tree without parsing.)
 func UseAliases(src []byte) []UseAlias {
 	if !bytes.Contains(src, []byte(" as ")) {
 		return nil

@@ -153,4 +153,17 @@ fn f(v: u64) -> u32 { v as u32 }
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
+	// The renamed macro's shape answers by its new name too; a name
+	// already taken keeps its own, and renames of no macro add nothing.
+	shapes := map[string]MacroShape{
+		"build_assert_macro": {Name: "build_assert_macro", Captures: true},
+		"y":                  {Name: "y"},
+	}
+	AddAliasShapes(shapes, append(got, UseAlias{"x", "y"}, UseAlias{"nothing", "z"}))
+	if s, ok := shapes["build_assert"]; !ok || s.Name != "build_assert" || !s.Captures {
+		t.Errorf("build_assert: %+v, %v", s, ok)
+	}
+	if s := shapes["y"]; s.Name != "y" || len(shapes) != 3 {
+		t.Errorf("shapes %v", shapes)
+	}
 }

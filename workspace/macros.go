@@ -144,23 +144,34 @@ func (m *treeMacros) scan() {
 	m.definers = map[string][]string{}
 	m.aliases = map[string][]string{}
 	m.renamed = map[string][]string{}
-	eachTreeFile(m.root, m.listed(), func(p string, b []byte) {
-		if bytes.Contains(b, []byte("pub use")) {
-			for _, a := range symbols.UseAliases(b) {
+	eachTreeFile(m.root, m.listed(), func(p string, b []byte) { m.learn(p, b) })
+}
+
+// learn records what the file at path defines (src its text): its
+// macro_rules!, the proc macros it defines and the macros it exports
+// under other names. It reports whether a proc macro or a rename is new.
+// (The scan calls it before anyone else can; fileChanged under mu.)
+func (m *treeMacros) learn(path string, src []byte) (added bool) {
+	if bytes.Contains(src, []byte("pub use")) {
+		for _, a := range symbols.UseAliases(src) {
+			if !slices.Contains(m.aliases[a.Alias], a.Name) {
 				m.aliases[a.Alias] = append(m.aliases[a.Alias], a.Name)
 				m.renamed[a.Name] = append(m.renamed[a.Name], a.Alias)
+				added = true
 			}
 		}
-		if bytes.Contains(b, []byte("macro_rules!")) {
-			m.files[p] = b
-			for _, name := range symbols.DefinedMacros(b) {
-				m.definers[name] = append(m.definers[name], p)
-			}
+	}
+	if bytes.Contains(src, []byte("macro_rules!")) {
+		m.files[path] = src
+		for _, name := range symbols.DefinedMacros(src) {
+			m.definers[name] = append(m.definers[name], path)
 		}
-		for _, name := range symbols.ProcMacros(b) {
-			m.procMacros[name] = true
-		}
-	})
+	}
+	for _, name := range symbols.ProcMacros(src) {
+		added = added || !m.procMacros[name]
+		m.procMacros[name] = true
+	}
+	return added
 }
 
 // walkRustFiles calls fn with each .rs file below root and its text,
@@ -222,25 +233,27 @@ func (c *ConfigCache) macrosFor(dir string) *treeMacros {
 // known, and its findings keep their outside-clippy rule rather than
 // claim what clippy would say.
 func (m *treeMacros) ExpandedInCrate(name, path string) bool {
-	uses := m.crateUses(path)
-	for _, n := range m.invokedAs(name) {
-		if _, ok := uses[n]; ok {
-			return true
-		}
-	}
-	return false
+	_, ok := m.crateUse(name, path)
+	return ok
 }
 
 // UnsafeInputInCrate reports whether some invocation of the macro name in
 // the crate of the file at path passes it the keyword `unsafe`.
 func (m *treeMacros) UnsafeInputInCrate(name, path string) bool {
+	u, _ := m.crateUse(name, path)
+	return u.UnsafeInput
+}
+
+// crateUse merges the invocations of the macro name, by any name it is
+// invoked by, in the crate of the file at path; false when there are none.
+func (m *treeMacros) crateUse(name, path string) (use symbols.MacroUse, ok bool) {
 	uses := m.crateUses(path)
 	for _, n := range m.invokedAs(name) {
-		if uses[n].UnsafeInput {
-			return true
+		if u, found := uses[n]; found {
+			use.UnsafeInput, ok = use.UnsafeInput || u.UnsafeInput, true
 		}
 	}
-	return false
+	return use, ok
 }
 
 // invokedAs are the names code invokes the macro name by: its own and
@@ -271,32 +284,15 @@ func (m *treeMacros) fileChanged(path string, src []byte) bool {
 	defer m.mu.Unlock()
 	// An answer being computed from the old text is not kept.
 	m.gen++
-	changed := false
+	// Renames and proc macros are only added (learn): one that is gone
+	// answers as before until the next start.
 	old, had := m.files[path]
-	if has := bytes.Contains(src, []byte("macro_rules!")); (had || has) && !bytes.Equal(old, src) {
+	if had {
 		m.dropFile(path)
-		if has {
-			m.files[path] = src
-			for _, name := range symbols.DefinedMacros(src) {
-				m.definers[name] = append(m.definers[name], path)
-			}
-		}
-		changed = !sameDefinitions(old, src)
 	}
-	// Renames and proc macros are only added: one that is gone answers
-	// as before until the next start.
-	for _, name := range symbols.ProcMacros(src) {
-		changed = changed || !m.procMacros[name]
-		m.procMacros[name] = true
-	}
-	if bytes.Contains(src, []byte("pub use")) {
-		for _, a := range symbols.UseAliases(src) {
-			if !slices.Contains(m.aliases[a.Alias], a.Name) {
-				m.aliases[a.Alias] = append(m.aliases[a.Alias], a.Name)
-				m.renamed[a.Name] = append(m.renamed[a.Name], a.Alias)
-				changed = true
-			}
-		}
+	changed := m.learn(path, src)
+	if _, has := m.files[path]; (had || has) && !sameDefinitions(old, src) {
+		changed = true
 	}
 	if changed {
 		m.shapes = nil

@@ -153,8 +153,7 @@ function M.setup(opts)
   if has('0.11') then
     -- lsp/krls.lua on the runtimepath supplies the rest; vim.lsp.config
     -- merges tables and replaces lists.
-    local cfg = vim.deepcopy(opts or {})
-    vim.lsp.config('krls', cfg)
+    vim.lsp.config('krls', opts) -- (a copy already)
     current = nil
     vim.lsp.enable('krls')
     return 'config'
